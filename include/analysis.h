@@ -1,0 +1,56 @@
+/* One core, analysed: the pieces in the order the data flows (core →
+ * memory → modules → Python → threads), kept together for the report. */
+#ifndef PYCORE_ANALYSIS_H
+#define PYCORE_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paths.h"
+#include "python.h"
+#include "unwind.h"
+
+struct core;
+struct core_thread;
+struct memory;
+struct modules;
+struct pc_error;
+
+struct analysis_options {
+	const char *core_path;
+	const char *executable;	/* NULL: found from the core */
+	struct paths paths;
+	struct python_options python;
+	size_t max_native_frames;
+	bool native;		/* unwind native stacks */
+};
+
+struct thread_view {
+	size_t number;		/* 1-based, in the core's note order */
+	const struct core_thread *core_thread;
+	uint64_t pthread_id;	/* fs_base: pthread_self() of the thread */
+	bool crashed;
+	struct native_stack native;
+	const struct py_thread *python; /* NULL: no thread state for this thread */
+};
+
+struct analysis {
+	const struct analysis_options *options;
+	struct core *core;
+	struct memory *memory;
+	struct modules *modules;
+	struct python python;
+	struct thread_view *threads;	/* crashing thread first */
+	size_t nthreads;
+	const struct py_thread **unmatched; /* thread states with no native thread */
+	size_t nunmatched;
+	bool partial;		/* something could not be read: the report says what */
+};
+
+/* Analyse the core.  An error means the core itself could not be used
+ * (missing, not a core, unsupported); anything less is in the analysis. */
+struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret);
+void analysis_destroy(struct analysis *analysis);
+
+#endif

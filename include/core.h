@@ -1,0 +1,103 @@
+/* Reading an x86_64 Linux ELF core file: program headers and notes.
+ *
+ * The file is mmapped, never read whole; every offset and size taken from it
+ * is checked against the mapping before use. */
+#ifndef PYCORE_CORE_H
+#define PYCORE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct pc_error;
+
+/* user_regs_struct indices of the registers pycore names */
+enum {
+	CORE_REG_RBP = 4,
+	CORE_REG_RIP = 16,
+	CORE_REG_RSP = 19,
+	CORE_REG_FS_BASE = 21,
+	CORE_NREGS = 27,
+};
+
+struct core_segment {
+	uint64_t vaddr;
+	uint64_t memsz;
+	uint64_t offset;	/* in the core file */
+	uint64_t filesz;	/* bytes present in the file (after truncation) */
+	uint64_t filesz_declared; /* p_filesz as written */
+	uint32_t flags;		/* PF_R | PF_W | PF_X */
+};
+
+struct core_thread {
+	pid_t lwp;
+	int signal;		/* pr_cursig */
+	uint64_t regs[CORE_NREGS];
+};
+
+struct core_file_mapping {
+	uint64_t start;
+	uint64_t end;
+	uint64_t file_offset;	/* in bytes */
+	const char *path;	/* points into the mapped note */
+};
+
+struct core_auxv_entry {
+	uint64_t type;
+	uint64_t value;
+};
+
+struct core {
+	char *path;
+	int fd;
+	struct Elf *elf;	/* libelf's view of the mapping, for libdwfl */
+	const unsigned char *map;
+	size_t size;
+	bool truncated;		/* the file ends before what its headers promise */
+	uint64_t missing_bytes;	/* how much is cut off when truncated */
+
+	struct core_segment *segments;	/* sorted by vaddr */
+	size_t nsegments;
+	struct core_thread *threads;	/* in note order: the first got the signal */
+	size_t nthreads;
+	struct core_file_mapping *files; /* NT_FILE, sorted by start */
+	size_t nfiles;
+	const struct core_auxv_entry *auxv; /* points into the mapped note */
+	size_t nauxv;
+
+	bool has_psinfo;
+	struct {
+		pid_t pid;
+		pid_t ppid;
+		uint32_t uid;
+		uint32_t gid;
+		char state;
+		char fname[17];
+		char args[81];	/* pr_psargs, NUL-terminated */
+	} psinfo;
+
+	bool has_siginfo;
+	struct {
+		int signo;
+		int code;
+		int errno_;
+		uint64_t addr;	/* si_addr for SIGSEGV, SIGBUS, SIGILL, SIGFPE */
+		pid_t sender_pid; /* si_pid for signals sent by a process */
+	} siginfo;
+};
+
+/* Open PATH, mmap it, check that it is an x86_64 ELF core and parse it. */
+struct pc_error *core_open(const char *path, struct core **ret);
+void core_close(struct core *core);
+
+/* The auxv value for TYPE (AT_*), or false when the core has none. */
+bool core_auxv(const struct core *core, uint64_t type, uint64_t *ret);
+
+/* The NT_FILE mapping that contains ADDRESS, or NULL. */
+const struct core_file_mapping *core_file_at(const struct core *core, uint64_t address);
+
+/* The segment that contains ADDRESS, or NULL. */
+const struct core_segment *core_segment_at(const struct core *core, uint64_t address);
+
+#endif

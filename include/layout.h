@@ -1,0 +1,198 @@
+/* The layout of one CPython build: where each field pycore reads lives.
+ *
+ * Every walker reads interpreter memory through this record and never tests
+ * the Python version.  Three sources fill it (layout_dwarf.c from DWARF,
+ * layout_debug_offsets.c from 3.13's _Py_DebugOffsets, layout_tables.c from
+ * tables generated against each version's headers); the few differences of
+ * *shape* between versions are the enums below, set per version by
+ * layout_shape_for_version().
+ *
+ * An offset of LAYOUT_ABSENT means "this build has no such field". */
+#ifndef PYCORE_LAYOUT_H
+#define PYCORE_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAYOUT_ABSENT INT64_MIN
+
+/* Python 3.11.7 final = 0x030b07f0, as PY_VERSION_HEX. */
+#define PY_HEX(major, minor) (((unsigned)(major) << 24) | ((unsigned)(minor) << 16))
+
+enum layout_source {
+	LAYOUT_SOURCE_NONE,
+	LAYOUT_SOURCE_DWARF,
+	LAYOUT_SOURCE_DEBUG_OFFSETS,
+	LAYOUT_SOURCE_TABLES,
+};
+
+/* How an instruction offset turns into a line number. */
+enum line_table_format {
+	LINE_TABLE_LNOTAB_UNSIGNED,	/* 2.7: co_lnotab, unsigned line deltas */
+	LINE_TABLE_LNOTAB_SIGNED,	/* 3.6 - 3.9: co_lnotab, int8 line deltas */
+	LINE_TABLE_LINETABLE_310,	/* 3.10: co_linetable (length, delta) */
+	LINE_TABLE_LOCATIONS,		/* 3.11+: location table, with columns */
+};
+
+/* Which chain the frames of a thread form. */
+enum frame_shape {
+	FRAME_SHAPE_OBJECT,		/* 2.7 - 3.10: PyFrameObject, f_back */
+	FRAME_SHAPE_INTERPRETER,	/* 3.11+: _PyInterpreterFrame, previous */
+};
+
+/* How text objects are stored. */
+enum unicode_shape {
+	UNICODE_SHAPE_PY2,		/* PyUnicodeObject { length, str (wchar buffer) } */
+	UNICODE_SHAPE_PEP393,		/* 3.3+: PyASCIIObject / PyCompactUnicodeObject */
+};
+
+struct py_layout {
+	unsigned version_hex;			/* PY_VERSION_HEX of the build */
+	enum layout_source source;
+	enum line_table_format line_table;
+	enum frame_shape frame_shape;
+	enum unicode_shape unicode_shape;
+	/* ≤3.10: f_lasti counts code units of this many bytes (1 before 3.10, 2 in 3.10). */
+	int lasti_unit;
+	/* 2.7/3.6: no _PyRuntime; the list of interpreters starts at the
+	 * static `interp_head`. */
+	bool has_runtime;
+	/* _PyInterpreterFrame.owner of the shim frames 3.12+ puts below each
+	 * C-level eval call (FRAME_OWNED_BY_CSTACK), or -1 where there are none. */
+	int iframe_owner_cstack;
+	/* Low bits to clear in _PyInterpreterFrame's code pointer (3.14 tags it). */
+	uint64_t iframe_code_tag_mask;
+
+	/* From here to the end every member is an int64_t offset (or size). */
+
+	struct {
+		int64_t interpreters_head;	/* _PyRuntime.interpreters.head */
+		int64_t gilstate_tstate_current; /* 3.7-3.11: _PyRuntime.gilstate.tstate_current */
+		int64_t gc_collecting;		/* 3.7-3.8: _PyRuntime.gc.collecting */
+	} runtime;
+
+	struct {
+		int64_t size;
+		int64_t next;
+		int64_t tstate_head;		/* tstate_head, or threads.head (3.11+) */
+		int64_t gc_collecting;		/* 3.9+: interp->gc.collecting */
+		int64_t ceval_gil;		/* 3.12+: interp->ceval.gil, a pointer */
+	} interp;
+
+	struct {				/* struct _gil_runtime_state, 3.12+ */
+		int64_t locked;
+		int64_t last_holder;
+	} gil;
+
+	struct {
+		int64_t size;
+		int64_t next;
+		int64_t interp;
+		int64_t thread_id;
+		int64_t native_thread_id;	/* 3.11+ */
+		int64_t frame;			/* ≤3.10: PyFrameObject *frame */
+		int64_t cframe;			/* 3.11, 3.12: _PyCFrame *cframe */
+		int64_t current_frame;		/* 3.13+: _PyInterpreterFrame *current_frame */
+	} tstate;
+
+	struct {
+		int64_t current_frame;		/* _PyCFrame.current_frame (3.11, 3.12) */
+	} cframe;
+
+	struct {				/* PyFrameObject (≤3.10) */
+		int64_t size;
+		int64_t f_back;
+		int64_t f_code;
+		int64_t f_lasti;
+		int64_t f_lineno;
+		int64_t f_localsplus;
+	} frame;
+
+	struct {				/* _PyInterpreterFrame (3.11+) */
+		int64_t size;
+		int64_t previous;
+		int64_t code;			/* f_code, or f_executable (3.13+) */
+		int64_t instr;			/* prev_instr, or instr_ptr (3.13+) */
+		int64_t is_entry;		/* 3.11 only */
+		int64_t owner;			/* 3.11+ (a char) */
+		int64_t localsplus;
+	} iframe;
+
+	struct {				/* PyCodeObject */
+		int64_t size;
+		int64_t co_filename;
+		int64_t co_name;
+		int64_t co_qualname;		/* 3.11+ */
+		int64_t co_firstlineno;
+		int64_t co_lnotab;		/* ≤3.9 */
+		int64_t co_linetable;		/* 3.10+ */
+		int64_t co_code_adaptive;	/* 3.11+: where the bytecode starts */
+		int64_t co_varnames;		/* ≤3.10 */
+		int64_t co_localsplusnames;	/* 3.11+ */
+		int64_t co_localspluskinds;	/* 3.11+ */
+		int64_t co_nlocals;
+		int64_t co_argcount;
+	} code;
+
+	struct {
+		int64_t ob_type;
+	} object;
+
+	struct {
+		int64_t tp_name;
+		int64_t tp_flags;
+	} type;
+
+	struct {				/* PyVarObject */
+		int64_t ob_size;
+	} var;
+
+	struct {				/* PyBytesObject (2.7: PyStringObject) */
+		int64_t ob_size;
+		int64_t ob_sval;
+	} bytes;
+
+	struct {				/* PyTupleObject */
+		int64_t ob_size;
+		int64_t ob_item;
+	} tuple;
+
+	struct {
+		int64_t length;			/* PyASCIIObject.length / 2.7 PyUnicodeObject.length */
+		int64_t state;			/* PEP 393 state bit-field word */
+		int64_t ascii_size;		/* sizeof(PyASCIIObject): compact ASCII data starts here */
+		int64_t compact_size;		/* sizeof(PyCompactUnicodeObject) */
+		int64_t data_any;		/* PyUnicodeObject.data.any (non-compact) */
+		int64_t py2_str;		/* 2.7 PyUnicodeObject.str */
+		int64_t py2_unit;		/* 2.7: sizeof(Py_UNICODE), 2 or 4 */
+	} unicode;
+};
+
+/* Set every offset to LAYOUT_ABSENT and the shape fields from VERSION_HEX. */
+void layout_init(struct py_layout *layout, unsigned version_hex);
+
+/* Set the shape enums, lasti_unit, has_runtime and iframe.owner_cstack,
+ * which follow from the version alone. */
+void layout_shape_for_version(struct py_layout *layout, unsigned version_hex);
+
+const char *layout_source_name(enum layout_source source);
+
+/* The three sources.  Each fills RET completely (starting from
+ * layout_init()) or returns an error naming what it could not find. */
+
+/* From the DWARF of MODULE, the ELF (executable or libpython) that defines
+ * the interpreter's structs. */
+struct Dwfl_Module;
+struct pc_error *layout_from_dwarf(struct Dwfl_Module *module, unsigned version_hex,
+				   struct py_layout *ret);
+
+/* From a copy of the _Py_DebugOffsets that starts _PyRuntime (3.13+).
+ * BYTES holds SIZE bytes read from the start of _PyRuntime. */
+struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
+					   struct py_layout *ret);
+
+/* From the tables generated by scripts/gen-layout-tables (same major.minor). */
+struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret);
+
+#endif

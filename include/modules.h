@@ -1,0 +1,59 @@
+/* The ELF files a core maps (executable, libpython, extensions, libc),
+ * found and opened through libdwfl, with their symbols and debug info.
+ *
+ * Debug info is found as elfutils finds it: in the file, by .gnu_debuglink,
+ * under /usr/lib/debug/.build-id, and .gnu_debugdata (MiniDebugInfo). */
+#ifndef PYCORE_MODULES_H
+#define PYCORE_MODULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <elfutils/libdwfl.h>
+
+struct core;
+struct paths;
+struct pc_error;
+
+struct modules {
+	Dwfl *dwfl;
+	const struct core *core;
+	const struct paths *paths;
+	char *executable;	/* the path used for the main program, or NULL */
+	const char *executable_origin; /* how it was chosen: "given", "NT_FILE", "AT_EXECFN" */
+	char **warnings;	/* build-id mismatches, missing files: shown in the report */
+	size_t nwarnings;
+	bool attached;		/* dwfl_core_file_attach succeeded: threads can be unwound */
+	char *attach_error;
+};
+
+/* EXECUTABLE may be NULL: the core's main program is then taken from the
+ * core (the NT_FILE entry that contains AT_PHDR, else AT_EXECFN). */
+struct pc_error *modules_create(const struct core *core, const char *executable,
+				const struct paths *paths, struct modules **ret);
+void modules_destroy(struct modules *modules);
+
+/* Describe PC: the module's base name, the symbol and offset (NULL when
+ * unknown), the source file and line (NULL, 0 when there is no debug info).
+ * The strings belong to libdwfl and live as long as MODULES. */
+struct native_symbol {
+	const char *module;
+	const char *symbol;
+	uint64_t offset;
+	const char *src_file;
+	int src_line;
+};
+void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret);
+
+/* The address of the symbol NAME (data or function, local ones included).
+ * IN: the module to search, or NULL for every module; *FOUND_IN, when
+ * FOUND_IN is not NULL, receives the module defining it.  False when no
+ * module has it. */
+bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *name,
+			 uint64_t *address, Dwfl_Module **found_in);
+
+/* The module's ELF file on disk (the one libdwfl opened), or NULL. */
+Elf *modules_elf(Dwfl_Module *module, uint64_t *bias);
+
+#endif

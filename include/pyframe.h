@@ -1,0 +1,26 @@
+/* Walking the Python frames of one thread state: the PyFrameObject chain
+ * (2.7 - 3.10) or the _PyInterpreterFrame chain (3.11+). */
+#ifndef PYCORE_PYFRAME_H
+#define PYCORE_PYFRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pycode.h"
+#include "python.h"
+
+struct pyframe_walker {
+	struct py_reader reader;
+	struct pycode_cache *codes;
+	uint64_t code_type;	/* &PyCode_Type, or 0 when unknown */
+	size_t max_frames;
+};
+
+/* Fill THREAD->frames from the thread state at TSTATE.  Frames that cannot
+ * be decoded are kept with their error; a chain that cannot be followed
+ * further ends the walk with THREAD->error set.  Errors returned are for
+ * out-of-memory only. */
+struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
+			      struct py_thread *thread);
+
+#endif

@@ -1,0 +1,32 @@
+/* Native stacks of the threads in a core, through libdwfl's unwinder
+ * (CFI from .eh_frame / .debug_frame, frame-pointer fallback). */
+#ifndef PYCORE_UNWIND_H
+#define PYCORE_UNWIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "modules.h"
+
+struct native_frame {
+	uint64_t pc;		/* the return address (or the pc, for frame 0) */
+	bool activation;	/* pc is exact: frame 0 or a signal frame */
+	struct native_symbol where; /* looked up at pc, or pc - 1 for return addresses */
+};
+
+struct native_stack {
+	struct native_frame *frames;
+	size_t nframes;
+	bool cut;		/* stopped at the frame cap: more frames exist */
+	char *error;		/* why the unwinder stopped early, or NULL */
+};
+
+/* Unwind thread LWP, at most MAX_FRAMES frames.  A thread that cannot be
+ * unwound at all gets a stack with no frames and an error. */
+struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_frames,
+			       struct native_stack *ret);
+void native_stack_deinit(struct native_stack *stack);
+
+#endif

@@ -1,0 +1,122 @@
+#include "analysis.h"
+
+#include "core.h"
+#include "error.h"
+#include "memory.h"
+#include "modules.h"
+
+#include <stdlib.h>
+
+static bool python_partial(const struct python *python)
+{
+	size_t i, j;
+
+	if (python->found && python->error)
+		return true;
+	for (i = 0; i < python->nthreads; i++) {
+		if (python->threads[i].error)
+			return true;
+		for (j = 0; j < python->threads[i].nframes; j++)
+			if (python->threads[i].frames[j].error)
+				return true;
+	}
+	return false;
+}
+
+static struct pc_error *match_threads(struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	size_t i;
+
+	for (i = 0; i < analysis->nthreads; i++) {
+		struct thread_view *view = &analysis->threads[i];
+
+		view->python = python_thread_for(python, view->core_thread->lwp, view->pthread_id);
+	}
+	if (!python->nthreads)
+		return NULL;
+	analysis->unmatched = calloc(python->nthreads, sizeof(*analysis->unmatched));
+	if (!analysis->unmatched)
+		return &pc_error_nomem;
+	for (i = 0; i < python->nthreads; i++) {
+		size_t j;
+
+		for (j = 0; j < analysis->nthreads; j++)
+			if (analysis->threads[j].python == &python->threads[i])
+				break;
+		if (j == analysis->nthreads)
+			analysis->unmatched[analysis->nunmatched++] = &python->threads[i];
+	}
+	return NULL;
+}
+
+struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret)
+{
+	struct analysis *analysis = calloc(1, sizeof(*analysis));
+	struct pc_error *err;
+	size_t i;
+
+	if (!analysis)
+		return &pc_error_nomem;
+	analysis->options = options;
+	err = core_open(options->core_path, &analysis->core);
+	if (!err)
+		err = memory_create(analysis->core, &options->paths, &analysis->memory);
+	if (!err)
+		err = modules_create(analysis->core, options->executable, &options->paths,
+				     &analysis->modules);
+	if (!err)
+		err = python_analyze(analysis->modules, analysis->memory, &options->python,
+				     &analysis->python);
+	if (err)
+		goto fail;
+
+	analysis->threads = calloc(analysis->core->nthreads, sizeof(*analysis->threads));
+	if (!analysis->threads) {
+		err = &pc_error_nomem;
+		goto fail;
+	}
+	analysis->nthreads = analysis->core->nthreads;
+	for (i = 0; i < analysis->nthreads; i++) {
+		struct thread_view *view = &analysis->threads[i];
+
+		view->number = i + 1;
+		view->core_thread = &analysis->core->threads[i];
+		view->pthread_id = view->core_thread->regs[CORE_REG_FS_BASE];
+		/* The kernel writes the thread that took the fatal signal first. */
+		view->crashed = i == 0;
+		if (options->native) {
+			err = unwind_thread(analysis->modules, view->core_thread->lwp,
+					    options->max_native_frames, &view->native);
+			if (err)
+				goto fail;
+		}
+	}
+	err = match_threads(analysis);
+	if (err)
+		goto fail;
+	analysis->partial = analysis->core->truncated || python_partial(&analysis->python);
+	*ret = analysis;
+	return NULL;
+
+fail:
+	analysis_destroy(analysis);
+	return err;
+}
+
+void analysis_destroy(struct analysis *analysis)
+{
+	size_t i;
+
+	if (!analysis)
+		return;
+	for (i = 0; i < analysis->nthreads; i++)
+		native_stack_deinit(&analysis->threads[i].native);
+	free(analysis->threads);
+	free(analysis->unmatched);
+	python_deinit(&analysis->python);
+	modules_destroy(analysis->modules);
+	memory_destroy(analysis->memory);
+	core_close(analysis->core);
+	free(analysis);
+}

@@ -1,0 +1,332 @@
+#include "modules.h"
+
+#include "core.h"
+#include "error.h"
+#include "paths.h"
+
+#include <elf.h>
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MODULES_MAX_WARNINGS 64
+
+/* libdwfl's find_elf callback has no user pointer but the per-module one,
+ * which core reporting leaves NULL; the session being built is kept here.
+ * pycore analyses one core at a time. */
+static struct modules *reporting;
+
+static void add_warning(struct modules *modules, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_warning(struct modules *modules, const char *fmt, ...)
+{
+	char **grown;
+	char *text;
+	va_list ap;
+	int n;
+
+	if (modules->nwarnings >= MODULES_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	grown = realloc(modules->warnings, (modules->nwarnings + 1) * sizeof(*grown));
+	if (!grown) {
+		free(text);
+		return;
+	}
+	modules->warnings = grown;
+	modules->warnings[modules->nwarnings++] = text;
+}
+
+static void hex_string(const unsigned char *bytes, int len, char *out, size_t size)
+{
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < len && (size_t)(i * 2 + 3) <= size; i++)
+		snprintf(out + i * 2, 3, "%02x", bytes[i]);
+}
+
+/* libdwfl found no file with the build-id the core records; look where the
+ * core says the file was, under --sysroot and --lib-path.  A file there with
+ * another build-id is reported and not used: its symbols would be wrong. */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	const unsigned char *want = NULL;
+	const void *have = NULL;
+	GElf_Addr vaddr;
+	char *found = NULL;
+	int want_len, have_len, fd;
+	Elf *elf;
+
+	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
+	if (fd >= 0 || *elfp || !reporting || !modname || modname[0] != '/')
+		return fd;
+	fd = paths_open(reporting->paths, modname, &found);
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	want_len = dwfl_module_build_id(mod, &want, &vaddr);
+	have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
+	if (elf && (want_len <= 0 || have_len <= 0 ||
+		    (want_len == have_len && memcmp(want, have, (size_t)want_len) == 0))) {
+		*file_name = found;
+		*elfp = elf;
+		return fd;
+	}
+	if (elf && want_len > 0 && have_len > 0) {
+		char core_id[130], file_id[130];
+
+		hex_string(want, want_len, core_id, sizeof(core_id));
+		hex_string(have, have_len, file_id, sizeof(file_id));
+		add_warning(reporting,
+			    "build-id mismatch for %s: the core has %s, the file has %s; "
+			    "its symbols are not used",
+			    found, core_id, file_id);
+	}
+	if (elf)
+		elf_end(elf);
+	free(found);
+	close(fd);
+	return -1;
+}
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* The main program: the file mapped where AT_PHDR points (the program
+ * headers of the executable), which NT_FILE names; else AT_EXECFN. */
+static struct pc_error *executable_from_core(struct modules *modules)
+{
+	const struct core *core = modules->core;
+	const struct core_file_mapping *file;
+	uint64_t phdr, execfn;
+
+	if (core_auxv(core, AT_PHDR, &phdr) && (file = core_file_at(core, phdr))) {
+		modules->executable = strdup(file->path);
+		modules->executable_origin = "NT_FILE";
+	} else if (core_auxv(core, AT_EXECFN, &execfn)) {
+		const struct core_segment *segment = core_segment_at(core, execfn);
+		uint64_t into = segment ? execfn - segment->vaddr : 0;
+
+		if (!segment || into >= segment->filesz)
+			return NULL;
+		modules->executable = strndup((const char *)core->map + segment->offset + into,
+					      (size_t)(segment->filesz - into));
+		modules->executable_origin = "AT_EXECFN";
+	} else {
+		return NULL;
+	}
+	return modules->executable ? NULL : &pc_error_nomem;
+}
+
+static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+			void *arg)
+{
+	struct modules *modules = arg;
+	Dwarf_Addr bias;
+	(void)userdata;
+	(void)start;
+
+	if (!dwfl_module_getelf(mod, &bias) && name && name[0] == '/' &&
+	    strncmp(name, "/dev/", 5) != 0 && strncmp(name, "/memfd:", 7) != 0 &&
+	    strstr(name, "(deleted)") == NULL) {
+		int fd = paths_open(modules->paths, name, NULL);
+
+		if (fd < 0)
+			add_warning(modules, "%s: %s; no symbols for it", name, strerror(errno));
+		else
+			close(fd);
+	}
+	return DWARF_CB_OK;
+}
+
+struct pc_error *modules_create(const struct core *core, const char *executable,
+				const struct paths *paths, struct modules **ret)
+{
+	struct pc_error *err = NULL;
+	struct modules *modules = calloc(1, sizeof(*modules));
+	char *opened = NULL;
+	int fd;
+
+	if (!modules)
+		return &pc_error_nomem;
+	modules->core = core;
+	modules->paths = paths;
+	if (executable) {
+		modules->executable = strdup(executable);
+		modules->executable_origin = "given";
+		if (!modules->executable) {
+			err = &pc_error_nomem;
+			goto fail;
+		}
+		fd = open(executable, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			err = pc_error_create(PC_ERR_IO, "%s: %s", executable, strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	} else {
+		err = executable_from_core(modules);
+		if (err)
+			goto fail;
+		/* The path in the core is the crashed machine's: look in the sysroot. */
+		if (modules->executable) {
+			fd = paths_open(paths, modules->executable, &opened);
+			if (fd >= 0) {
+				close(fd);
+				free(modules->executable);
+				modules->executable = opened;
+			} else {
+				add_warning(modules, "executable %s (from the core's %s): %s",
+					    modules->executable, modules->executable_origin,
+					    strerror(errno));
+			}
+		}
+	}
+
+	modules->dwfl = dwfl_begin(&callbacks);
+	if (!modules->dwfl) {
+		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_begin: %s", dwfl_errmsg(-1));
+		goto fail;
+	}
+	reporting = modules;
+	dwfl_report_begin(modules->dwfl);
+	if (dwfl_core_file_report(modules->dwfl, core->elf, modules->executable) < 0) {
+		reporting = NULL;
+		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_core_file_report: %s",
+				      dwfl_errmsg(-1));
+		goto fail;
+	}
+	if (dwfl_report_end(modules->dwfl, NULL, NULL) != 0) {
+		reporting = NULL;
+		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_report_end: %s", dwfl_errmsg(-1));
+		goto fail;
+	}
+	dwfl_getmodules(modules->dwfl, check_module, modules, 0);
+	reporting = NULL;
+	if (dwfl_core_file_attach(modules->dwfl, core->elf) < 0) {
+		if (asprintf(&modules->attach_error, "dwfl_core_file_attach: %s",
+			     dwfl_errmsg(-1)) < 0)
+			modules->attach_error = NULL;
+	} else {
+		modules->attached = true;
+	}
+	*ret = modules;
+	return NULL;
+
+fail:
+	modules_destroy(modules);
+	return err;
+}
+
+void modules_destroy(struct modules *modules)
+{
+	size_t i;
+
+	if (!modules)
+		return;
+	if (modules->dwfl)
+		dwfl_end(modules->dwfl);
+	for (i = 0; i < modules->nwarnings; i++)
+		free(modules->warnings[i]);
+	free(modules->warnings);
+	free(modules->attach_error);
+	free(modules->executable);
+	free(modules);
+}
+
+void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(modules->dwfl, pc);
+	const char *name, *slash;
+	GElf_Off offset = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+
+	*ret = (struct native_symbol){0};
+	if (!mod)
+		return;
+	name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (name) {
+		slash = strrchr(name, '/');
+		ret->module = slash ? slash + 1 : name;
+	}
+	ret->symbol = dwfl_module_addrinfo(mod, pc, &offset, &sym, NULL, NULL, NULL);
+	ret->offset = offset;
+	line = dwfl_module_getsrc(mod, pc);
+	if (line)
+		ret->src_file = dwfl_lineinfo(line, NULL, &ret->src_line, NULL, NULL, NULL);
+}
+
+struct symbol_search {
+	const char *name;
+	uint64_t address;
+	Dwfl_Module *module;
+};
+
+static int search_module(Dwfl_Module *mod, void **userdata, const char *modname,
+			 Dwarf_Addr start, void *arg)
+{
+	struct symbol_search *search = arg;
+	int n = dwfl_module_getsymtab(mod), i;
+	(void)userdata;
+	(void)modname;
+	(void)start;
+
+	for (i = 1; i < n; i++) {
+		GElf_Addr value;
+		GElf_Sym sym;
+		const char *name = dwfl_module_getsym_info(mod, i, &sym, &value, NULL, NULL, NULL);
+
+		if (name && sym.st_shndx != SHN_UNDEF && strcmp(name, search->name) == 0 &&
+		    GELF_ST_TYPE(sym.st_info) != STT_TLS) {
+			search->address = value;
+			search->module = mod;
+			return DWARF_CB_ABORT;
+		}
+	}
+	return DWARF_CB_OK;
+}
+
+bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *name,
+			 uint64_t *address, Dwfl_Module **found_in)
+{
+	struct symbol_search search = {.name = name};
+
+	if (in)
+		search_module(in, NULL, NULL, 0, &search);
+	else
+		dwfl_getmodules(modules->dwfl, search_module, &search, 0);
+	if (!search.module)
+		return false;
+	*address = search.address;
+	if (found_in)
+		*found_in = search.module;
+	return true;
+}
+
+Elf *modules_elf(Dwfl_Module *module, uint64_t *bias)
+{
+	Dwarf_Addr b = 0;
+	Elf *elf = dwfl_module_getelf(module, &b);
+
+	*bias = b;
+	return elf;
+}

@@ -1,0 +1,71 @@
+#include "paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	return fd;
+}
+
+static int open_joined(const char *dir, const char *name, char **found)
+{
+	char *joined;
+	int fd, saved;
+
+	if (asprintf(&joined, "%s/%s", dir, name) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open_regular(joined);
+	saved = errno;
+	if (fd >= 0 && found)
+		*found = joined;
+	else
+		free(joined);
+	errno = saved;
+	return fd;
+}
+
+int paths_open(const struct paths *paths, const char *core_path, char **found)
+{
+	const char *base = strrchr(core_path, '/');
+	int fd, first_errno;
+	size_t i;
+
+	if (found)
+		*found = NULL;
+	if (paths && paths->sysroot)
+		fd = open_joined(paths->sysroot, core_path, found);
+	else {
+		fd = open_regular(core_path);
+		if (fd >= 0 && found)
+			*found = strdup(core_path);
+	}
+	if (fd >= 0)
+		return fd;
+	first_errno = errno;
+	base = base ? base + 1 : core_path;
+	for (i = 0; paths && i < paths->nlib_dirs; i++) {
+		fd = open_joined(paths->lib_dirs[i], base, found);
+		if (fd >= 0)
+			return fd;
+	}
+	errno = first_errno;
+	return -1;
+}

@@ -1,0 +1,250 @@
+#include "pyframe.h"
+
+#include "error.h"
+#include "memory.h"
+#include "ptrset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct frame_ref {
+	uint64_t code;		/* the code object, or 0 when unreadable */
+	int64_t offset;		/* bytes into the bytecode; negative: not started */
+	uint64_t previous;
+	int owner;		/* _PyInterpreterFrame.owner, or -1 */
+	int is_entry;		/* 3.11's is_entry, or -1 */
+};
+
+static struct pc_error *frame_push(struct py_thread *thread, size_t *capacity,
+				   struct py_frame **ret)
+{
+	if (thread->nframes == *capacity) {
+		size_t grown_capacity = *capacity ? *capacity * 2 : 16;
+		void *grown = realloc(thread->frames, grown_capacity * sizeof(*thread->frames));
+
+		if (!grown)
+			return &pc_error_nomem;
+		thread->frames = grown;
+		*capacity = grown_capacity;
+	}
+	*ret = &thread->frames[thread->nframes++];
+	**ret = (struct py_frame){0};
+	(*ret)->location = (struct py_location){-1, -1, -1, -1};
+	return NULL;
+}
+
+static struct pc_error *set_error(char **slot, struct pc_error *err)
+{
+	if (err == &pc_error_nomem)
+		return err;
+	*slot = strdup(err->message);
+	pc_error_destroy(err);
+	return *slot ? NULL : &pc_error_nomem;
+}
+
+/* Read the fields of a PyFrameObject (2.7 - 3.10). */
+static struct pc_error *read_frame_object(struct pyframe_walker *walker, uint64_t frame,
+					  struct frame_ref *ret)
+{
+	const struct py_layout *layout = walker->reader.layout;
+	struct memory *mem = walker->reader.mem;
+	struct pc_error *err;
+	int32_t lasti;
+
+	*ret = (struct frame_ref){.owner = -1, .is_entry = -1};
+	err = memory_read_u64(mem, frame + (uint64_t)layout->frame.f_back, &ret->previous);
+	if (err)
+		return pc_error_prefix(err, "f_back of frame at %#llx", (unsigned long long)frame);
+	err = memory_read_u64(mem, frame + (uint64_t)layout->frame.f_code, &ret->code);
+	if (!err)
+		err = memory_read(mem, frame + (uint64_t)layout->frame.f_lasti, &lasti,
+				  sizeof(lasti));
+	if (err) {
+		ret->code = 0;
+		return pc_error_prefix(err, "frame at %#llx", (unsigned long long)frame);
+	}
+	ret->offset = lasti < 0 ? -1 : (int64_t)lasti * layout->lasti_unit;
+	return NULL;
+}
+
+/* Read the fields of a _PyInterpreterFrame (3.11+). */
+static struct pc_error *read_interpreter_frame(struct pyframe_walker *walker, uint64_t frame,
+					       struct frame_ref *ret)
+{
+	const struct py_layout *layout = walker->reader.layout;
+	struct memory *mem = walker->reader.mem;
+	struct pc_error *err;
+	uint64_t instr;
+	uint8_t byte;
+
+	*ret = (struct frame_ref){.owner = -1, .is_entry = -1};
+	err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.previous, &ret->previous);
+	if (err)
+		return pc_error_prefix(err, "previous of frame at %#llx",
+				       (unsigned long long)frame);
+	if (layout->iframe.owner != LAYOUT_ABSENT) {
+		err = memory_read(mem, frame + (uint64_t)layout->iframe.owner, &byte, 1);
+		if (err)
+			goto fail;
+		ret->owner = byte;
+	}
+	if (layout->iframe.is_entry != LAYOUT_ABSENT) {
+		err = memory_read(mem, frame + (uint64_t)layout->iframe.is_entry, &byte, 1);
+		if (err)
+			goto fail;
+		ret->is_entry = byte != 0;
+	}
+	if (ret->owner == layout->iframe_owner_cstack)
+		return NULL;
+	err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.code, &ret->code);
+	if (!err)
+		err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.instr, &instr);
+	if (err)
+		goto fail;
+	ret->code &= ~layout->iframe_code_tag_mask;
+	ret->offset = (int64_t)(instr - (ret->code + (uint64_t)layout->code.co_code_adaptive));
+	return NULL;
+
+fail:
+	ret->code = 0;
+	return pc_error_prefix(err, "frame at %#llx", (unsigned long long)frame);
+}
+
+/* The frame the thread state runs now, or 0. */
+static struct pc_error *top_frame(struct pyframe_walker *walker, uint64_t tstate,
+				  uint64_t *ret)
+{
+	const struct py_layout *layout = walker->reader.layout;
+	struct memory *mem = walker->reader.mem;
+	struct pc_error *err;
+	uint64_t cframe;
+
+	if (layout->tstate.cframe != LAYOUT_ABSENT) {
+		err = memory_read_u64(mem, tstate + (uint64_t)layout->tstate.cframe, &cframe);
+		if (err)
+			return pc_error_prefix(err, "cframe of thread state at %#llx",
+					       (unsigned long long)tstate);
+		if (!cframe) {
+			*ret = 0;
+			return NULL;
+		}
+		err = memory_read_u64(mem, cframe + (uint64_t)layout->cframe.current_frame, ret);
+		if (err)
+			return pc_error_prefix(err, "current_frame of _PyCFrame at %#llx",
+					       (unsigned long long)cframe);
+		return NULL;
+	}
+	err = memory_read_u64(mem,
+			      tstate + (uint64_t)(layout->frame_shape == FRAME_SHAPE_OBJECT
+							  ? layout->tstate.frame
+							  : layout->tstate.current_frame),
+			      ret);
+	if (err)
+		return pc_error_prefix(err, "frame of thread state at %#llx",
+				       (unsigned long long)tstate);
+	return NULL;
+}
+
+/* Whether the code pointer of a 3.13+ frame is a code object: f_executable
+ * may hold other objects for frames that run no bytecode. */
+static bool is_code(struct pyframe_walker *walker, uint64_t code)
+{
+	struct pc_error *err;
+	uint64_t type;
+
+	if (!walker->code_type || walker->reader.layout->frame_shape == FRAME_SHAPE_OBJECT)
+		return true;
+	err = pyobject_type(&walker->reader, code, &type);
+	if (err) {
+		pc_error_destroy(err);
+		return true;	/* decoding it will report the fault */
+	}
+	return type == walker->code_type;
+}
+
+static struct pc_error *describe_frame(struct pyframe_walker *walker, uint64_t address,
+				       const struct frame_ref *ref, struct py_frame *frame)
+{
+	const struct py_code *code;
+	struct pc_error *err;
+
+	frame->address = address;
+	err = pycode_get(walker->codes, ref->code, &code);
+	if (!err)
+		err = pycode_location(&walker->reader, code, ref->offset, &frame->location);
+	if (err)
+		return set_error(&frame->error, err);
+	frame->filename = strdup(code->filename);
+	frame->name = strdup(code->name);
+	if (!frame->filename || !frame->name)
+		return &pc_error_nomem;
+	return NULL;
+}
+
+struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
+			      struct py_thread *thread)
+{
+	const struct py_layout *layout = walker->reader.layout;
+	struct pc_error *err, *fatal = NULL;
+	struct py_frame *frame = NULL;
+	struct ptrset seen;
+	size_t capacity = 0;
+	uint64_t address;
+
+	err = top_frame(walker, tstate, &address);
+	if (err)
+		return set_error(&thread->error, err);
+	ptrset_init(&seen);
+	while (address && !fatal) {
+		struct frame_ref ref;
+		int added = ptrset_add(&seen, address);
+
+		if (added < 0) {
+			fatal = &pc_error_nomem;
+			break;
+		}
+		if (added == 0) {
+			fatal = set_error(&thread->error,
+					  pc_error_create(PC_ERR_CORRUPT,
+							  "the frame chain loops back to %#llx",
+							  (unsigned long long)address));
+			break;
+		}
+		err = layout->frame_shape == FRAME_SHAPE_OBJECT
+			      ? read_frame_object(walker, address, &ref)
+			      : read_interpreter_frame(walker, address, &ref);
+		if (ref.owner == layout->iframe_owner_cstack && !err) {
+			/* A shim: the frame below it was the entry frame. */
+			if (frame)
+				frame->is_entry = true;
+			address = ref.previous;
+			continue;
+		}
+		if (!err && ref.code && !is_code(walker, ref.code)) {
+			address = ref.previous;
+			continue;
+		}
+		if (thread->nframes >= walker->max_frames) {
+			thread->cut = true;
+			break;
+		}
+		fatal = frame_push(thread, &capacity, &frame);
+		if (fatal)
+			break;
+		frame->address = address;
+		frame->is_entry = ref.is_entry == 1;
+		if (err && !ref.code && !ref.previous) {
+			/* Not even the link to the caller could be read. */
+			fatal = set_error(&frame->error, err);
+			break;
+		}
+		if (err)
+			fatal = set_error(&frame->error, err);
+		else
+			fatal = describe_frame(walker, address, &ref, frame);
+		address = ref.previous;
+	}
+	ptrset_deinit(&seen);
+	return fatal;
+}

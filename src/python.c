@@ -1,0 +1,519 @@
+#include "python.h"
+
+#include "error.h"
+#include "memory.h"
+#include "modules.h"
+#include "ptrset.h"
+#include "pyframe.h"
+
+#include <ctype.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PYTHON_MAX_INTERPRETERS 256
+#define PYTHON_MAX_WARNINGS 32
+
+/* Where the interpreter lives in the process. */
+struct anchors {
+	Dwfl_Module *module;	/* executable or libpython */
+	uint64_t runtime;	/* &_PyRuntime (3.7+), or 0 */
+	uint64_t interp_head;	/* &interp_head (2.7, 3.6), or 0 */
+	uint64_t tstate_current; /* &_PyThreadState_Current (2.7, 3.6), or 0 */
+	uint64_t gc_collecting;	/* &collecting in gcmodule.c (2.7, 3.6), or 0 */
+	uint64_t code_type;	/* &PyCode_Type */
+};
+
+static void add_warning(struct python *python, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_warning(struct python *python, const char *fmt, ...)
+{
+	char **grown;
+	char *text;
+	va_list ap;
+	int n;
+
+	if (python->nwarnings >= PYTHON_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	grown = realloc(python->warnings, (python->nwarnings + 1) * sizeof(*grown));
+	if (!grown) {
+		free(text);
+		return;
+	}
+	python->warnings = grown;
+	python->warnings[python->nwarnings++] = text;
+}
+
+/* 2.7 and 3.6 keep the interpreter list in a static; a stripped build has
+ * no symbol for it, but PyInterpreterState_Head() is exported and is just
+ * `mov interp_head(%rip), %rax; ret`. */
+static uint64_t interp_head_from_code(struct memory *mem, uint64_t function)
+{
+	unsigned char code[8];
+	struct pc_error *err = memory_read(mem, function, code, sizeof(code));
+	int32_t displacement;
+
+	if (err) {
+		pc_error_destroy(err);
+		return 0;
+	}
+	if (code[0] != 0x48 || code[1] != 0x8b || code[2] != 0x05 || code[7] != 0xc3)
+		return 0;
+	memcpy(&displacement, code + 3, sizeof(displacement));
+	return function + 7 + (uint64_t)(int64_t)displacement;
+}
+
+static bool find_anchors(struct modules *modules, struct memory *mem, struct anchors *ret)
+{
+	uint64_t function;
+
+	*ret = (struct anchors){0};
+	if (!modules_find_symbol(modules, NULL, "_PyRuntime", &ret->runtime, &ret->module)) {
+		if (!modules_find_symbol(modules, NULL, "interp_head", &ret->interp_head,
+					 &ret->module) &&
+		    modules_find_symbol(modules, NULL, "PyInterpreterState_Head", &function,
+					&ret->module))
+			ret->interp_head = interp_head_from_code(mem, function);
+		if (!ret->interp_head)
+			return false;
+		modules_find_symbol(modules, ret->module, "_PyThreadState_Current",
+				    &ret->tstate_current, NULL);
+		modules_find_symbol(modules, ret->module, "collecting", &ret->gc_collecting,
+				    NULL);
+	}
+	modules_find_symbol(modules, ret->module, "PyCode_Type", &ret->code_type, NULL);
+	return true;
+}
+
+static void format_version(unsigned hex, char *buf, size_t size)
+{
+	static const char *const levels[16] = {[0xa] = "a", [0xb] = "b", [0xc] = "rc"};
+	unsigned level = (hex >> 4) & 0xf;
+
+	if (level == 0xf || !levels[level])
+		snprintf(buf, size, "%u.%u.%u", hex >> 24, (hex >> 16) & 0xff, (hex >> 8) & 0xff);
+	else
+		snprintf(buf, size, "%u.%u.%u%s%u", hex >> 24, (hex >> 16) & 0xff,
+			 (hex >> 8) & 0xff, levels[level], hex & 0xf);
+}
+
+/* Parse "3.8.18 (default, ..." at TEXT: Py_GetVersion()'s buffer. */
+static bool parse_version_text(const char *text, size_t len, unsigned *hex)
+{
+	unsigned major, minor, micro;
+	size_t i = 0;
+
+	if (len < 7 || (text[0] != '2' && text[0] != '3') || text[1] != '.')
+		return false;
+	major = (unsigned)(text[0] - '0');
+	for (i = 2, minor = 0; i < len && isdigit((unsigned char)text[i]) && minor < 100; i++)
+		minor = minor * 10 + (unsigned)(text[i] - '0');
+	if (i == 2 || i >= len || text[i] != '.')
+		return false;
+	for (i++, micro = 0; i < len && isdigit((unsigned char)text[i]) && micro < 100; i++)
+		micro = micro * 10 + (unsigned)(text[i] - '0');
+	while (i < len && i < 20 && (isalnum((unsigned char)text[i]) || text[i] == '+'))
+		i++;
+	if (i + 2 > len || text[i] != ' ' || text[i + 1] != '(')
+		return false;
+	*hex = (major << 24) | (minor << 16) | (micro << 8) | 0xf0;
+	return true;
+}
+
+/* Before 3.11 the version is only text: Py_GetVersion() formats it into a
+ * static buffer at start-up ("3.8.18 (default, May  9 2026, ...)"), which
+ * lives in the interpreter module's .bss, and .bss is always in the core.
+ * (The bare PY_VERSION literal is often merged into a longer string by the
+ * linker and cannot be found on its own.) */
+static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned *hex)
+{
+	static char chunk[65536 + 32];
+	uint64_t bias;
+	Elf *elf = modules_elf(module, &bias);
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *name;
+		uint64_t done;
+
+		if (!gelf_getshdr(scn, &shdr) || !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
+			continue;
+		if (strcmp(name, ".bss") != 0 && strcmp(name, ".data") != 0)
+			continue;
+		/* Bounded by the section, which is bounded by the file. */
+		for (done = 0; done < shdr.sh_size && done < (64u << 20); done += 65536) {
+			uint64_t want = shdr.sh_size - done;
+			struct pc_error *err;
+			size_t i;
+
+			if (want > sizeof(chunk))
+				want = sizeof(chunk);
+			err = memory_read(mem, shdr.sh_addr + bias + done, chunk, want);
+			if (err) {
+				pc_error_destroy(err);
+				continue;
+			}
+			for (i = 0; i + 1 < want; i++)
+				if ((i == 0 || chunk[i - 1] == '\0') && chunk[i + 1] == '.' &&
+				    parse_version_text(chunk + i, want - i, hex))
+					return true;
+		}
+	}
+	return false;
+}
+
+static bool find_version(struct modules *modules, struct memory *mem,
+			 const struct anchors *anchors, unsigned *hex)
+{
+	uint64_t address;
+	uint32_t value;
+
+	if (modules_find_symbol(modules, anchors->module, "Py_Version", &address, NULL)) {
+		struct pc_error *err = memory_read_u32(mem, address, &value);
+
+		if (!err && (value >> 24) == 3) {
+			*hex = value;
+			return true;
+		}
+		pc_error_destroy(err);
+	}
+	return version_from_data(mem, anchors->module, hex);
+}
+
+static struct pc_error *choose_layout(struct python *python, struct memory *mem,
+				      const struct anchors *anchors, unsigned hex,
+				      enum layout_request request)
+{
+	struct pc_error *err = NULL, *dwarf_err = NULL;
+
+	if (request == LAYOUT_REQUEST_AUTO || request == LAYOUT_REQUEST_DWARF) {
+		err = layout_from_dwarf((struct Dwfl_Module *)anchors->module, hex, &python->layout);
+		if (!err || request == LAYOUT_REQUEST_DWARF)
+			return err;
+		dwarf_err = err;
+	}
+	if ((request == LAYOUT_REQUEST_AUTO && hex >= PY_HEX(3, 13)) ||
+	    request == LAYOUT_REQUEST_DEBUG_OFFSETS) {
+		unsigned char offsets[4096];
+
+		err = anchors->runtime
+			      ? memory_read(mem, anchors->runtime, offsets, sizeof(offsets))
+			      : pc_error_create(PC_ERR_NOT_FOUND, "no _PyRuntime");
+		if (!err)
+			err = layout_from_debug_offsets(offsets, sizeof(offsets), &python->layout);
+		if (!err || request == LAYOUT_REQUEST_DEBUG_OFFSETS) {
+			pc_error_destroy(dwarf_err);
+			return err;
+		}
+		pc_error_destroy(err);
+	}
+	err = layout_from_tables(hex, &python->layout);
+	if (err && dwarf_err)
+		err = pc_error_prefix(err, "%s; and", dwarf_err->message);
+	pc_error_destroy(dwarf_err);
+	return err;
+}
+
+static struct pc_error *set_text(char **slot, struct pc_error *err)
+{
+	if (err == &pc_error_nomem)
+		return err;
+	free(*slot);
+	*slot = strdup(err->message);
+	pc_error_destroy(err);
+	return *slot ? NULL : &pc_error_nomem;
+}
+
+struct walk {
+	struct python *python;
+	struct memory *mem;
+	const struct anchors *anchors;
+	const struct python_options *options;
+	struct pyframe_walker frames;
+	size_t capacity;
+};
+
+static struct pc_error *read_field(struct memory *mem, uint64_t base, int64_t offset,
+				   uint64_t *ret)
+{
+	if (offset == LAYOUT_ABSENT) {
+		*ret = 0;
+		return NULL;
+	}
+	return memory_read_u64(mem, base + (uint64_t)offset, ret);
+}
+
+/* The thread state that holds the GIL in interpreter INTERP, or 0. */
+static uint64_t gil_holder(struct walk *walk, uint64_t interp)
+{
+	const struct py_layout *layout = &walk->python->layout;
+	struct pc_error *err = NULL;
+	uint64_t holder = 0, gil = 0;
+	uint32_t locked = 0;
+
+	if (layout->runtime.gilstate_tstate_current != LAYOUT_ABSENT && walk->anchors->runtime)
+		err = memory_read_u64(walk->mem,
+				      walk->anchors->runtime +
+					      (uint64_t)layout->runtime.gilstate_tstate_current,
+				      &holder);
+	else if (walk->anchors->tstate_current)
+		err = memory_read_u64(walk->mem, walk->anchors->tstate_current, &holder);
+	else if (layout->interp.ceval_gil != LAYOUT_ABSENT) {
+		err = read_field(walk->mem, interp, layout->interp.ceval_gil, &gil);
+		if (!err && gil)
+			err = memory_read_u32(walk->mem, gil + (uint64_t)layout->gil.locked, &locked);
+		if (!err && gil && locked)
+			err = read_field(walk->mem, gil, layout->gil.last_holder, &holder);
+	}
+	if (err) {
+		pc_error_destroy(err);
+		return 0;
+	}
+	return holder;
+}
+
+static bool gc_collecting(struct walk *walk, uint64_t interp)
+{
+	const struct py_layout *layout = &walk->python->layout;
+	struct pc_error *err = NULL;
+	uint32_t collecting = 0;
+
+	if (layout->interp.gc_collecting != LAYOUT_ABSENT)
+		err = memory_read_u32(walk->mem, interp + (uint64_t)layout->interp.gc_collecting,
+				      &collecting);
+	else if (layout->runtime.gc_collecting != LAYOUT_ABSENT && walk->anchors->runtime)
+		err = memory_read_u32(walk->mem,
+				      walk->anchors->runtime + (uint64_t)layout->runtime.gc_collecting,
+				      &collecting);
+	else if (walk->anchors->gc_collecting)
+		err = memory_read_u32(walk->mem, walk->anchors->gc_collecting, &collecting);
+	pc_error_destroy(err);
+	return !err && collecting;
+}
+
+static struct pc_error *walk_thread(struct walk *walk, uint64_t tstate, uint64_t interp,
+				    int64_t interp_index, uint64_t holder)
+{
+	const struct py_layout *layout = &walk->python->layout;
+	struct python *python = walk->python;
+	struct py_thread *thread;
+	struct pc_error *err;
+
+	if (python->nthreads == walk->capacity) {
+		size_t capacity = walk->capacity ? walk->capacity * 2 : 8;
+		void *grown = realloc(python->threads, capacity * sizeof(*python->threads));
+
+		if (!grown)
+			return &pc_error_nomem;
+		python->threads = grown;
+		walk->capacity = capacity;
+	}
+	thread = &python->threads[python->nthreads++];
+	*thread = (struct py_thread){.tstate = tstate, .interp = interp,
+				     .interp_index = interp_index};
+	thread->holds_gil = holder == tstate;
+	err = read_field(walk->mem, tstate, layout->tstate.thread_id, &thread->thread_id);
+	if (!err)
+		err = read_field(walk->mem, tstate, layout->tstate.native_thread_id,
+				 &thread->native_thread_id);
+	if (err)
+		return set_text(&thread->error,
+				pc_error_prefix(err, "thread state at %#llx",
+						(unsigned long long)tstate));
+	return pyframe_walk(&walk->frames, tstate, thread);
+}
+
+static struct pc_error *walk_interpreter(struct walk *walk, uint64_t interp, int64_t index,
+					 struct ptrset *seen)
+{
+	const struct py_layout *layout = &walk->python->layout;
+	struct python *python = walk->python;
+	uint64_t tstate, holder = gil_holder(walk, interp);
+	struct pc_error *err;
+
+	if (gc_collecting(walk, interp))
+		python->gc_collecting = true;
+	err = read_field(walk->mem, interp, layout->interp.tstate_head, &tstate);
+	if (err)
+		return set_text(&python->error,
+				pc_error_prefix(err, "thread list of interpreter at %#llx",
+						(unsigned long long)interp));
+	while (tstate) {
+		int added = ptrset_add(seen, tstate);
+
+		if (added < 0)
+			return &pc_error_nomem;
+		if (added == 0)
+			return set_text(&python->error,
+					pc_error_create(PC_ERR_CORRUPT,
+							"the thread list loops back to %#llx",
+							(unsigned long long)tstate));
+		if (python->nthreads >= walk->options->max_threads) {
+			python->threads_cut = true;
+			return NULL;
+		}
+		err = walk_thread(walk, tstate, interp, index, holder);
+		if (err)
+			return err;
+		err = read_field(walk->mem, tstate, layout->tstate.next, &tstate);
+		if (err)
+			return set_text(&python->error,
+					pc_error_prefix(err, "next of thread state"));
+	}
+	return NULL;
+}
+
+static struct pc_error *walk_interpreters(struct walk *walk)
+{
+	const struct py_layout *layout = &walk->python->layout;
+	struct python *python = walk->python;
+	struct ptrset interps, tstates;
+	struct pc_error *err;
+	uint64_t interp;
+
+	err = walk->anchors->runtime
+		      ? read_field(walk->mem, walk->anchors->runtime,
+				   layout->runtime.interpreters_head, &interp)
+		      : memory_read_u64(walk->mem, walk->anchors->interp_head, &interp);
+	if (err)
+		return set_text(&python->error, pc_error_prefix(err, "interpreter list"));
+	if (!interp)
+		return set_text(&python->error,
+				pc_error_create(PC_ERR_NOT_FOUND,
+						"no interpreter: Python was not initialized "
+						"or was finalized"));
+	ptrset_init(&interps);
+	ptrset_init(&tstates);
+	while (interp && !err) {
+		int added = ptrset_add(&interps, interp);
+
+		if (added < 0) {
+			err = &pc_error_nomem;
+			break;
+		}
+		if (added == 0 || python->ninterpreters >= PYTHON_MAX_INTERPRETERS) {
+			err = set_text(&python->error,
+				       pc_error_create(PC_ERR_CORRUPT,
+						       "the interpreter list loops or is too long at %#llx",
+						       (unsigned long long)interp));
+			break;
+		}
+		err = walk_interpreter(walk, interp, (int64_t)python->ninterpreters, &tstates);
+		python->ninterpreters++;
+		if (!err) {
+			struct pc_error *read_err = read_field(walk->mem, interp, layout->interp.next,
+							       &interp);
+			if (read_err)
+				err = set_text(&python->error,
+					       pc_error_prefix(read_err, "next interpreter"));
+		}
+		if (python->threads_cut)
+			break;
+	}
+	ptrset_deinit(&interps);
+	ptrset_deinit(&tstates);
+	return err;
+}
+
+static char *module_path(Dwfl_Module *module)
+{
+	const char *name = dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+	return strdup(name ? name : "?");
+}
+
+struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
+				const struct python_options *options, struct python *ret)
+{
+	struct anchors anchors;
+	struct pc_error *err;
+	struct walk walk;
+	unsigned hex;
+
+	*ret = (struct python){0};
+	if (!find_anchors(modules, mem, &anchors))
+		return NULL;
+	ret->found = true;
+	ret->module_path = module_path(anchors.module);
+	if (!ret->module_path)
+		return &pc_error_nomem;
+	if (!find_version(modules, mem, &anchors, &hex))
+		return set_text(&ret->error,
+				pc_error_create(PC_ERR_NOT_FOUND,
+						"cannot tell the Python version of %s",
+						ret->module_path));
+	format_version(hex, ret->version, sizeof(ret->version));
+	err = choose_layout(ret, mem, &anchors, hex, options->layout);
+	if (err)
+		return set_text(&ret->error, err);
+	if (ret->layout.source == LAYOUT_SOURCE_TABLES && (hex >> 24) == 3 &&
+	    ((hex >> 8) & 0xff) != 0)
+		add_warning(ret, "no DWARF for %s: using the built-in %u.%u layout", ret->module_path,
+			    hex >> 24, (hex >> 16) & 0xff);
+
+	walk = (struct walk){.python = ret, .mem = mem, .anchors = &anchors, .options = options};
+	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &ret->layout};
+	walk.frames.code_type = anchors.code_type;
+	walk.frames.max_frames = options->max_frames;
+	err = pycode_cache_create(&walk.frames.reader, &walk.frames.codes);
+	if (err)
+		return err;
+	err = walk_interpreters(&walk);
+	pycode_cache_destroy(walk.frames.codes);
+	return err;
+}
+
+static void frame_deinit(struct py_frame *frame)
+{
+	free(frame->filename);
+	free(frame->name);
+	free(frame->error);
+}
+
+void python_deinit(struct python *python)
+{
+	size_t i, j;
+
+	for (i = 0; i < python->nthreads; i++) {
+		for (j = 0; j < python->threads[i].nframes; j++)
+			frame_deinit(&python->threads[i].frames[j]);
+		free(python->threads[i].frames);
+		free(python->threads[i].error);
+	}
+	free(python->threads);
+	for (i = 0; i < python->nwarnings; i++)
+		free(python->warnings[i]);
+	free(python->warnings);
+	free(python->module_path);
+	free(python->layout_detail);
+	free(python->error);
+	*python = (struct python){0};
+}
+
+const struct py_thread *python_thread_for(const struct python *python, int lwp,
+					  uint64_t pthread_id)
+{
+	size_t i;
+
+	for (i = 0; i < python->nthreads; i++) {
+		const struct py_thread *thread = &python->threads[i];
+
+		if (thread->native_thread_id && thread->native_thread_id == (uint64_t)lwp)
+			return thread;
+		if (thread->thread_id && thread->thread_id == pthread_id)
+			return thread;
+	}
+	return NULL;
+}

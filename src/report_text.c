@@ -1,0 +1,296 @@
+#include "report_text.h"
+
+#include "analysis.h"
+#include "core.h"
+#include "modules.h"
+#include "signals.h"
+#include "source.h"
+
+#include <string.h>
+
+/* Text from the core may hold anything: control characters would let a
+ * crashed program rewrite the reader's terminal.  UTF-8 passes through. */
+static void put_escaped(FILE *out, const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static void print_escaped(FILE *out, const char *text)
+{
+	put_escaped(out, text, strlen(text));
+}
+
+static void print_signal(FILE *out, const struct core *core)
+{
+	const char *name, *meaning, *code_name = NULL, *code_meaning = NULL;
+	int signo = core->has_siginfo ? core->siginfo.signo : core->threads[0].signal;
+
+	name = signal_name(signo);
+	meaning = signal_meaning(signo);
+	fprintf(out, "Signal:      ");
+	if (name)
+		fprintf(out, "%s", name);
+	else
+		fprintf(out, "signal %d", signo);
+	if (!core->has_siginfo) {
+		fprintf(out, "%s%s%s\n", meaning ? " (" : "", meaning ? meaning : "",
+			meaning ? ")" : "");
+		return;
+	}
+	if (signal_code(signo, core->siginfo.code, &code_name, &code_meaning))
+		fprintf(out, " (%s: %s)", code_name, code_meaning);
+	else if (meaning)
+		fprintf(out, " (%s, si_code %d)", meaning, core->siginfo.code);
+	if (core->siginfo.code > 0 && signal_has_address(signo))
+		fprintf(out, " at address %#llx", (unsigned long long)core->siginfo.addr);
+	else if (core->siginfo.code <= 0)
+		fprintf(out, " from PID %d", (int)core->siginfo.sender_pid);
+	fputc('\n', out);
+}
+
+static void print_header(FILE *out, const struct analysis *analysis)
+{
+	const struct core *core = analysis->core;
+	const struct modules *modules = analysis->modules;
+	const struct python *python = &analysis->python;
+	size_t i;
+
+	fprintf(out, "Core:        %s", core->path);
+	if (core->truncated)
+		fprintf(out, " (truncated: %llu bytes missing)",
+			(unsigned long long)core->missing_bytes);
+	fputc('\n', out);
+	if (modules->executable)
+		fprintf(out, "Executable:  %s (%s)\n", modules->executable,
+			strcmp(modules->executable_origin, "given") == 0
+				? "given"
+				: strcmp(modules->executable_origin, "NT_FILE") == 0
+					  ? "from the core's NT_FILE note"
+					  : "from the core's AT_EXECFN");
+	else
+		fprintf(out, "Executable:  unknown (the core names none)\n");
+	if (core->has_psinfo) {
+		fprintf(out, "Command:     ");
+		print_escaped(out, core->psinfo.args);
+		fprintf(out, "\nProcess:     PID %d, parent %d, UID %u, GID %u\n",
+			(int)core->psinfo.pid, (int)core->psinfo.ppid, core->psinfo.uid,
+			core->psinfo.gid);
+	}
+	print_signal(out, core);
+	if (python->found && python->version[0])
+		fprintf(out, "Python:      %s, layout from %s (%s)%s\n", python->version,
+			python->layout.source == LAYOUT_SOURCE_NONE
+				? "nowhere"
+				: layout_source_name(python->layout.source),
+			python->module_path, python->gc_collecting ? ", garbage collection running" : "");
+	else if (python->found)
+		fprintf(out, "Python:      unknown version (%s)\n", python->module_path);
+	else
+		fprintf(out, "Python:      none found (no _PyRuntime or interp_head symbol)\n");
+	if (python->found && python->error) {
+		fprintf(out, "Python error: ");
+		print_escaped(out, python->error);
+		fputc('\n', out);
+	}
+	fprintf(out, "Threads:     %zu; crashing thread: LWP %d (thread 1)\n", analysis->nthreads,
+		(int)core->threads[0].lwp);
+	for (i = 0; i < modules->nwarnings; i++) {
+		fprintf(out, "Warning:     ");
+		print_escaped(out, modules->warnings[i]);
+		fputc('\n', out);
+	}
+	for (i = 0; i < python->nwarnings; i++) {
+		fprintf(out, "Warning:     ");
+		print_escaped(out, python->warnings[i]);
+		fputc('\n', out);
+	}
+	if (python->threads_cut)
+		fprintf(out, "Warning:     more thread states than --max-threads=%zu; "
+			     "the rest are not shown\n",
+			analysis->options->python.max_threads);
+}
+
+/* Count the characters of UTF-8 TEXT[0, LEN): continuation bytes do not
+ * start one. */
+static size_t utf8_width(const char *text, size_t len)
+{
+	size_t i, width = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			width++;
+	return width;
+}
+
+static void print_source(FILE *out, struct source_cache *sources, const struct py_frame *frame)
+{
+	const struct py_location *loc = &frame->location;
+	size_t len, indent = 0, start, end, i;
+	const char *line = source_line(sources, frame->filename, loc->line, &len);
+
+	if (!line)
+		return;
+	while (indent < len && (line[indent] == ' ' || line[indent] == '\t' || line[indent] == '\f'))
+		indent++;
+	if (indent == len)
+		return;
+	fprintf(out, "      ");
+	put_escaped(out, line + indent, len - indent);
+	fputc('\n', out);
+	/* Underline the expression that ran, as 3.11 tracebacks do, when it is
+	 * not the whole line. */
+	if (loc->column < 0 || loc->end_column < 0 || loc->end_line != loc->line)
+		return;
+	start = (size_t)loc->column;
+	end = (size_t)loc->end_column;
+	if (start < indent || end > len || end <= start)
+		return;
+	while (len > indent && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	if (start == indent && end >= len)
+		return;
+	fprintf(out, "      ");
+	for (i = utf8_width(line + indent, start - indent); i > 0; i--)
+		fputc(' ', out);
+	for (i = utf8_width(line + start, end - start); i > 0; i--)
+		fputc('^', out);
+	fputc('\n', out);
+}
+
+static void print_python(FILE *out, const struct analysis *analysis, const struct py_thread *thread,
+			 struct source_cache *sources, const struct report_options *options)
+{
+	size_t i;
+
+	if (!thread) {
+		fprintf(out, "  <not a Python thread>\n");
+		return;
+	}
+	if (thread->nframes == 0 && !thread->error) {
+		fprintf(out, "  <no Python frame>\n");
+		return;
+	}
+	if (thread->nframes)
+		fprintf(out, "  Traceback (most recent call first):\n");
+	for (i = 0; i < thread->nframes; i++) {
+		const struct py_frame *frame = &thread->frames[i];
+
+		if (frame->error) {
+			fprintf(out, "    <unreadable frame at %#llx: ", (unsigned long long)frame->address);
+			print_escaped(out, frame->error);
+			fprintf(out, ">\n");
+			continue;
+		}
+		fprintf(out, "    File \"");
+		print_escaped(out, frame->filename);
+		fprintf(out, "\", line %d, in ", frame->location.line);
+		print_escaped(out, frame->name);
+		fputc('\n', out);
+		if (options->source)
+			print_source(out, sources, frame);
+	}
+	if (thread->cut)
+		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
+			analysis->options->python.max_frames);
+	if (thread->error) {
+		fprintf(out, "  <Python stack stops here: ");
+		print_escaped(out, thread->error);
+		fprintf(out, ">\n");
+	}
+}
+
+static void print_native(FILE *out, const struct analysis *analysis,
+			 const struct native_stack *stack)
+{
+	size_t i;
+
+	fprintf(out, "  Native stack:\n");
+	for (i = 0; i < stack->nframes; i++) {
+		const struct native_frame *frame = &stack->frames[i];
+		const struct native_symbol *where = &frame->where;
+
+		fprintf(out, "    #%-2zu 0x%016llx in ", i, (unsigned long long)frame->pc);
+		if (where->symbol)
+			fprintf(out, "%s+%#llx", where->symbol, (unsigned long long)where->offset);
+		else
+			fprintf(out, "??");
+		fprintf(out, " (%s)", where->module ? where->module : "?");
+		if (where->src_file)
+			fprintf(out, " at %s:%d", where->src_file, where->src_line);
+		fputc('\n', out);
+	}
+	if (stack->cut)
+		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
+			analysis->options->max_native_frames);
+	if (stack->error)
+		fprintf(out, "    <unwinding stopped: %s>\n", stack->error);
+}
+
+static void print_thread_header(FILE *out, const struct analysis *analysis,
+				const struct thread_view *view)
+{
+	const struct py_thread *python = view->python;
+	const char *sep = "";
+
+	fprintf(out, "Thread %zu (LWP %d, pthread 0x%016llx)", view->number, (int)view->core_thread->lwp,
+		(unsigned long long)view->pthread_id);
+	if (!view->crashed && !(python && python->holds_gil) &&
+	    !(python && python->interp_index > 0))
+		goto done;
+	fprintf(out, " [");
+	if (view->crashed) {
+		const char *name = signal_name(analysis->core->has_siginfo
+						       ? analysis->core->siginfo.signo
+						       : view->core_thread->signal);
+		fprintf(out, "crashed%s%s", name ? ", " : "", name ? name : "");
+		sep = ", ";
+	}
+	if (python && python->holds_gil) {
+		fprintf(out, "%sholds GIL%s", sep,
+			analysis->python.gc_collecting ? ", garbage collecting" : "");
+		sep = ", ";
+	}
+	if (python && python->interp_index > 0)
+		fprintf(out, "%ssubinterpreter %lld", sep, (long long)python->interp_index);
+	fputc(']', out);
+done:
+	fputc('\n', out);
+}
+
+void report_text(FILE *out, const struct analysis *analysis, const struct report_options *options)
+{
+	struct source_cache *sources = options->source
+					       ? source_cache_create(&analysis->options->paths)
+					       : NULL;
+	size_t i;
+
+	print_header(out, analysis);
+	for (i = 0; i < analysis->nthreads; i++) {
+		const struct thread_view *view = &analysis->threads[i];
+
+		fputc('\n', out);
+		print_thread_header(out, analysis, view);
+		if (analysis->python.found)
+			print_python(out, analysis, view->python, sources, options);
+		if (options->native)
+			print_native(out, analysis, &view->native);
+	}
+	for (i = 0; i < analysis->nunmatched; i++) {
+		const struct py_thread *thread = analysis->unmatched[i];
+
+		fprintf(out, "\nPython thread state at %#llx (pthread 0x%016llx): no such thread in "
+			     "the core\n",
+			(unsigned long long)thread->tstate, (unsigned long long)thread->thread_id);
+		print_python(out, analysis, thread, sources, options);
+	}
+	source_cache_destroy(sources);
+}
