@@ -95,7 +95,7 @@ static struct pc_error *read_interpreter_frame(struct pyframe_walker *walker, ui
 			goto fail;
 		ret->is_entry = byte != 0;
 	}
-	if (ret->owner == layout->iframe_owner_cstack)
+	if (ret->owner >= 0 && ret->owner == layout->iframe_owner_cstack)
 		return NULL;
 	err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.code, &ret->code);
 	if (!err)
@@ -214,7 +214,7 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 		err = layout->frame_shape == FRAME_SHAPE_OBJECT
 			      ? read_frame_object(walker, address, &ref)
 			      : read_interpreter_frame(walker, address, &ref);
-		if (ref.owner == layout->iframe_owner_cstack && !err) {
+		if (!err && ref.owner >= 0 && ref.owner == layout->iframe_owner_cstack) {
 			/* A shim: the frame below it was the entry frame. */
 			if (frame)
 				frame->is_entry = true;

@@ -458,10 +458,6 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 	err = choose_layout(ret, mem, &anchors, hex, options->layout);
 	if (err)
 		return set_text(&ret->error, err);
-	if (ret->layout.source == LAYOUT_SOURCE_TABLES && (hex >> 24) == 3 &&
-	    ((hex >> 8) & 0xff) != 0)
-		add_warning(ret, "no DWARF for %s: using the built-in %u.%u layout", ret->module_path,
-			    hex >> 24, (hex >> 16) & 0xff);
 
 	walk = (struct walk){.python = ret, .mem = mem, .anchors = &anchors, .options = options};
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &ret->layout};

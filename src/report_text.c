@@ -51,7 +51,7 @@ static void print_signal(FILE *out, const struct core *core)
 	else if (meaning)
 		fprintf(out, " (%s, si_code %d)", meaning, core->siginfo.code);
 	if (core->siginfo.code > 0 && signal_has_address(signo))
-		fprintf(out, " at address %#llx", (unsigned long long)core->siginfo.addr);
+		fprintf(out, " at address 0x%llx", (unsigned long long)core->siginfo.addr);
 	else if (core->siginfo.code <= 0)
 		fprintf(out, " from PID %d", (int)core->siginfo.sender_pid);
 	fputc('\n', out);
