@@ -227,22 +227,20 @@ struct pc_error *memory_read_cstring(struct memory *mem, uint64_t address, char 
 	*truncated = 0;
 	/* Read in small steps: a string near the end of a mapping must not fail
 	 * because of bytes past its terminator. */
-	while (done + 1 < max) {
+	while (done < max) {
 		size_t step = 64 - ((address + done) & 63);
 		struct pc_error *err;
-		char *nul;
 
-		if (step > max - 1 - done)
-			step = max - 1 - done;
+		if (step > max - done)
+			step = max - done;
 		err = memory_read(mem, address + done, buf + done, step);
 		if (err)
 			return err;
-		nul = memchr(buf + done, '\0', step);
-		if (nul)
+		if (memchr(buf + done, '\0', step))
 			return NULL;
 		done += step;
 	}
-	buf[done] = '\0';
+	buf[max - 1] = '\0';
 	*truncated = 1;
 	return NULL;
 }

@@ -204,6 +204,8 @@ static struct pc_error *choose_layout(struct python *python, struct memory *mem,
 			return err;
 		dwarf_err = err;
 	}
+	if (dwarf_err && dwarf_err->code != PC_ERR_NOT_FOUND)
+		add_warning(python, "DWARF not used: %s", dwarf_err->message);
 	if ((request == LAYOUT_REQUEST_AUTO && hex >= PY_HEX(3, 13)) ||
 	    request == LAYOUT_REQUEST_DEBUG_OFFSETS) {
 		unsigned char offsets[4096];
