@@ -1,4 +1,9 @@
 # pycore: post-mortem analyzer for core dumps of CPython processes.
+#
+#   make            build ./pycore (installs Debian's -dev packages if missing)
+#   make demo       crash /usr/bin/python3 in a thread and analyse the core
+#   make check      every test: unit, line-table vectors, real cores
+#   make asan-check the same suite under AddressSanitizer and UBSan
 
 CC ?= gcc
 PKGS := libdw libelf liblzma
@@ -13,35 +18,51 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -DPYCORE_VERSION='"$
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 BUILD ?= build
+PROG ?= pycore
 SRCS := $(wildcard src/*.c)
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+HEADERS := $(wildcard include/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration demo clean asan
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-all: deps pycore
+.PHONY: all deps check demo asan-check units clean
 
-# Installs Debian's -dev packages when a header or library is missing.
+all: deps $(PROG)
+
+# Installs Debian's -dev packages when a header, library or tool is missing.
 deps:
 	@scripts/install-deps --check-or-install
 
-pycore: $(OBJS)
+$(PROG): $(OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD):
-	mkdir -p $(BUILD) $(BUILD)/tests
+$(BUILD)/tests:
+	mkdir -p $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
-check: all $(UNIT_BINS)
-	scripts/run-tests $(UNIT_BINS)
+units: $(UNIT_BINS)
+
+check: all units
+	PYCORE=$(abspath $(PROG)) scripts/run-tests $(UNIT_BINS)
+
+asan-check: deps
+	$(MAKE) BUILD=build/asan PROG=build/asan/pycore CFLAGS="-O1 -g" SANITIZE="$(ASAN)" \
+		build/asan/pycore units
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		PYCORE=$(abspath build/asan/pycore) scripts/run-tests \
+		$(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+
+demo: all
+	PYCORE=$(abspath $(PROG)) scripts/demo
 
 clean:
-	rm -rf $(BUILD) pycore
+	rm -rf build pycore

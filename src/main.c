@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	options.paths.lib_dirs = lib_dirs;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+hV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -175,7 +176,12 @@ int main(int argc, char **argv)
 		return usage_error("%s", "no command given (pycore analyze CORE)");
 	if (strcmp(argv[optind], "analyze") != 0)
 		return usage_error("unknown command '%s'", argv[optind]);
-	optind++;
+	/* Parse the command's own arguments afresh, in the usual GNU way
+	 * (options may follow the core): the command name stands in for
+	 * argv[0], and optind = 0 makes getopt start over. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SYSROOT:
@@ -217,7 +223,8 @@ int main(int argc, char **argv)
 			printf("pycore %s\n", PYCORE_VERSION);
 			return EXIT_OK;
 		default:
-			return usage_error("%s", "invalid option");
+			return usage_error("unrecognized option or missing argument: '%s'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -431,9 +431,29 @@ static struct pc_error *walk_interpreters(struct walk *walk)
 
 static char *module_path(Dwfl_Module *module)
 {
-	const char *name = dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	const char *name, *mainfile = NULL;
 
-	return strdup(name ? name : "?");
+	name = dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+	return strdup(mainfile ? mainfile : name ? name : "?");
+}
+
+/* Where the layout came from, for the report: the file whose DWARF was
+ * read (often a separate debug file), or the source's own name. */
+static char *layout_detail(Dwfl_Module *module, const struct py_layout *layout)
+{
+	const char *debugfile = NULL;
+	char *detail;
+
+	if (layout->source == LAYOUT_SOURCE_DWARF) {
+		dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (debugfile)
+			return strdup(debugfile);
+	}
+	if (layout->source == LAYOUT_SOURCE_TABLES &&
+	    asprintf(&detail, "for Python %u.%u", layout->version_hex >> 24,
+		     (layout->version_hex >> 16) & 0xff) >= 0)
+		return detail;
+	return strdup("read from _PyRuntime");
 }
 
 struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
@@ -460,6 +480,9 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 	err = choose_layout(ret, mem, &anchors, hex, options->layout);
 	if (err)
 		return set_text(&ret->error, err);
+	ret->layout_detail = layout_detail(anchors.module, &ret->layout);
+	if (!ret->layout_detail)
+		return &pc_error_nomem;
 
 	walk = (struct walk){.python = ret, .mem = mem, .anchors = &anchors, .options = options};
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &ret->layout};

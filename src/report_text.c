@@ -79,19 +79,25 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	else
 		fprintf(out, "Executable:  unknown (the core names none)\n");
 	if (core->has_psinfo) {
+		size_t len = strlen(core->psinfo.args);
+
+		/* The kernel pads pr_psargs with a space after the last argument. */
+		while (len && core->psinfo.args[len - 1] == ' ')
+			len--;
 		fprintf(out, "Command:     ");
-		print_escaped(out, core->psinfo.args);
+		put_escaped(out, core->psinfo.args, len);
 		fprintf(out, "\nProcess:     PID %d, parent %d, UID %u, GID %u\n",
 			(int)core->psinfo.pid, (int)core->psinfo.ppid, core->psinfo.uid,
 			core->psinfo.gid);
 	}
 	print_signal(out, core);
-	if (python->found && python->version[0])
-		fprintf(out, "Python:      %s, layout from %s (%s)%s\n", python->version,
-			python->layout.source == LAYOUT_SOURCE_NONE
-				? "nowhere"
-				: layout_source_name(python->layout.source),
-			python->module_path, python->gc_collecting ? ", garbage collection running" : "");
+	if (python->found && python->layout_detail)
+		fprintf(out, "Python:      %s in %s%s\nLayout:      %s (%s)\n", python->version,
+			python->module_path,
+			python->gc_collecting ? ", garbage collection running" : "",
+			layout_source_name(python->layout.source), python->layout_detail);
+	else if (python->found && python->version[0])
+		fprintf(out, "Python:      %s in %s\n", python->version, python->module_path);
 	else if (python->found)
 		fprintf(out, "Python:      unknown version (%s)\n", python->module_path);
 	else
