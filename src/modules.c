@@ -136,6 +136,49 @@ static struct pc_error *executable_from_core(struct modules *modules)
 	return modules->executable ? NULL : &pc_error_nomem;
 }
 
+/* The module whose file is mapped where AT_PHDR points: the main program. */
+static Dwfl_Module *main_module(struct modules *modules)
+{
+	uint64_t phdr;
+
+	if (!core_auxv(modules->core, AT_PHDR, &phdr))
+		return NULL;
+	return dwfl_addrmodule(modules->dwfl, phdr);
+}
+
+/* libdwfl passes over a given executable whose build-id is not the core's
+ * without a word; say it, since the user named that file. */
+static void check_given_executable(struct modules *modules)
+{
+	Dwfl_Module *mod = main_module(modules);
+	const unsigned char *want = NULL;
+	const void *have = NULL;
+	GElf_Addr vaddr;
+	int want_len, have_len, fd;
+	Elf *elf;
+
+	if (!mod || (want_len = dwfl_module_build_id(mod, &want, &vaddr)) <= 0)
+		return;
+	fd = open(modules->executable, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
+	if (have_len > 0 && (have_len != want_len || memcmp(want, have, (size_t)want_len) != 0)) {
+		char core_id[130], file_id[130];
+
+		hex_string(want, want_len, core_id, sizeof(core_id));
+		hex_string(have, have_len, file_id, sizeof(file_id));
+		add_warning(modules,
+			    "build-id mismatch for the given executable %s: the core has %s, "
+			    "the file has %s; it is not used",
+			    modules->executable, core_id, file_id);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
 static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
 			void *arg)
 {
@@ -220,6 +263,8 @@ struct pc_error *modules_create(const struct core *core, const char *executable,
 		goto fail;
 	}
 	dwfl_getmodules(modules->dwfl, check_module, modules, 0);
+	if (executable)
+		check_given_executable(modules);
 	reporting = NULL;
 	if (dwfl_core_file_attach(modules->dwfl, core->elf) < 0) {
 		if (asprintf(&modules->attach_error, "dwfl_core_file_attach: %s",

@@ -28,7 +28,7 @@ static int open_joined(const char *dir, const char *name, char **found)
 	char *joined;
 	int fd, saved;
 
-	if (asprintf(&joined, "%s/%s", dir, name) < 0) {
+	if (asprintf(&joined, name[0] == '/' ? "%s%s" : "%s/%s", dir, name) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
