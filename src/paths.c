@@ -28,7 +28,13 @@ static int open_joined(const char *dir, const char *name, char **found)
 	char *joined;
 	int fd, saved;
 
-	if (asprintf(&joined, name[0] == '/' ? "%s%s" : "%s/%s", dir, name) < 0) {
+	size_t dir_len = strlen(dir);
+
+	while (dir_len > 1 && dir[dir_len - 1] == '/')
+		dir_len--;
+	while (name[0] == '/')
+		name++;
+	if (asprintf(&joined, "%.*s/%s", (int)dir_len, dir, name) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
