@@ -21,7 +21,8 @@ BUILD ?= build
 PROG ?= pycore
 SRCS := $(wildcard src/*.c)
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
-LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+# What the unit tests link: everything but the command line.
+LIB_OBJS := $(filter-out $(BUILD)/main.o $(BUILD)/cli_%.o,$(OBJS))
 HEADERS := $(wildcard include/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
