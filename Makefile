@@ -59,6 +59,7 @@ asan-check: deps
 	$(MAKE) BUILD=build/asan PROG=build/asan/pycore CFLAGS="-O1 -g" SANITIZE="$(ASAN)" \
 		build/asan/pycore units
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 		PYCORE=$(abspath build/asan/pycore) scripts/run-tests \
 		$(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 
