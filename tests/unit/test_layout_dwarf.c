@@ -1,0 +1,393 @@
+/* layout_from_dwarf() on every installed interpreter.
+ *
+ * For each pyenv libpython and Debian's /usr/bin/python3.11 (whose DWARF
+ * dwfl_standard_find_debuginfo finds by build-id in /usr/lib/debug), the
+ * layout read from DWARF must:
+ *   - exist, with every required field;
+ *   - match a few offsets printed by gdb, an independent reader of the same
+ *     DWARF (see known[] below for the command);
+ *   - match layout_from_tables() (offsetof() against the headers) field by
+ *     field, when src/layout_tables.c is linked in.
+ * A missing interpreter is reported as skipped, never passed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <elfutils/libdwfl.h>
+
+#include "error.h"
+#include "layout.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define FIELD(member) { #member, offsetof(struct py_layout, member) }
+
+static const struct {
+	const char *name;
+	size_t offset;
+} fields[] = {
+	FIELD(runtime.interpreters_head),
+	FIELD(runtime.gilstate_tstate_current),
+	FIELD(runtime.gc_collecting),
+	FIELD(interp.size),
+	FIELD(interp.next),
+	FIELD(interp.tstate_head),
+	FIELD(interp.gc_collecting),
+	FIELD(interp.ceval_gil),
+	FIELD(gil.locked),
+	FIELD(gil.last_holder),
+	FIELD(tstate.size),
+	FIELD(tstate.next),
+	FIELD(tstate.interp),
+	FIELD(tstate.thread_id),
+	FIELD(tstate.native_thread_id),
+	FIELD(tstate.frame),
+	FIELD(tstate.cframe),
+	FIELD(tstate.current_frame),
+	FIELD(cframe.current_frame),
+	FIELD(frame.size),
+	FIELD(frame.f_back),
+	FIELD(frame.f_code),
+	FIELD(frame.f_lasti),
+	FIELD(frame.f_lineno),
+	FIELD(frame.f_localsplus),
+	FIELD(iframe.size),
+	FIELD(iframe.previous),
+	FIELD(iframe.code),
+	FIELD(iframe.instr),
+	FIELD(iframe.is_entry),
+	FIELD(iframe.owner),
+	FIELD(iframe.localsplus),
+	FIELD(code.size),
+	FIELD(code.co_filename),
+	FIELD(code.co_name),
+	FIELD(code.co_qualname),
+	FIELD(code.co_firstlineno),
+	FIELD(code.co_lnotab),
+	FIELD(code.co_linetable),
+	FIELD(code.co_code_adaptive),
+	FIELD(code.co_varnames),
+	FIELD(code.co_localsplusnames),
+	FIELD(code.co_localspluskinds),
+	FIELD(code.co_nlocals),
+	FIELD(code.co_argcount),
+	FIELD(object.ob_type),
+	FIELD(type.tp_name),
+	FIELD(type.tp_flags),
+	FIELD(var.ob_size),
+	FIELD(bytes.ob_size),
+	FIELD(bytes.ob_sval),
+	FIELD(tuple.ob_size),
+	FIELD(tuple.ob_item),
+	FIELD(unicode.length),
+	FIELD(unicode.state),
+	FIELD(unicode.ascii_size),
+	FIELD(unicode.compact_size),
+	FIELD(unicode.data_any),
+	FIELD(unicode.py2_str),
+	FIELD(unicode.py2_unit),
+};
+
+#define A LAYOUT_ABSENT
+
+/* Offsets printed by gdb from the same files, e.g.
+ *   gdb -batch -ex 'print (long)&((PyThreadState*)0)->thread_id' \
+ *       -ex 'print sizeof(PyASCIIObject)' LIB
+ * Debian's 3.11.2 has the numbers of pyenv's 3.11.7. */
+struct known {
+	int64_t tstate_interp, tstate_thread_id, co_firstlineno, code_size;
+	int64_t ascii_size, bytes_ob_sval, py2_unit;
+};
+
+struct interpreter {
+	const char *path;
+	struct known known;
+};
+
+static const struct interpreter interpreters[] = {
+	{"/root/.pyenv/versions/2.7.18/lib/libpython2.7.so.1.0", {8, 144, 96, 128, A, 36, 4}},
+	{"/root/.pyenv/versions/3.6.15/lib/libpython3.6m.so.1.0", {16, 152, 36, 144, 48, 32, A}},
+	{"/root/.pyenv/versions/3.7.16/lib/libpython3.7m.so.1.0", {16, 176, 36, 144, 48, 32, A}},
+	{"/root/.pyenv/versions/3.8.18/lib/libpython3.8.so.1.0", {16, 176, 40, 176, 48, 32, A}},
+	{"/root/.pyenv/versions/3.9.18/lib/libpython3.9.so.1.0", {16, 176, 40, 176, 48, 32, A}},
+	{"/root/.pyenv/versions/3.10.13/lib/libpython3.10.so.1.0", {16, 176, 40, 176, 48, 32, A}},
+	{"/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0", {16, 152, 72, 192, 48, 32, A}},
+	{"/root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0", {16, 136, 68, 200, 40, 32, A}},
+	{"/root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0", {16, 152, 68, 208, 40, 32, A}},
+	{"/usr/bin/python3.11", {16, 152, 72, 192, 48, 32, A}},
+};
+
+#define PYENV_3_11 "/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0"
+#define PYENV_3_12 "/root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0"
+
+/* PY_VERSION_HEX from ".../versions/X.Y.Z/..." or, failing that, from the
+ * last "pythonX.Y" of PATH (then micro 0). */
+static unsigned version_from_path(const char *path)
+{
+	unsigned major, minor, micro = 0;
+	const char *p = strstr(path, "/versions/");
+	const char *q;
+
+	if (p && sscanf(p, "/versions/%u.%u.%u", &major, &minor, &micro) == 3)
+		return PY_HEX(major, minor) | micro << 8 | 0xf0;
+	p = NULL;
+	for (q = path; (q = strstr(q, "python")); q++)
+		p = q;
+	if (p && sscanf(p, "python%u.%u", &major, &minor) == 2)
+		return PY_HEX(major, minor) | 0xf0;
+	fail_msg("no version in '%s'", path);
+	return 0;
+}
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	(void)mod, (void)userdata, (void)modname, (void)base, (void)file_name;
+	(void)debuglink_file, (void)debuglink_crc, (void)debuginfo_file_name;
+	return -1;
+}
+
+static const Dwfl_Callbacks no_debuginfo_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = no_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+/* A Dwfl holding PATH alone, or NULL (and the test skipped) if PATH is
+ * not installed. */
+static Dwfl *open_offline(const char *path, const Dwfl_Callbacks *callbacks,
+			  Dwfl_Module **module)
+{
+	Dwfl *dwfl;
+
+	if (access(path, R_OK) != 0) {
+		print_message("SKIPPED: %s is not installed\n", path);
+		return NULL;
+	}
+	dwfl = dwfl_begin(callbacks);
+	assert_non_null(dwfl);
+	*module = dwfl_report_offline(dwfl, path, path, -1);
+	if (!*module)
+		fail_msg("dwfl_report_offline %s: %s", path, dwfl_errmsg(-1));
+	assert_int_equal(dwfl_report_end(dwfl, NULL, NULL), 0);
+	return dwfl;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static struct pc_error *layout_of(const char *path, unsigned version_hex,
+				  struct py_layout *layout, Dwfl **dwfl, bool *skipped)
+{
+	Dwfl_Module *module;
+	struct pc_error *err;
+	double start;
+
+	*dwfl = open_offline(path, &offline_callbacks, &module);
+	*skipped = !*dwfl;
+	if (!*dwfl)
+		return NULL;
+	start = now_ms();
+	err = layout_from_dwarf(module, version_hex, layout);
+	print_message("  %s: layout_from_dwarf %.1f ms\n", path, now_ms() - start);
+	return err;
+}
+
+static void expect(const char *path, const char *what, int64_t got, int64_t want)
+{
+	if (got != want)
+		fail_msg("%s: %s is %lld, gdb says %lld", path, what, (long long)got,
+			 (long long)want);
+}
+
+/* Fields with an offset below 0, or outside the struct they belong to. */
+static void check_plausible(const char *path, const struct py_layout *layout)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		int64_t value = *(const int64_t *)((const char *)layout + fields[i].offset);
+
+		if (value != LAYOUT_ABSENT && (value < 0 || value > 1 << 20))
+			fail_msg("%s: %s = %lld", path, fields[i].name, (long long)value);
+	}
+	assert_true(layout->tstate.thread_id < layout->tstate.size);
+	assert_true(layout->interp.tstate_head < layout->interp.size);
+	assert_true(layout->code.co_filename < layout->code.size);
+}
+
+/* Every field of A and B, and their shapes, must agree; prints each
+ * difference before failing. */
+static void compare(const char *path, const char *a_name, const struct py_layout *a,
+		    const char *b_name, const struct py_layout *b)
+{
+	unsigned differences = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		int64_t va = *(const int64_t *)((const char *)a + fields[i].offset);
+		int64_t vb = *(const int64_t *)((const char *)b + fields[i].offset);
+
+		if (va == vb)
+			continue;
+		differences++;
+		print_error("%s: %s: %s %lld, %s %lld\n", path, fields[i].name, a_name,
+			    va == LAYOUT_ABSENT ? -1LL : (long long)va, b_name,
+			    vb == LAYOUT_ABSENT ? -1LL : (long long)vb);
+	}
+	assert_int_equal(a->frame_shape, b->frame_shape);
+	assert_int_equal(a->unicode_shape, b->unicode_shape);
+	assert_int_equal(a->line_table, b->line_table);
+	assert_int_equal(a->has_runtime, b->has_runtime);
+	if (differences)
+		fail_msg("%s: %u fields differ between %s and %s (-1 = absent)", path,
+			 differences, a_name, b_name);
+}
+
+static void test_interpreter(void **state)
+{
+	const struct interpreter *interp = *state;
+	const struct known *k = &interp->known;
+	unsigned version_hex = version_from_path(interp->path);
+	struct py_layout layout, tables;
+	struct pc_error *err;
+	bool skipped;
+	Dwfl *dwfl;
+
+	err = layout_of(interp->path, version_hex, &layout, &dwfl, &skipped);
+	if (skipped) {
+		skip();
+		return;
+	}
+	if (err)
+		fail_msg("%s", err->message);
+	assert_int_equal(layout.source, LAYOUT_SOURCE_DWARF);
+	assert_int_equal(layout.version_hex, version_hex);
+
+	expect(interp->path, "tstate.interp", layout.tstate.interp, k->tstate_interp);
+	expect(interp->path, "tstate.thread_id", layout.tstate.thread_id, k->tstate_thread_id);
+	expect(interp->path, "code.co_firstlineno", layout.code.co_firstlineno,
+	       k->co_firstlineno);
+	expect(interp->path, "code.size", layout.code.size, k->code_size);
+	expect(interp->path, "unicode.ascii_size", layout.unicode.ascii_size, k->ascii_size);
+	expect(interp->path, "bytes.ob_sval", layout.bytes.ob_sval, k->bytes_ob_sval);
+	expect(interp->path, "unicode.py2_unit", layout.unicode.py2_unit, k->py2_unit);
+	expect(interp->path, "object.ob_type", layout.object.ob_type, 8);
+	expect(interp->path, "tuple.ob_item", layout.tuple.ob_item, 24);
+	check_plausible(interp->path, &layout);
+
+	err = layout_from_tables(version_hex, &tables);
+	if (err)
+		fail_msg("layout_from_tables %#x: %s", version_hex, err->message);
+	compare(interp->path, "DWARF", &layout, "tables", &tables);
+	dwfl_end(dwfl);
+}
+
+/* Debian's stripped python3.11 (DWARF from python3.11-dbg) and pyenv's
+ * libpython3.11 come from different builds of the same headers. */
+static void test_debian_matches_pyenv(void **state)
+{
+	struct py_layout debian, pyenv;
+	struct pc_error *err;
+	Dwfl *dwfl_debian, *dwfl_pyenv;
+	bool skipped;
+
+	(void)state;
+	err = layout_of("/usr/bin/python3.11", PY_HEX(3, 11), &debian, &dwfl_debian, &skipped);
+	if (skipped) {
+		skip();
+		return;
+	}
+	if (err)
+		fail_msg("%s", err->message);
+	err = layout_of(PYENV_3_11, PY_HEX(3, 11), &pyenv, &dwfl_pyenv, &skipped);
+	if (skipped) {
+		dwfl_end(dwfl_debian);
+		skip();
+		return;
+	}
+	if (err)
+		fail_msg("%s", err->message);
+	compare("python3.11", "Debian", &debian, "pyenv", &pyenv);
+	dwfl_end(dwfl_debian);
+	dwfl_end(dwfl_pyenv);
+}
+
+/* A required field missing is an error naming the struct and member:
+ * 3.12's DWARF read as if it were 3.10 lacks tstate->frame. */
+static void test_missing_member(void **state)
+{
+	struct py_layout layout;
+	struct pc_error *err;
+	bool skipped;
+	Dwfl *dwfl;
+
+	(void)state;
+	err = layout_of(PYENV_3_12, PY_HEX(3, 10), &layout, &dwfl, &skipped);
+	if (skipped) {
+		skip();
+		return;
+	}
+	assert_non_null(err);
+	assert_int_equal(err->code, PC_ERR_NOT_FOUND);
+	assert_string_equal(err->message,
+			    "DWARF of libpython3.12.so.1.0: struct _ts has no member 'frame'");
+	assert_int_equal(layout.source, LAYOUT_SOURCE_NONE);
+	pc_error_destroy(err);
+	dwfl_end(dwfl);
+}
+
+/* No debuginfo at all: a PC_ERR_NOT_FOUND naming the module. */
+static void test_no_dwarf(void **state)
+{
+	const char *path = "/usr/bin/python3.11";
+	struct py_layout layout;
+	Dwfl_Module *module;
+	struct pc_error *err;
+	Dwfl *dwfl;
+
+	(void)state;
+	dwfl = open_offline(path, &no_debuginfo_callbacks, &module);
+	if (!dwfl) {
+		skip();
+		return;
+	}
+	err = layout_from_dwarf(module, PY_HEX(3, 11), &layout);
+	assert_non_null(err);
+	assert_int_equal(err->code, PC_ERR_NOT_FOUND);
+	if (strncmp(err->message, "no DWARF for python3.11", 23) != 0)
+		fail_msg("unexpected message: %s", err->message);
+	pc_error_destroy(err);
+	dwfl_end(dwfl);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[ARRAY_SIZE(interpreters) + 3];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(interpreters); i++) {
+		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
+			test_interpreter, (void *)&interpreters[i]);
+		tests[n++].name = interpreters[i].path;
+	}
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_debian_matches_pyenv);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_member);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_dwarf);
+	return _cmocka_run_group_tests("layout_dwarf", tests, n, NULL, NULL);
+}
