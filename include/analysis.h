@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mixed.h"
 #include "paths.h"
 #include "python.h"
 #include "unwind.h"
@@ -24,6 +25,8 @@ struct analysis_options {
 	struct python_options python;
 	size_t max_native_frames;
 	bool native;		/* unwind native stacks */
+	bool mixed;		/* interleave native and Python frames */
+	bool mixed_all;		/* ... keeping the interpreter's internal frames */
 };
 
 struct thread_view {
@@ -33,6 +36,7 @@ struct thread_view {
 	bool crashed;
 	struct native_stack native;
 	const struct py_thread *python; /* NULL: no thread state for this thread */
+	struct mixed_stack mixed;	/* with options->mixed */
 };
 
 struct analysis {

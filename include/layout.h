@@ -63,6 +63,9 @@ struct py_layout {
 	int iframe_owner_cstack;
 	/* Low bits to clear in _PyInterpreterFrame's code pointer (3.14 tags it). */
 	uint64_t iframe_code_tag_mask;
+	/* The C function that runs Python frames: one call per frame with
+	 * PyFrameObject chains, one per entry frame with _PyInterpreterFrame. */
+	const char *eval_function;
 
 	/* From here to the end every member is an int64_t offset (or size). */
 

@@ -6,6 +6,7 @@
 #include "modules.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static bool python_partial(const struct python *python)
 {
@@ -46,6 +47,29 @@ static struct pc_error *match_threads(struct analysis *analysis)
 				break;
 		if (j == analysis->nthreads)
 			analysis->unmatched[analysis->nunmatched++] = &python->threads[i];
+	}
+	return NULL;
+}
+
+static struct pc_error *interleave(struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	const char *module = NULL;
+	size_t i;
+
+	if (python->module_path) {
+		module = strrchr(python->module_path, '/');
+		module = module ? module + 1 : python->module_path;
+	}
+	for (i = 0; i < analysis->nthreads; i++) {
+		struct thread_view *view = &analysis->threads[i];
+		struct pc_error *err;
+
+		err = mixed_build(&view->native, view->python,
+				  python->layout_detail ? &python->layout : NULL, module,
+				  analysis->options->mixed_all, &view->mixed);
+		if (err)
+			return err;
 	}
 	return NULL;
 }
@@ -93,6 +117,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		}
 	}
 	err = match_threads(analysis);
+	if (!err && options->mixed)
+		err = interleave(analysis);
 	if (err)
 		goto fail;
 	analysis->partial = analysis->core->truncated || python_partial(&analysis->python);
@@ -110,8 +136,10 @@ void analysis_destroy(struct analysis *analysis)
 
 	if (!analysis)
 		return;
-	for (i = 0; i < analysis->nthreads; i++)
+	for (i = 0; i < analysis->nthreads; i++) {
 		native_stack_deinit(&analysis->threads[i].native);
+		mixed_stack_deinit(&analysis->threads[i].mixed);
+	}
 	free(analysis->threads);
 	free(analysis->unmatched);
 	python_deinit(&analysis->python);

@@ -20,6 +20,8 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 	/* FRAME_OWNED_BY_CSTACK appeared with the shim frames of 3.12. */
 	layout->iframe_owner_cstack = version_hex >= PY_HEX(3, 12) ? 3 : -1;
 	layout->iframe_code_tag_mask = version_hex >= PY_HEX(3, 14) ? 7 : 0;
+	layout->eval_function = version_hex >= PY_HEX(3, 0) ? "_PyEval_EvalFrameDefault"
+							     : "PyEval_EvalFrameEx";
 }
 
 void layout_init(struct py_layout *layout, unsigned version_hex)
