@@ -4,9 +4,11 @@
 #   make demo       crash /usr/bin/python3 in a thread and analyse the core
 #   make check      every test: unit, line-table vectors, real cores
 #   make asan-check the same suite under AddressSanitizer and UBSan
+#   make fuzz       run the libFuzzer targets of fuzz/ (FUZZ_SECONDS in all, default 240)
+#   make install    install pycore and its man page under $(DESTDIR)$(PREFIX)
 
 CC ?= gcc
-PKGS := libdw libelf liblzma
+PKGS := libdw libelf liblzma libzstd liblz4
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -29,8 +31,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps check demo asan-check units clean
+.PHONY: all deps check demo asan-check units fuzz fuzz-targets install clean
 
 all: deps $(PROG)
 
@@ -63,8 +69,25 @@ asan-check: deps
 		PYCORE=$(abspath build/asan/pycore) scripts/run-tests \
 		$(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 
+# libFuzzer needs clang; the targets link everything but the command line.
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJS) $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+fuzz-targets: $(FUZZ_BINS)
+
+# ./pycore (plain build) cuts the seed cores down; fuzz/run says the rest.
+fuzz: all
+	@scripts/install-deps --check-or-install --fuzz
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g" SANITIZE="$(FUZZ_SANITIZE)" fuzz-targets
+	PYCORE=$(abspath $(PROG)) fuzz/run build/fuzz
+
 demo: all
 	PYCORE=$(abspath $(PROG)) scripts/demo
+
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/pycore
+	install -D -m 0644 man/pycore.1 $(DESTDIR)$(PREFIX)/share/man/man1/pycore.1
 
 clean:
 	rm -rf build pycore

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deadline.h"
+#include "input.h"
 #include "mixed.h"
 #include "paths.h"
 #include "python.h"
@@ -19,11 +21,15 @@ struct modules;
 struct pc_error;
 
 struct analysis_options {
-	const char *core_path;
+	const char *core_path;	/* a core file, compressed or not; "-": standard input */
+	struct input_options input; /* how it is read: the size cap, the temporary file */
+	const struct input *core_input; /* the core, already read (pycore handle): used
+					 * instead of core_path */
 	const char *executable;	/* NULL: found from the core */
 	struct paths paths;
 	struct python_options python;
 	size_t max_native_frames;
+	unsigned timeout;	/* seconds for the whole analysis (--timeout); 0: none */
 	bool native;		/* unwind native stacks */
 	bool mixed;		/* interleave native and Python frames */
 	bool mixed_all;		/* ... keeping the interpreter's internal frames */
@@ -41,6 +47,8 @@ struct thread_view {
 
 struct analysis {
 	const struct analysis_options *options;
+	const struct input *input;	/* where the core's bytes came from */
+	struct input *opened_input;	/* the input analysis_run opened, if it did */
 	struct core *core;
 	struct memory *memory;
 	struct modules *modules;
@@ -50,6 +58,11 @@ struct analysis {
 	const struct py_thread **unmatched; /* thread states with no native thread */
 	size_t nunmatched;
 	bool partial;		/* something could not be read: the report says what */
+	struct deadline deadline; /* options->timeout; .passed: the analysis stopped early */
+	/* The crashing thread was in Py_FatalError() (or its helpers): the
+	 * function's name, else NULL.  The message itself went to stderr and
+	 * is not kept in memory. */
+	const char *fatal_error;
 };
 
 /* Analyse the core.  An error means the core itself could not be used

@@ -5,6 +5,7 @@
 #define PYCORE_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit statuses, as --help and pycore(1) document them. */
 enum {
@@ -13,18 +14,40 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_PARTIAL = 3,
 	EXIT_INTERNAL = 4,
+	EXIT_CORES_FOUND = 5,	/* pycore ci: at least one core file was found */
 };
 
 /* Print "pycore: MESSAGE" and the hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct analysis_options;
+
+/* The caps every command starts from, as --help documents them. */
+#define CLI_DEFAULT_MAX_FRAMES 10000
+#define CLI_DEFAULT_MAX_THREADS 4096
+#define CLI_DEFAULT_TIMEOUT 60		/* seconds for one core */
+#define CLI_MAX_LIB_DIRS 64
+
+/* Fill OPTIONS with the defaults every command shares; --lib-path
+ * directories go into LIB_DIRS, CLI_MAX_LIB_DIRS of them. */
+void cli_analysis_defaults(struct analysis_options *options, const char **lib_dirs);
+
+/* Add --lib-path DIR; returns EXIT_USAGE (having said why) past the cap. */
+int cli_add_lib_dir(struct analysis_options *options, const char **lib_dirs, const char *dir);
+
 /* Parse a count from 1 to 10^9; -1 when TEXT is not one. */
 int cli_parse_count(const char *text, size_t *ret);
+
+/* Parse a size in bytes, at least 1, with an optional K, M, G or T suffix
+ * (powers of 1024); -1 when TEXT is not one. */
+int cli_parse_size(const char *text, uint64_t *ret);
 
 /* The full --help text. */
 extern const char cli_usage_text[];
 
 /* The commands: ARGV[0] is the command's name. */
 int cli_analyze(int argc, char **argv);
+int cli_ci(int argc, char **argv);
+int cli_handle(int argc, char **argv);
 
 #endif

@@ -49,8 +49,7 @@ struct core_auxv_entry {
 };
 
 struct core {
-	char *path;
-	int fd;
+	char *path;		/* the name shown: the file, or what it came from */
 	struct Elf *elf;	/* libelf's view of the mapping, for libdwfl */
 	const unsigned char *map;
 	size_t size;
@@ -89,6 +88,9 @@ struct core {
 
 /* Open PATH, mmap it, check that it is an x86_64 ELF core and parse it. */
 struct pc_error *core_open(const char *path, struct core **ret);
+/* The same for the regular file open on FD (which stays the caller's: the
+ * mapping outlives it), shown as NAME. */
+struct pc_error *core_open_fd(int fd, const char *name, struct core **ret);
 void core_close(struct core *core);
 
 /* The auxv value for TYPE (AT_*), or false when the core has none. */

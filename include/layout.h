@@ -47,6 +47,26 @@ enum unicode_shape {
 	UNICODE_SHAPE_PEP393,		/* 3.3+: PyASCIIObject / PyCompactUnicodeObject */
 };
 
+/* How dicts keep their items (read with --locals). */
+enum dict_shape {
+	DICT_SHAPE_TABLE,		/* 2.7: ma_table of PyDictEntry, in hash order */
+	DICT_SHAPE_KEYS_SIZE,		/* 3.6 - 3.10: PyDictKeysObject with dk_size; a split
+					 * table's values (ma_values) are in entry order */
+	DICT_SHAPE_KEYS_LOG2,		/* 3.11, 3.12: dk_log2_size, dk_log2_index_bytes and
+					 * dk_kind; the insertion order of a split table's
+					 * values is in bytes just before them */
+	DICT_SHAPE_KEYS_LOG2_VALUES,	/* 3.13+: as 3.11, but PyDictValues has a capacity
+					 * and a size, and the order bytes follow the values */
+};
+
+/* How repr() spells things, where 2.7 and 3.x differ: 2.7's str is bytes
+ * without a b prefix, its unicode is u'...' with every non-ASCII
+ * character escaped, its long ends in L, and its sets are set([...]). */
+enum repr_shape {
+	REPR_SHAPE_PY2,
+	REPR_SHAPE_PY3,
+};
+
 struct py_layout {
 	unsigned version_hex;			/* PY_VERSION_HEX of the build */
 	enum layout_source source;
@@ -66,6 +86,22 @@ struct py_layout {
 	/* The C function that runs Python frames: one call per frame with
 	 * PyFrameObject chains, one per entry frame with _PyInterpreterFrame. */
 	const char *eval_function;
+
+	enum dict_shape dict_shape;
+	enum repr_shape repr_shape;
+	/* 2.7: the entries a set deleted point at the str "<dummy key>"; 3.x
+	 * uses an object of its own type, "<dummy key> type". */
+	bool set_dummy_is_str;
+	/* 3.12+: PyLongObject.long_value.lv_tag holds the digit count above
+	 * this many bits, the sign below them (0 positive, 1 zero, 2
+	 * negative); 0 where ob_size holds the signed digit count. */
+	int long_tag_bits;
+	/* 3.11+: the bits of co_localspluskinds (CO_FAST_LOCAL, CO_FAST_CELL,
+	 * CO_FAST_FREE, and 3.12's CO_FAST_HIDDEN, 0 before: the variables of
+	 * inlined comprehensions, not shown). */
+	struct {
+		uint8_t local, cell, free, hidden;
+	} fast_kind;
 
 	/* From here to the end every member is an int64_t offset (or size). */
 
@@ -136,6 +172,8 @@ struct py_layout {
 		int64_t co_localspluskinds;	/* 3.11+ */
 		int64_t co_nlocals;
 		int64_t co_argcount;
+		int64_t co_cellvars;		/* ≤3.10: tuple of cell variable names */
+		int64_t co_freevars;		/* ≤3.10: tuple of free variable names */
 	} code;
 
 	struct {
@@ -170,6 +208,87 @@ struct py_layout {
 		int64_t py2_str;		/* 2.7 PyUnicodeObject.str */
 		int64_t py2_unit;		/* 2.7: sizeof(Py_UNICODE), 2 or 4 */
 	} unicode;
+
+	/* The objects --locals shows the values of. */
+
+	struct {				/* PyIntObject (2.7) */
+		int64_t ob_ival;
+	} pyint;
+
+	struct {				/* PyLongObject */
+		int64_t ob_size;		/* ≤3.11: signed digit count */
+		int64_t lv_tag;			/* 3.12+: long_value.lv_tag */
+		int64_t ob_digit;
+		int64_t digit_size;		/* sizeof(digit): 4 (30-bit digits) or 2 (15-bit) */
+	} pylong;
+
+	struct {				/* PyFloatObject */
+		int64_t ob_fval;
+	} pyfloat;
+
+	struct {				/* PyListObject (its length: var.ob_size) */
+		int64_t ob_item;
+	} list;
+
+	struct {				/* PyDictObject */
+		int64_t ma_used;
+		int64_t ma_keys;		/* 3.6+ */
+		int64_t ma_values;		/* 3.6+: NULL, or a split table's values */
+		int64_t ma_mask;		/* 2.7 */
+		int64_t ma_table;		/* 2.7 */
+	} dict;
+
+	struct {				/* PyDictKeysObject (3.6+) */
+		int64_t dk_size;		/* ≤3.10 */
+		int64_t dk_log2_size;		/* 3.11+ (uint8_t) */
+		int64_t dk_log2_index_bytes;	/* 3.11+ (uint8_t) */
+		int64_t dk_kind;		/* 3.11+ (uint8_t) */
+		int64_t dk_nentries;
+		int64_t dk_indices;		/* the index table; the entries follow it */
+	} dictkeys;
+
+	struct {				/* PyDictKeyEntry (2.7: PyDictEntry) */
+		int64_t size;
+		int64_t me_key;
+		int64_t me_value;
+	} dictentry;
+
+	struct {				/* PyDictUnicodeEntry (3.11+): no hash */
+		int64_t size;
+		int64_t me_key;
+		int64_t me_value;
+	} dictuentry;
+
+	struct {				/* PyDictValues (3.11+) */
+		int64_t values;
+		int64_t capacity;		/* 3.13+ (uint8_t) */
+		int64_t used;			/* 3.13+: PyDictValues.size (uint8_t) */
+	} dictvalues;
+
+	struct {				/* PySetObject (and frozenset) */
+		int64_t used;
+		int64_t mask;
+		int64_t table;
+	} set;
+
+	struct {				/* setentry */
+		int64_t size;
+		int64_t key;
+	} setentry;
+
+	struct {				/* PyCellObject */
+		int64_t ob_ref;
+	} cell;
+
+	struct {				/* the exception sys.exc_info() returns */
+		int64_t tstate_exc_info;	/* 3.7+: PyThreadState.exc_info (_PyErr_StackItem *) */
+		int64_t tstate_exc_type;	/* 2.7, 3.6: PyThreadState.exc_type */
+		int64_t tstate_exc_value;	/* 2.7, 3.6: PyThreadState.exc_value */
+		int64_t item_exc_type;		/* _PyErr_StackItem.exc_type (3.7 - 3.10) */
+		int64_t item_exc_value;		/* _PyErr_StackItem.exc_value */
+		int64_t item_previous;		/* _PyErr_StackItem.previous_item */
+		int64_t args;			/* PyBaseExceptionObject.args */
+	} exc;
 };
 
 /* Set every offset to LAYOUT_ABSENT and the shape fields from VERSION_HEX. */

@@ -46,6 +46,11 @@ struct native_symbol {
 };
 void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret);
 
+/* The build-id the core records for the module that maps PC, in lowercase
+ * hex, in OUT (SIZE bytes, NUL included).  False when no module maps PC,
+ * it has no build-id, or the hex does not fit. */
+bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size);
+
 /* The address of the symbol NAME (data or function, local ones included).
  * IN: the module to search, or NULL for every module; *FOUND_IN, when
  * FOUND_IN is not NULL, receives the module defining it.  False when no

@@ -9,11 +9,16 @@
 #include "pycode.h"
 #include "python.h"
 
+struct deadline;
+struct pylocals;
+
 struct pyframe_walker {
 	struct py_reader reader;
 	struct pycode_cache *codes;
 	uint64_t code_type;	/* &PyCode_Type, or 0 when unknown */
 	size_t max_frames;
+	struct pylocals *locals; /* read each frame's variables (--locals), or NULL */
+	struct deadline *deadline; /* stop the walk when it passes, or NULL */
 };
 
 /* Fill THREAD->frames from the thread state at TSTATE.  Frames that cannot

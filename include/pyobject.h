@@ -33,6 +33,19 @@ struct pc_error *pyobject_type_flags(const struct py_reader *reader, uint64_t ty
 struct pc_error *pyobject_text(const struct py_reader *reader, uint64_t address,
 			       size_t max_chars, char **ret);
 
+/* Where the characters of the text object (3.x str, 2.7 unicode) at
+ * ADDRESS are: LENGTH code units of UNIT bytes at DATA.  PEP 393 units of 1
+ * byte are Latin-1, of 2 bytes UCS-2, of 4 UCS-4; 2.7's Py_UNICODE units
+ * are UTF-16 (2 bytes) or UCS-4.  The caller knows the object is text. */
+struct py_text_data {
+	uint64_t data;
+	uint64_t length;
+	int unit;
+};
+
+struct pc_error *pyobject_text_data(const struct py_reader *reader, uint64_t address,
+				    struct py_text_data *ret);
+
 /* The content of a bytes object (2.7 str) at ADDRESS, malloc'd, at most MAX
  * bytes: a longer one is an error (PC_ERR_LIMIT). */
 struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address, size_t max,

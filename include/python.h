@@ -13,10 +13,27 @@
 
 #include "layout.h"
 #include "linetable.h"
+#include "pyexc.h"
 
+struct deadline;
 struct memory;
 struct modules;
 struct pc_error;
+
+/* Where a variable of a frame lives. */
+enum py_local_kind {
+	PY_LOCAL_PLAIN,		/* an argument or local variable */
+	PY_LOCAL_CELL,		/* a local that inner functions use (its cell's content) */
+	PY_LOCAL_FREE,		/* a variable of an outer function (its cell's content) */
+};
+
+/* One bound variable of a frame, with --locals. */
+struct py_local {
+	char *name;		/* UTF-8 */
+	char *repr;		/* UTF-8, bounded (see pyrepr.h); "<unreadable: why>" inside
+				 * where a value could not be read */
+	enum py_local_kind kind;
+};
 
 struct py_frame {
 	uint64_t address;	/* the PyFrameObject or _PyInterpreterFrame */
@@ -25,6 +42,11 @@ struct py_frame {
 	struct py_location location;
 	bool is_entry;		/* first frame run by its C-level eval call (3.11+) */
 	char *error;		/* the frame could not be decoded: why */
+	struct py_local *locals; /* with --locals: in the frame's slot order; unbound
+				  * variables are left out */
+	size_t nlocals;
+	bool locals_cut;	/* more variables than pylocals.h's cap */
+	char *locals_error;	/* the variables could not be read: why */
 };
 
 struct py_thread {
@@ -38,6 +60,8 @@ struct py_thread {
 	size_t nframes;
 	bool cut;		/* stopped at the frame cap */
 	char *error;		/* the walk stopped early: why */
+	struct py_exception exception;	/* being handled (sys.exc_info()), if any */
+	char *exception_error;	/* it could not be read: why */
 };
 
 enum layout_request {
@@ -51,6 +75,8 @@ struct python_options {
 	enum layout_request layout;
 	size_t max_frames;	/* per thread */
 	size_t max_threads;	/* thread states, over all interpreters */
+	bool locals;		/* read every frame's variables (struct py_local) */
+	struct deadline *deadline; /* --timeout: the walks stop when it passes; NULL: none */
 };
 
 struct python {

@@ -10,6 +10,8 @@
 
 #include "modules.h"
 
+struct deadline;
+
 struct native_frame {
 	uint64_t pc;		/* the return address (or the pc, for frame 0) */
 	bool activation;	/* pc is exact: frame 0 or a signal frame */
@@ -27,6 +29,9 @@ struct native_stack {
  * unwound at all gets a stack with no frames and an error. */
 struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_frames,
 			       struct native_stack *ret);
+/* The same, stopping with an error in RET once DEADLINE (or NULL) passes. */
+struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t max_frames,
+				     struct deadline *deadline, struct native_stack *ret);
 void native_stack_deinit(struct native_stack *stack);
 
 #endif

@@ -51,6 +51,29 @@ static struct pc_error *match_threads(struct analysis *analysis)
 	return NULL;
 }
 
+/* Py_FatalError() and the functions it calls to report and abort. */
+static const char *fatal_error_function(const struct native_stack *stack)
+{
+	static const char *const names[] = {
+		"Py_FatalError", "_Py_FatalErrorFunc", "_Py_FatalErrorFormat", "fatal_error",
+	};
+	size_t i, j;
+
+	for (i = 0; i < stack->nframes; i++) {
+		const char *symbol = stack->frames[i].where.symbol;
+
+		for (j = 0; symbol && j < sizeof(names) / sizeof(names[0]); j++) {
+			size_t len = strlen(names[j]);
+
+			/* Also the compiler's parts: "fatal_error.lto_priv.0". */
+			if (strncmp(symbol, names[j], len) == 0 &&
+			    (symbol[len] == '\0' || symbol[len] == '.'))
+				return names[j];
+		}
+	}
+	return NULL;
+}
+
 static struct pc_error *interleave(struct analysis *analysis)
 {
 	const struct python *python = &analysis->python;
@@ -77,20 +100,34 @@ static struct pc_error *interleave(struct analysis *analysis)
 struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret)
 {
 	struct analysis *analysis = calloc(1, sizeof(*analysis));
+	struct python_options python_options = options->python;
 	struct pc_error *err;
 	size_t i;
 
 	if (!analysis)
 		return &pc_error_nomem;
 	analysis->options = options;
-	err = core_open(options->core_path, &analysis->core);
+	/* Started before the core is read: time spent decompressing it counts
+	 * against the deadline (--max-core-size bounds that part). */
+	deadline_start(&analysis->deadline, options->timeout);
+	python_options.deadline = &analysis->deadline;
+	analysis->input = options->core_input;
+	if (!analysis->input) {
+		err = input_open(options->core_path, &options->input, &analysis->opened_input);
+		if (err)
+			goto fail;
+		analysis->input = analysis->opened_input;
+	}
+	err = core_open_fd(analysis->input->fd, analysis->input->name, &analysis->core);
+	if (err && analysis->input->error)
+		err = pc_error_prefix(err, "%s; what came before it", analysis->input->error);
 	if (!err)
 		err = memory_create(analysis->core, &options->paths, &analysis->memory);
 	if (!err)
 		err = modules_create(analysis->core, options->executable, &options->paths,
 				     &analysis->modules);
 	if (!err)
-		err = python_analyze(analysis->modules, analysis->memory, &options->python,
+		err = python_analyze(analysis->modules, analysis->memory, &python_options,
 				     &analysis->python);
 	if (err)
 		goto fail;
@@ -110,8 +147,9 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		/* The kernel writes the thread that took the fatal signal first. */
 		view->crashed = i == 0;
 		if (options->native) {
-			err = unwind_thread(analysis->modules, view->core_thread->lwp,
-					    options->max_native_frames, &view->native);
+			err = unwind_thread_until(analysis->modules, view->core_thread->lwp,
+						  options->max_native_frames, &analysis->deadline,
+						  &view->native);
 			if (err)
 				goto fail;
 		}
@@ -121,7 +159,10 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		err = interleave(analysis);
 	if (err)
 		goto fail;
-	analysis->partial = analysis->core->truncated || python_partial(&analysis->python);
+	analysis->partial = analysis->core->truncated || analysis->input->error ||
+			    python_partial(&analysis->python) || analysis->deadline.passed;
+	if (analysis->nthreads)
+		analysis->fatal_error = fatal_error_function(&analysis->threads[0].native);
 	*ret = analysis;
 	return NULL;
 
@@ -146,5 +187,6 @@ void analysis_destroy(struct analysis *analysis)
 	modules_destroy(analysis->modules);
 	memory_destroy(analysis->memory);
 	core_close(analysis->core);
+	input_close(analysis->opened_input);
 	free(analysis);
 }

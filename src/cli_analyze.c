@@ -2,15 +2,14 @@
 #include "analysis.h"
 #include "cli.h"
 #include "error.h"
+#include "report_json.h"
 #include "report_text.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#define DEFAULT_MAX_FRAMES 10000
-#define DEFAULT_MAX_THREADS 4096
-#define MAX_LIB_DIRS 64
 
 static int parse_layout(const char *text, enum layout_request *ret)
 {
@@ -41,6 +40,12 @@ enum {
 	OPT_LAYOUT,
 	OPT_MAX_FRAMES,
 	OPT_MAX_THREADS,
+	OPT_NATIVE,
+	OPT_NATIVE_ALL,
+	OPT_FORMAT,
+	OPT_MAX_CORE_SIZE,
+	OPT_LOCALS,
+	OPT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -51,13 +56,19 @@ static const struct option long_options[] = {
 	{"layout", required_argument, NULL, OPT_LAYOUT},
 	{"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
 	{"max-threads", required_argument, NULL, OPT_MAX_THREADS},
+	{"native", no_argument, NULL, OPT_NATIVE},
+	{"native-all", no_argument, NULL, OPT_NATIVE_ALL},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"max-core-size", required_argument, NULL, OPT_MAX_CORE_SIZE},
+	{"locals", no_argument, NULL, OPT_LOCALS},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
 static int analyze(const struct analysis_options *options,
-		   const struct report_options *report_options)
+		   const struct report_options *report_options, bool json)
 {
 	struct analysis *analysis;
 	struct pc_error *err;
@@ -71,7 +82,10 @@ static int analyze(const struct analysis_options *options,
 		pc_error_destroy(err);
 		return status;
 	}
-	report_text(stdout, analysis, report_options);
+	if (json)
+		report_json(stdout, analysis, report_options);
+	else
+		report_text(stdout, analysis, report_options);
 	status = analysis->partial ? EXIT_PARTIAL : EXIT_OK;
 	analysis_destroy(analysis);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -83,18 +97,14 @@ static int analyze(const struct analysis_options *options,
 
 int cli_analyze(int argc, char **argv)
 {
-	const char *lib_dirs[MAX_LIB_DIRS];
-	struct analysis_options options = {
-		.python = {.layout = LAYOUT_REQUEST_AUTO,
-			   .max_frames = DEFAULT_MAX_FRAMES,
-			   .max_threads = DEFAULT_MAX_THREADS},
-		.max_native_frames = DEFAULT_MAX_FRAMES,
-		.native = true,
-	};
+	const char *lib_dirs[CLI_MAX_LIB_DIRS];
+	struct analysis_options options;
 	struct report_options report_options = {.source = true, .native = true};
+	bool json = false;
+	size_t seconds;
 	int opt;
 
-	options.paths.lib_dirs = lib_dirs;
+	cli_analysis_defaults(&options, lib_dirs);
 	opterr = 0;
 	/* The command name stands in for argv[0]; optind = 0 makes getopt
 	 * start over, in the usual GNU way (options may follow the core). */
@@ -105,12 +115,20 @@ int cli_analyze(int argc, char **argv)
 			options.paths.sysroot = optarg;
 			break;
 		case OPT_LIB_PATH:
-			if (options.paths.nlib_dirs == MAX_LIB_DIRS)
-				return cli_usage_error("more than %d --lib-path options", MAX_LIB_DIRS);
-			lib_dirs[options.paths.nlib_dirs++] = optarg;
+			if (cli_add_lib_dir(&options, lib_dirs, optarg) != EXIT_OK)
+				return EXIT_USAGE;
 			break;
 		case OPT_NO_SOURCE:
 			report_options.source = false;
+			break;
+		case OPT_LOCALS:
+			options.python.locals = true;
+			break;
+		case OPT_NATIVE_ALL:
+			options.mixed_all = true;
+			/* fall through */
+		case OPT_NATIVE:
+			options.mixed = true;
 			break;
 		case OPT_NO_NATIVE:
 			report_options.native = false;
@@ -133,6 +151,25 @@ int cli_analyze(int argc, char **argv)
 				return cli_usage_error("--max-threads: '%s' is not a count from 1 to 10^9",
 						   optarg);
 			break;
+		case OPT_TIMEOUT:
+			if (cli_parse_count(optarg, &seconds) != 0)
+				return cli_usage_error("--timeout: '%s' is not a number of seconds from 1 "
+						       "to 10^9",
+						       optarg);
+			options.timeout = (unsigned)seconds;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error("--format: unknown format '%s' (text, json)",
+						       optarg);
+			json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_MAX_CORE_SIZE:
+			if (cli_parse_size(optarg, &options.input.max_size) != 0)
+				return cli_usage_error("--max-core-size: '%s' is not a size (bytes, or "
+						       "with a K, M, G or T suffix)",
+						       optarg);
+			break;
 		case 'h':
 			fputs(cli_usage_text, stdout);
 			return EXIT_OK;
@@ -148,7 +185,9 @@ int cli_analyze(int argc, char **argv)
 		return cli_usage_error("analyze: no core file given");
 	if (argc - optind > 2)
 		return cli_usage_error("analyze: too many arguments (from '%s')", argv[optind + 2]);
+	if (options.mixed && !options.native)
+		return cli_usage_error("--native and --no-native contradict each other");
 	options.core_path = argv[optind];
 	options.executable = argc - optind == 2 ? argv[optind + 1] : NULL;
-	return analyze(&options, &report_options);
+	return analyze(&options, &report_options, json);
 }

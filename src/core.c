@@ -323,12 +323,15 @@ static struct pc_error *core_parse(struct core *core, Elf *elf)
 		return pc_error_prefix(notes_err, "no thread could be read");
 	}
 	pc_error_destroy(notes_err);
-	qsort(core->segments, core->nsegments, sizeof(*core->segments), segment_compare);
-	qsort(core->files, core->nfiles, sizeof(*core->files), file_compare);
+	/* A core may have no PT_LOAD or no NT_FILE: qsort must not see NULL. */
+	if (core->nsegments)
+		qsort(core->segments, core->nsegments, sizeof(*core->segments), segment_compare);
+	if (core->nfiles)
+		qsort(core->files, core->nfiles, sizeof(*core->files), file_compare);
 	return NULL;
 }
 
-struct pc_error *core_open(const char *path, struct core **ret)
+struct pc_error *core_open_fd(int fd, const char *name, struct core **ret)
 {
 	struct pc_error *err;
 	struct core *core;
@@ -338,18 +341,12 @@ struct pc_error *core_open(const char *path, struct core **ret)
 	core = calloc(1, sizeof(*core));
 	if (!core)
 		return &pc_error_nomem;
-	core->fd = -1;
-	core->path = strdup(path);
+	core->path = strdup(name);
 	if (!core->path) {
 		free(core);
 		return &pc_error_nomem;
 	}
-	core->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (core->fd < 0) {
-		err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
-		goto fail;
-	}
-	if (fstat(core->fd, &st) != 0) {
+	if (fstat(fd, &st) != 0) {
 		err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
 		goto fail;
 	}
@@ -366,7 +363,7 @@ struct pc_error *core_open(const char *path, struct core **ret)
 		err = pc_error_create(PC_ERR_FORMAT, "empty file, not a core");
 		goto fail;
 	}
-	core->map = mmap(NULL, core->size, PROT_READ, MAP_PRIVATE, core->fd, 0);
+	core->map = mmap(NULL, core->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (core->map == MAP_FAILED) {
 		core->map = NULL;
 		err = pc_error_create(PC_ERR_IO, "mmap: %s", strerror(errno));
@@ -390,6 +387,18 @@ fail:
 	return err;
 }
 
+struct pc_error *core_open(const char *path, struct core **ret)
+{
+	struct pc_error *err;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+	err = core_open_fd(fd, path, ret);
+	close(fd);
+	return err;
+}
+
 void core_close(struct core *core)
 {
 	if (!core)
@@ -398,8 +407,6 @@ void core_close(struct core *core)
 		elf_end(core->elf);
 	if (core->map)
 		munmap((void *)core->map, core->size);
-	if (core->fd >= 0)
-		close(core->fd);
 	free(core->threads);
 	free(core->segments);
 	free(core->files);

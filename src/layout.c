@@ -20,6 +20,25 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 	/* FRAME_OWNED_BY_CSTACK appeared with the shim frames of 3.12. */
 	layout->iframe_owner_cstack = version_hex >= PY_HEX(3, 12) ? 3 : -1;
 	layout->iframe_code_tag_mask = version_hex >= PY_HEX(3, 14) ? 7 : 0;
+	if (version_hex < PY_HEX(3, 0))
+		layout->dict_shape = DICT_SHAPE_TABLE;
+	else if (version_hex < PY_HEX(3, 11))
+		layout->dict_shape = DICT_SHAPE_KEYS_SIZE;
+	else if (version_hex < PY_HEX(3, 13))
+		layout->dict_shape = DICT_SHAPE_KEYS_LOG2;
+	else
+		layout->dict_shape = DICT_SHAPE_KEYS_LOG2_VALUES;
+	layout->repr_shape = version_hex < PY_HEX(3, 0) ? REPR_SHAPE_PY2 : REPR_SHAPE_PY3;
+	layout->set_dummy_is_str = version_hex < PY_HEX(3, 0);
+	/* _PyLong_NON_SIZE_BITS (Include/cpython/longintrepr.h, 3.12+). */
+	layout->long_tag_bits = version_hex >= PY_HEX(3, 12) ? 3 : 0;
+	/* CO_FAST_* of Include/internal/pycore_code.h (3.11+). */
+	if (version_hex >= PY_HEX(3, 11)) {
+		layout->fast_kind.local = 0x20;
+		layout->fast_kind.cell = 0x40;
+		layout->fast_kind.free = 0x80;
+		layout->fast_kind.hidden = version_hex >= PY_HEX(3, 12) ? 0x10 : 0;
+	}
 	layout->eval_function = version_hex >= PY_HEX(3, 0) ? "_PyEval_EvalFrameDefault"
 							     : "PyEval_EvalFrameEx";
 }

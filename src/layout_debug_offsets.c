@@ -52,6 +52,12 @@ enum {
 	W_TYPE_TP_FLAGS = 48,
 	W_TUPLE_OB_ITEM = 50,
 	W_TUPLE_OB_SIZE = 51,
+	W_LIST_OB_ITEM = 53,
+	W_DICT_MA_KEYS = 56,
+	W_DICT_MA_VALUES = 57,
+	W_FLOAT_OB_FVAL = 59,
+	W_LONG_LV_TAG = 61,
+	W_LONG_OB_DIGIT = 62,
 	W_BYTES_OB_SIZE = 64,
 	W_BYTES_OB_SVAL = 65,
 	W_UNICODE_STATE = 67,
@@ -103,6 +109,12 @@ static const struct debug_field fields[] = {
 	F(type.tp_flags, W_TYPE_TP_FLAGS),
 	F(tuple.ob_item, W_TUPLE_OB_ITEM),
 	F(tuple.ob_size, W_TUPLE_OB_SIZE),
+	F(list.ob_item, W_LIST_OB_ITEM),
+	F(dict.ma_keys, W_DICT_MA_KEYS),
+	F(dict.ma_values, W_DICT_MA_VALUES),
+	F(pyfloat.ob_fval, W_FLOAT_OB_FVAL),
+	F(pylong.lv_tag, W_LONG_LV_TAG),
+	F(pylong.ob_digit, W_LONG_OB_DIGIT),
 	F(var.ob_size, W_TUPLE_OB_SIZE),
 	F(bytes.ob_size, W_BYTES_OB_SIZE),
 	F(bytes.ob_sval, W_BYTES_OB_SVAL),
@@ -112,6 +124,26 @@ static const struct debug_field fields[] = {
 };
 
 #undef F
+
+/* _Py_DebugOffsets carries what a stack needs, not everything pycore shows
+ * (the exception being handled, the insides of dicts, sets and cells that
+ * --locals reads): those fields come from the
+ * built-in table of the same version, when there is one. */
+static void fill_from_tables(struct py_layout *ret)
+{
+	struct py_layout tables;
+	struct pc_error *err = layout_from_tables(ret->version_hex, &tables);
+	int64_t *field = &ret->runtime.interpreters_head;
+	const int64_t *from = &tables.runtime.interpreters_head;
+
+	if (err) {
+		pc_error_destroy(err);
+		return;
+	}
+	for (; field < (int64_t *)(ret + 1); field++, from++)
+		if (*field == LAYOUT_ABSENT)
+			*field = *from;
+}
 
 struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
 					   struct py_layout *ret)
@@ -152,6 +184,7 @@ struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
 	 * utf8_length and utf8, and PyUnicodeObject.data right after it. */
 	ret->unicode.compact_size = ret->unicode.ascii_size + 16;
 	ret->unicode.data_any = ret->unicode.compact_size;
+	fill_from_tables(ret);
 	ret->source = LAYOUT_SOURCE_DEBUG_OFFSETS;
 	return NULL;
 }

@@ -45,6 +45,20 @@ enum slot {
 	SLOT_COMPACT,
 	SLOT_UNICODE,
 	SLOT_GIL,
+	SLOT_ERR_STACKITEM,
+	SLOT_BASE_EXCEPTION,
+	SLOT_INT,
+	SLOT_LONG,
+	SLOT_FLOAT,
+	SLOT_LIST,
+	SLOT_DICT,
+	SLOT_DICTKEYS,
+	SLOT_DICTENTRY,
+	SLOT_DICTUENTRY,
+	SLOT_DICTVALUES,
+	SLOT_SET,
+	SLOT_SETENTRY,
+	SLOT_CELL,
 	SLOT_COUNT,
 };
 
@@ -70,6 +84,20 @@ static const char *const slot_names[SLOT_COUNT][MAX_NAMES] = {
 	[SLOT_COMPACT] = {"PyCompactUnicodeObject"},
 	[SLOT_UNICODE] = {"PyUnicodeObject"},
 	[SLOT_GIL] = {"_gil_runtime_state"},
+	[SLOT_ERR_STACKITEM] = {"_err_stackitem", "_PyErr_StackItem"},
+	[SLOT_BASE_EXCEPTION] = {"PyBaseExceptionObject"},
+	[SLOT_INT] = {"PyIntObject"},
+	[SLOT_LONG] = {"_longobject", "PyLongObject"},
+	[SLOT_FLOAT] = {"PyFloatObject"},
+	[SLOT_LIST] = {"PyListObject"},
+	[SLOT_DICT] = {"_dictobject", "PyDictObject"},
+	[SLOT_DICTKEYS] = {"_dictkeysobject", "PyDictKeysObject"},
+	[SLOT_DICTENTRY] = {"PyDictKeyEntry", "PyDictEntry"},
+	[SLOT_DICTUENTRY] = {"PyDictUnicodeEntry"},
+	[SLOT_DICTVALUES] = {"_dictvalues", "PyDictValues"},
+	[SLOT_SET] = {"_setobject", "PySetObject"},
+	[SLOT_SETENTRY] = {"setentry"},
+	[SLOT_CELL] = {"PyCellObject"},
 };
 
 /* When a rule applies, from the shapes layout_init() set. */
@@ -81,7 +109,9 @@ enum scope {
 	SCOPE_LNOTAB,		/* co_lnotab (<= 3.9) */
 	SCOPE_LINETABLE,	/* co_linetable (3.10+) */
 	SCOPE_PEP393,		/* 3.x strings */
-	SCOPE_PY2,		/* 2.7 strings */
+	SCOPE_PY2,		/* 2.7 strings, and PyIntObject */
+	SCOPE_DICT_KEYS,	/* dicts have a PyDictKeysObject (3.6+) */
+	SCOPE_DICT_LOG2,	/* ... with dk_log2_size and PyDictValues (3.11+) */
 };
 
 enum rule_kind {
@@ -89,6 +119,7 @@ enum rule_kind {
 	KIND_POINTER,		/* same, and the member must be a pointer */
 	KIND_SIZE,		/* sizeof the struct */
 	KIND_POINTEE_SIZE,	/* sizeof what the member points to */
+	KIND_ELEMENT_SIZE,	/* sizeof an element of the member, an array */
 };
 
 /* Offsets of int64_t members of struct py_layout; 0 (version_hex) is
@@ -177,6 +208,8 @@ static const struct rule rules[] = {
 	{MEMBER(code.co_localspluskinds, SLOT_CODE, "co_localspluskinds")},
 	{MEMBER(code.co_nlocals, SLOT_CODE, "co_nlocals")},
 	{MEMBER(code.co_argcount, SLOT_CODE, "co_argcount")},
+	{MEMBER(code.co_cellvars, SLOT_CODE, "co_cellvars")},
+	{MEMBER(code.co_freevars, SLOT_CODE, "co_freevars")},
 
 	{MEMBER(object.ob_type, SLOT_OBJECT, "ob_type"), .required = true},
 	{MEMBER(type.tp_name, SLOT_TYPE, "tp_name")},
@@ -199,6 +232,56 @@ static const struct rule rules[] = {
 	{MEMBER(unicode.py2_str, SLOT_UNICODE, "str"), .scope = SCOPE_PY2, .required = true},
 	{MEMBER(unicode.py2_unit, SLOT_UNICODE, "str"), .kind = KIND_POINTEE_SIZE,
 	 .scope = SCOPE_PY2, .required = true},
+
+	{MEMBER(exc.tstate_exc_info, SLOT_TSTATE, "exc_info")},
+	{MEMBER(exc.tstate_exc_type, SLOT_TSTATE, "exc_type")},
+	{MEMBER(exc.tstate_exc_value, SLOT_TSTATE, "exc_value")},
+	{MEMBER(exc.item_exc_type, SLOT_ERR_STACKITEM, "exc_type"),
+	 .depends = FIELD(exc.tstate_exc_info)},
+	{MEMBER(exc.item_exc_value, SLOT_ERR_STACKITEM, "exc_value"),
+	 .depends = FIELD(exc.tstate_exc_info)},
+	{MEMBER(exc.item_previous, SLOT_ERR_STACKITEM, "previous_item"),
+	 .depends = FIELD(exc.tstate_exc_info)},
+	{MEMBER(exc.args, SLOT_BASE_EXCEPTION, "args")},
+
+	/* What --locals reads.  None of it is required: without it the
+	 * values print as unreadable, the stacks are whole. */
+	{MEMBER(pyint.ob_ival, SLOT_INT, "ob_ival"), .scope = SCOPE_PY2},
+	{MEMBER(pylong.ob_size, SLOT_LONG, "ob_size", "ob_base.ob_size")},
+	{MEMBER(pylong.lv_tag, SLOT_LONG, "long_value.lv_tag")},
+	{MEMBER(pylong.ob_digit, SLOT_LONG, "ob_digit", "long_value.ob_digit")},
+	{MEMBER(pylong.digit_size, SLOT_LONG, "ob_digit", "long_value.ob_digit"),
+	 .kind = KIND_ELEMENT_SIZE},
+	{MEMBER(pyfloat.ob_fval, SLOT_FLOAT, "ob_fval")},
+	{MEMBER(list.ob_item, SLOT_LIST, "ob_item")},
+	{MEMBER(dict.ma_used, SLOT_DICT, "ma_used")},
+	{MEMBER(dict.ma_keys, SLOT_DICT, "ma_keys")},
+	{MEMBER(dict.ma_values, SLOT_DICT, "ma_values")},
+	{MEMBER(dict.ma_mask, SLOT_DICT, "ma_mask")},
+	{MEMBER(dict.ma_table, SLOT_DICT, "ma_table")},
+	{MEMBER(dictkeys.dk_size, SLOT_DICTKEYS, "dk_size"), .scope = SCOPE_DICT_KEYS},
+	{MEMBER(dictkeys.dk_log2_size, SLOT_DICTKEYS, "dk_log2_size"),
+	 .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictkeys.dk_log2_index_bytes, SLOT_DICTKEYS, "dk_log2_index_bytes"),
+	 .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictkeys.dk_kind, SLOT_DICTKEYS, "dk_kind"), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictkeys.dk_nentries, SLOT_DICTKEYS, "dk_nentries"), .scope = SCOPE_DICT_KEYS},
+	{MEMBER(dictkeys.dk_indices, SLOT_DICTKEYS, "dk_indices"), .scope = SCOPE_DICT_KEYS},
+	{SIZE(dictentry.size, SLOT_DICTENTRY)},
+	{MEMBER(dictentry.me_key, SLOT_DICTENTRY, "me_key")},
+	{MEMBER(dictentry.me_value, SLOT_DICTENTRY, "me_value")},
+	{SIZE(dictuentry.size, SLOT_DICTUENTRY), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictuentry.me_key, SLOT_DICTUENTRY, "me_key"), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictuentry.me_value, SLOT_DICTUENTRY, "me_value"), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictvalues.values, SLOT_DICTVALUES, "values"), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictvalues.capacity, SLOT_DICTVALUES, "capacity"), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(dictvalues.used, SLOT_DICTVALUES, "size"), .scope = SCOPE_DICT_LOG2},
+	{MEMBER(set.used, SLOT_SET, "used")},
+	{MEMBER(set.mask, SLOT_SET, "mask")},
+	{MEMBER(set.table, SLOT_SET, "table")},
+	{SIZE(setentry.size, SLOT_SETENTRY)},
+	{MEMBER(setentry.key, SLOT_SETENTRY, "key")},
+	{MEMBER(cell.ob_ref, SLOT_CELL, "ob_ref")},
 };
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
@@ -250,6 +333,11 @@ static bool in_scope(const struct py_layout *layout, enum scope scope)
 		return layout->unicode_shape == UNICODE_SHAPE_PEP393;
 	case SCOPE_PY2:
 		return layout->unicode_shape == UNICODE_SHAPE_PY2;
+	case SCOPE_DICT_KEYS:
+		return layout->dict_shape != DICT_SHAPE_TABLE;
+	case SCOPE_DICT_LOG2:
+		return layout->dict_shape == DICT_SHAPE_KEYS_LOG2 ||
+		       layout->dict_shape == DICT_SHAPE_KEYS_LOG2_VALUES;
 	}
 	return false;
 }
@@ -373,11 +461,14 @@ static int64_t rule_value(const struct rule *rule, Dwarf_Die *struct_die)
 			continue;
 		if (rule->kind == KIND_OFFSET)
 			return offset;
-		if (!member_type(&member, &type) || dwarf_tag(&type) != DW_TAG_pointer_type)
+		if (!member_type(&member, &type) ||
+		    dwarf_tag(&type) != (rule->kind == KIND_ELEMENT_SIZE ? DW_TAG_array_type
+									 : DW_TAG_pointer_type))
 			continue;
 		if (rule->kind == KIND_POINTER)
 			return offset;
-		/* KIND_POINTEE_SIZE */
+		/* KIND_POINTEE_SIZE, KIND_ELEMENT_SIZE: the type the pointer or
+		 * array is of. */
 		if (member_type(&type, &pointee) && dwarf_aggregate_size(&pointee, &size) == 0)
 			return (int64_t)size;
 	}

@@ -1,32 +1,49 @@
 /* pycore: what every thread of a crashed CPython process was doing, read
  * from its core file.  main() picks the command; it alone exits. */
+#include "analysis.h"
 #include "cli.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char cli_usage_text[] =
 	"Usage: pycore analyze [OPTION]... CORE [EXECUTABLE]\n"
+	"       pycore ci [OPTION]... [DIR]...\n"
+	"       pycore handle [OPTION]... PID UID GID SIGNAL TIME CORE_LIMIT HOSTNAME\n"
 	"       pycore --help | --version\n"
 	"\n"
 	"Print what every thread of a crashed CPython process was doing: its\n"
 	"Python traceback and its native stack, read from the core file CORE.\n"
 	"EXECUTABLE is the program that crashed; by default it is found from the\n"
-	"core (its NT_FILE note, else AT_EXECFN).\n"
+	"core (its NT_FILE note, else AT_EXECFN).  CORE may be compressed with xz,\n"
+	"zstd or lz4 (recognised by its content), or - for standard input.\n"
 	"\n"
 	"Options:\n"
 	"  --sysroot DIR        find every file the core names under DIR\n"
 	"  --lib-path DIR       also look for libraries in DIR, by base name\n"
 	"                       (repeatable)\n"
+	"  --format FORMAT      text (the default) or json (one JSON document)\n"
 	"  --no-source          do not print source lines under Python frames\n"
+	"  --locals             print the arguments and local variables of every\n"
+	"                       Python frame, with a bounded repr() of each value\n"
+	"  --native             one stack per thread, native and Python frames\n"
+	"                       interleaved in call order (interpreter internals hidden)\n"
+	"  --native-all         the same, keeping the interpreter's internal frames\n"
 	"  --no-native          do not unwind or print native stacks\n"
 	"  --layout SOURCE      where struct layouts come from: auto (default: DWARF,\n"
 	"                       then _Py_DebugOffsets on 3.13+, then built-in tables),\n"
 	"                       dwarf, debug-offsets or tables\n"
 	"  --max-frames N       frames shown per stack, Python and native (default 10000)\n"
 	"  --max-threads N      Python thread states read (default 4096)\n"
+	"  --timeout SECONDS    stop reading stacks after SECONDS (default 60): the\n"
+	"                       report shows what was read by then and exits 3\n"
+	"  --max-core-size SIZE decompress or read at most SIZE bytes of core (K, M,\n"
+	"                       G, T suffixes; default 64G); the rest is not read\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
@@ -35,9 +52,38 @@ const char cli_usage_text[] =
 	"  1  bad input: CORE or EXECUTABLE missing, unreadable, not a core,\n"
 	"     or from another architecture\n"
 	"  2  usage error\n"
-	"  3  partial report: something could not be read (truncated core,\n"
-	"     unreadable frames); the report says what\n"
-	"  4  pycore failed (out of memory, library error)\n";
+	"  3  partial report: something could not be read (truncated core, cut or\n"
+	"     corrupt compressed stream, unreadable frames) or --timeout passed;\n"
+	"     the report says what\n"
+	"  4  pycore failed (out of memory, library error)\n"
+	"\n"
+	"pycore ci finds the core files under each DIR (default: .), analyses\n"
+	"them and prints them grouped by crash fingerprint.\n"
+	"  --github             also GitHub Actions ::error annotations, and a\n"
+	"                       Markdown summary appended to $GITHUB_STEP_SUMMARY\n"
+	"  --junit FILE         also write JUnit XML: a failing test case per crash\n"
+	"  --sysroot DIR, --lib-path DIR   as for analyze\n"
+	"  --max-depth N        look N directory levels down (default 12)\n"
+	"  --max-files N        look at N files at most (default 100000)\n"
+	"  --max-cores N        analyse N cores at most (default 100)\n"
+	"Exit status of ci: 0 no core found, 5 cores found, 1 a DIR cannot be\n"
+	"read, 2 usage error, 4 pycore failed or a report cannot be written.\n"
+	"\n"
+	"pycore handle is a core_pattern handler: it reads a core on standard input\n"
+	"and writes the reports of Python crashes into a spool directory:\n"
+	"  |/usr/local/bin/pycore handle [OPTION]... %P %u %g %s %t %c %h\n"
+	"  --dir DIR            the spool (default /var/lib/pycore, created 0750)\n"
+	"  --all                report crashes of programs that are not Python too\n"
+	"  --keep-core          keep the core too, zstd-compressed, up to CORE_LIMIT\n"
+	"  --max-core-size SIZE as for analyze\n"
+	"  --max-use SIZE       delete the oldest entries to keep the spool under SIZE\n"
+	"  --timeout SECONDS    stop forwarding and analysing after SECONDS\n"
+	"                       (default 300); standard input is still read\n"
+	"  --forward COMMAND    pass the core on to COMMAND too, with the seven\n"
+	"                       arguments (a shell command has them as $1 to $7)\n"
+	"Exit status of handle: 0 the crash was handled (reported, skipped, or\n"
+	"logged as unreadable), 1 its set-up is broken (the spool cannot be made,\n"
+	"is unsafe or cannot be written; --forward cannot start), 2 usage error.\n";
 
 int cli_usage_error(const char *fmt, ...)
 {
@@ -49,6 +95,27 @@ int cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'pycore --help' for more information.\n");
 	return EXIT_USAGE;
+}
+
+void cli_analysis_defaults(struct analysis_options *options, const char **lib_dirs)
+{
+	*options = (struct analysis_options){
+		.python = {.layout = LAYOUT_REQUEST_AUTO,
+			   .max_frames = CLI_DEFAULT_MAX_FRAMES,
+			   .max_threads = CLI_DEFAULT_MAX_THREADS},
+		.max_native_frames = CLI_DEFAULT_MAX_FRAMES,
+		.timeout = CLI_DEFAULT_TIMEOUT,
+		.native = true,
+	};
+	options->paths.lib_dirs = lib_dirs;
+}
+
+int cli_add_lib_dir(struct analysis_options *options, const char **lib_dirs, const char *dir)
+{
+	if (options->paths.nlib_dirs == CLI_MAX_LIB_DIRS)
+		return cli_usage_error("more than %d --lib-path options", CLI_MAX_LIB_DIRS);
+	lib_dirs[options->paths.nlib_dirs++] = dir;
+	return EXIT_OK;
 }
 
 int cli_parse_count(const char *text, size_t *ret)
@@ -65,11 +132,41 @@ int cli_parse_count(const char *text, size_t *ret)
 	return 0;
 }
 
+int cli_parse_size(const char *text, uint64_t *ret)
+{
+	static const char suffixes[] = "KMGT";
+	unsigned long long value;
+	const char *suffix;
+	char *end;
+	size_t shifts;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno || value == 0)
+		return -1;
+	if (*end) {
+		suffix = end[1] ? NULL : memchr(suffixes, toupper((unsigned char)end[0]), 4);
+		if (!suffix)
+			return -1;
+		for (shifts = (size_t)(suffix - suffixes) + 1; shifts > 0; shifts--) {
+			if (value > UINT64_MAX / 1024)
+				return -1;
+			value *= 1024;
+		}
+	}
+	*ret = value;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{"analyze", cli_analyze},
+	{"ci", cli_ci},
+	{"handle", cli_handle},
 };
 
 int main(int argc, char **argv)

@@ -320,6 +320,20 @@ void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol
 		ret->src_file = dwfl_lineinfo(line, NULL, &ret->src_line, NULL, NULL, NULL);
 }
 
+bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(modules->dwfl, pc);
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len;
+
+	if (!mod || (len = dwfl_module_build_id(mod, &bits, &vaddr)) <= 0 ||
+	    (size_t)len * 2 + 1 > size)
+		return false;
+	hex_string(bits, len, out, size);
+	return true;
+}
+
 struct symbol_search {
 	const char *name;
 	uint64_t address;
@@ -350,15 +364,61 @@ static int search_module(Dwfl_Module *mod, void **userdata, const char *modname,
 	return DWARF_CB_OK;
 }
 
+/* Exported symbols are in .dynsym, which the file itself holds: reading
+ * it spares libdwfl loading the full symbol table, which for a separate
+ * debug file means opening and often decompressing it. */
+static int search_dynsym(Dwfl_Module *mod, void **userdata, const char *modname,
+			 Dwarf_Addr start, void *arg)
+{
+	struct symbol_search *search = arg;
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	Elf_Scn *scn = NULL;
+	(void)userdata;
+	(void)modname;
+	(void)start;
+
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Shdr shdr;
+		size_t i, count;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_DYNSYM || !shdr.sh_entsize ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		count = shdr.sh_size / shdr.sh_entsize;
+		for (i = 1; i < count; i++) {
+			GElf_Sym sym;
+			const char *sym_name;
+
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) == STT_TLS)
+				continue;
+			sym_name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+			if (sym_name && strcmp(sym_name, search->name) == 0) {
+				search->address = sym.st_value + bias;
+				search->module = mod;
+				return DWARF_CB_ABORT;
+			}
+		}
+	}
+	return DWARF_CB_OK;
+}
+
 bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *name,
 			 uint64_t *address, Dwfl_Module **found_in)
 {
 	struct symbol_search search = {.name = name};
 
-	if (in)
-		search_module(in, NULL, NULL, 0, &search);
-	else
-		dwfl_getmodules(modules->dwfl, search_module, &search, 0);
+	if (in) {
+		search_dynsym(in, NULL, NULL, 0, &search);
+		if (!search.module)
+			search_module(in, NULL, NULL, 0, &search);
+	} else {
+		dwfl_getmodules(modules->dwfl, search_dynsym, &search, 0);
+		if (!search.module)
+			dwfl_getmodules(modules->dwfl, search_module, &search, 0);
+	}
 	if (!search.module)
 		return false;
 	*address = search.address;

@@ -1,8 +1,10 @@
 #include "pyframe.h"
 
+#include "deadline.h"
 #include "error.h"
 #include "memory.h"
 #include "ptrset.h"
+#include "pylocals.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +181,8 @@ static struct pc_error *describe_frame(struct pyframe_walker *walker, uint64_t a
 	frame->name = strdup(code->name);
 	if (!frame->filename || !frame->name)
 		return &pc_error_nomem;
+	if (walker->locals)
+		return pylocals_read(walker->locals, address, ref->code, frame);
 	return NULL;
 }
 
@@ -208,6 +212,14 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 			fatal = set_error(&thread->error,
 					  pc_error_create(PC_ERR_CORRUPT,
 							  "the frame chain loops back to %#llx",
+							  (unsigned long long)address));
+			break;
+		}
+		if (deadline_passed(walker->deadline)) {
+			fatal = set_error(&thread->error,
+					  pc_error_create(PC_ERR_LIMIT,
+							  "the --timeout deadline passed at the "
+							  "frame at %#llx",
 							  (unsigned long long)address));
 			break;
 		}

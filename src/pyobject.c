@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "memory.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,33 +30,6 @@ struct pc_error *pyobject_type_flags(const struct py_reader *reader, uint64_t ty
 	if (err)
 		return pc_error_prefix(err, "tp_flags of type at %#llx", (unsigned long long)type);
 	return NULL;
-}
-
-/* Append code point CP as UTF-8; OUT has room for 4 bytes. */
-static size_t utf8_encode(uint32_t cp, char *out)
-{
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;	/* lone surrogates and garbage print as U+FFFD */
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* Decode LENGTH code units of UNIT bytes each at DATA into UTF-8.  For
@@ -113,8 +87,8 @@ static struct pc_error *decode_units(const struct py_reader *reader, uint64_t da
 	return NULL;
 }
 
-static struct pc_error *pep393_text(const struct py_reader *reader, uint64_t address,
-				    size_t max_chars, char **ret)
+static struct pc_error *pep393_data(const struct py_reader *reader, uint64_t address,
+				    struct py_text_data *ret)
 {
 	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
@@ -148,11 +122,12 @@ static struct pc_error *pep393_text(const struct py_reader *reader, uint64_t add
 		if (err)
 			return pc_error_prefix(err, "str at %#llx", (unsigned long long)address);
 	}
-	return decode_units(reader, data, length, kind, 0, max_chars, ret);
+	*ret = (struct py_text_data){.data = data, .length = length, .unit = kind};
+	return NULL;
 }
 
-static struct pc_error *py2_unicode_text(const struct py_reader *reader, uint64_t address,
-					 size_t max_chars, char **ret)
+static struct pc_error *py2_unicode_data(const struct py_reader *reader, uint64_t address,
+					 struct py_text_data *ret)
 {
 	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
@@ -167,8 +142,17 @@ static struct pc_error *py2_unicode_text(const struct py_reader *reader, uint64_
 	if (length > (uint64_t)INT64_MAX)
 		return pc_error_create(PC_ERR_CORRUPT, "unicode at %#llx has length %lld",
 				       (unsigned long long)address, (long long)length);
-	return decode_units(reader, data, length, (int)layout->unicode.py2_unit, 0, max_chars,
-			    ret);
+	*ret = (struct py_text_data){.data = data, .length = length,
+				     .unit = (int)layout->unicode.py2_unit};
+	return NULL;
+}
+
+struct pc_error *pyobject_text_data(const struct py_reader *reader, uint64_t address,
+				    struct py_text_data *ret)
+{
+	return reader->layout->unicode_shape == UNICODE_SHAPE_PEP393
+		       ? pep393_data(reader, address, ret)
+		       : py2_unicode_data(reader, address, ret);
 }
 
 struct pc_error *pyobject_text(const struct py_reader *reader, uint64_t address,
@@ -182,10 +166,14 @@ struct pc_error *pyobject_text(const struct py_reader *reader, uint64_t address,
 		err = pyobject_type_flags(reader, type, &flags);
 	if (err)
 		return err;
-	if (flags & PY_TPFLAGS_UNICODE_SUBCLASS)
-		return reader->layout->unicode_shape == UNICODE_SHAPE_PEP393
-			       ? pep393_text(reader, address, max_chars, ret)
-			       : py2_unicode_text(reader, address, max_chars, ret);
+	if (flags & PY_TPFLAGS_UNICODE_SUBCLASS) {
+		struct py_text_data text;
+
+		err = pyobject_text_data(reader, address, &text);
+		if (err)
+			return err;
+		return decode_units(reader, text.data, text.length, text.unit, 0, max_chars, ret);
+	}
 	if (!(flags & PY_TPFLAGS_BYTES_SUBCLASS))
 		return pc_error_create(PC_ERR_CORRUPT, "object at %#llx is not a string",
 				       (unsigned long long)address);

@@ -1,10 +1,12 @@
 #include "python.h"
 
+#include "deadline.h"
 #include "error.h"
 #include "memory.h"
 #include "modules.h"
 #include "ptrset.h"
 #include "pyframe.h"
+#include "pylocals.h"
 
 #include <ctype.h>
 #include <gelf.h>
@@ -24,6 +26,7 @@ struct anchors {
 	uint64_t tstate_current; /* &_PyThreadState_Current (2.7, 3.6), or 0 */
 	uint64_t gc_collecting;	/* &collecting in gcmodule.c (2.7, 3.6), or 0 */
 	uint64_t code_type;	/* &PyCode_Type */
+	uint64_t none;		/* &_Py_NoneStruct */
 };
 
 static void add_warning(struct python *python, const char *fmt, ...)
@@ -90,6 +93,7 @@ static bool find_anchors(struct modules *modules, struct memory *mem, struct anc
 				    NULL);
 	}
 	modules_find_symbol(modules, ret->module, "PyCode_Type", &ret->code_type, NULL);
+	modules_find_symbol(modules, ret->module, "_Py_NoneStruct", &ret->none, NULL);
 	return true;
 }
 
@@ -334,6 +338,12 @@ static struct pc_error *walk_thread(struct walk *walk, uint64_t tstate, uint64_t
 		return set_text(&thread->error,
 				pc_error_prefix(err, "thread state at %#llx",
 						(unsigned long long)tstate));
+	err = pyexc_handled(&walk->frames.reader, tstate, walk->anchors->none, &thread->exception);
+	if (err) {
+		err = set_text(&thread->exception_error, err);
+		if (err)
+			return err;
+	}
 	return pyframe_walk(&walk->frames, tstate, thread);
 }
 
@@ -366,6 +376,12 @@ static struct pc_error *walk_interpreter(struct walk *walk, uint64_t interp, int
 			python->threads_cut = true;
 			return NULL;
 		}
+		if (deadline_passed(walk->options->deadline))
+			return set_text(&python->error,
+					pc_error_create(PC_ERR_LIMIT,
+							"the --timeout deadline passed before the "
+							"thread state at %#llx",
+							(unsigned long long)tstate));
 		err = walk_thread(walk, tstate, interp, index, holder);
 		if (err)
 			return err;
@@ -445,9 +461,11 @@ static char *layout_detail(Dwfl_Module *module, const struct py_layout *layout)
 	char *detail;
 
 	if (layout->source == LAYOUT_SOURCE_DWARF) {
-		dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
-		if (debugfile)
-			return strdup(debugfile);
+		const char *mainfile = NULL;
+
+		dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
+		if (debugfile || mainfile)
+			return strdup(debugfile ? debugfile : mainfile);
 	}
 	if (layout->source == LAYOUT_SOURCE_TABLES &&
 	    asprintf(&detail, "for Python %u.%u", layout->version_hex >> 24,
@@ -488,10 +506,13 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &ret->layout};
 	walk.frames.code_type = anchors.code_type;
 	walk.frames.max_frames = options->max_frames;
+	walk.frames.deadline = options->deadline;
 	err = pycode_cache_create(&walk.frames.reader, &walk.frames.codes);
-	if (err)
-		return err;
-	err = walk_interpreters(&walk);
+	if (!err && options->locals)
+		err = pylocals_create(&walk.frames.reader, &walk.frames.locals);
+	if (!err)
+		err = walk_interpreters(&walk);
+	pylocals_destroy(walk.frames.locals);
 	pycode_cache_destroy(walk.frames.codes);
 	return err;
 }
@@ -501,6 +522,7 @@ static void frame_deinit(struct py_frame *frame)
 	free(frame->filename);
 	free(frame->name);
 	free(frame->error);
+	pylocals_deinit(frame);
 }
 
 void python_deinit(struct python *python)
@@ -512,6 +534,8 @@ void python_deinit(struct python *python)
 			frame_deinit(&python->threads[i].frames[j]);
 		free(python->threads[i].frames);
 		free(python->threads[i].error);
+		py_exception_deinit(&python->threads[i].exception);
+		free(python->threads[i].exception_error);
 	}
 	free(python->threads);
 	for (i = 0; i < python->nwarnings; i++)

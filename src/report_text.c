@@ -2,6 +2,7 @@
 
 #include "analysis.h"
 #include "core.h"
+#include "fingerprint.h"
 #include "modules.h"
 #include "signals.h"
 #include "source.h"
@@ -62,13 +63,20 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	const struct core *core = analysis->core;
 	const struct modules *modules = analysis->modules;
 	const struct python *python = &analysis->python;
+	struct fingerprint fingerprint;
 	size_t i;
 
 	fprintf(out, "Core:        %s", core->path);
+	if (analysis->input->format)
+		fprintf(out, " (%s-compressed)", analysis->input->format);
 	if (core->truncated)
 		fprintf(out, " (truncated: %llu bytes missing)",
 			(unsigned long long)core->missing_bytes);
 	fputc('\n', out);
+	if (analysis->input->error)
+		fprintf(out, "Warning:     %s; what follows is read from the %llu bytes of core "
+			     "before that\n",
+			analysis->input->error, (unsigned long long)analysis->input->size);
 	if (modules->executable)
 		fprintf(out, "Executable:  %s (%s)\n", modules->executable,
 			strcmp(modules->executable_origin, "given") == 0
@@ -91,6 +99,10 @@ static void print_header(FILE *out, const struct analysis *analysis)
 			core->psinfo.gid);
 	}
 	print_signal(out, core);
+	if (analysis->fatal_error)
+		fprintf(out, "Fatal error: the crashing thread called Py_FatalError() (seen in %s); "
+			     "its message went to stderr and is not kept in the core\n",
+			analysis->fatal_error);
 	if (python->found && python->layout_detail)
 		fprintf(out, "Python:      %s in %s%s\nLayout:      %s (%s)\n", python->version,
 			python->module_path,
@@ -109,6 +121,8 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	}
 	fprintf(out, "Threads:     %zu; crashing thread: LWP %d (thread 1)\n", analysis->nthreads,
 		(int)core->threads[0].lwp);
+	fingerprint_compute(analysis, &fingerprint);
+	fprintf(out, "Fingerprint: %s\n", fingerprint.id);
 	for (i = 0; i < modules->nwarnings; i++) {
 		fprintf(out, "Warning:     ");
 		print_escaped(out, modules->warnings[i]);
@@ -123,6 +137,10 @@ static void print_header(FILE *out, const struct analysis *analysis)
 		fprintf(out, "Warning:     more thread states than --max-threads=%zu; "
 			     "the rest are not shown\n",
 			analysis->options->python.max_threads);
+	if (analysis->deadline.passed)
+		fprintf(out, "Warning:     the analysis stopped at --timeout=%u seconds; the stacks "
+			     "end where it was\n",
+			analysis->deadline.seconds);
 }
 
 /* Count the characters of UTF-8 TEXT[0, LEN): continuation bytes do not
@@ -137,7 +155,9 @@ static size_t utf8_width(const char *text, size_t len)
 	return width;
 }
 
-static void print_source(FILE *out, struct source_cache *sources, const struct py_frame *frame)
+/* The source line of FRAME, indented by INDENT columns. */
+static void print_source(FILE *out, int indent_columns, struct source_cache *sources,
+			 const struct py_frame *frame)
 {
 	const struct py_location *loc = &frame->location;
 	size_t len, indent = 0, start, end, i;
@@ -149,7 +169,7 @@ static void print_source(FILE *out, struct source_cache *sources, const struct p
 		indent++;
 	if (indent == len)
 		return;
-	fprintf(out, "      ");
+	fprintf(out, "%*s", indent_columns, "");
 	put_escaped(out, line + indent, len - indent);
 	fputc('\n', out);
 	/* Underline the expression that ran, as 3.11 tracebacks do, when it is
@@ -164,12 +184,74 @@ static void print_source(FILE *out, struct source_cache *sources, const struct p
 		len--;
 	if (start == indent && end >= len)
 		return;
-	fprintf(out, "      ");
+	fprintf(out, "%*s", indent_columns, "");
 	for (i = utf8_width(line + indent, start - indent); i > 0; i--)
 		fputc(' ', out);
 	for (i = utf8_width(line + start, end - start); i > 0; i--)
 		fputc('^', out);
 	fputc('\n', out);
+}
+
+/* The exception the thread was handling, as a traceback's last line. */
+static void print_exception(FILE *out, const struct py_thread *thread)
+{
+	if (thread->exception_error) {
+		fprintf(out, "  While handling: <unreadable: ");
+		print_escaped(out, thread->exception_error);
+		fprintf(out, ">\n");
+	}
+	if (!thread->exception.type)
+		return;
+	fprintf(out, "  While handling: ");
+	print_escaped(out, thread->exception.type);
+	if (thread->exception.message) {
+		fprintf(out, ": ");
+		print_escaped(out, thread->exception.message);
+	}
+	fputc('\n', out);
+}
+
+/* The variables of FRAME (--locals), "name = repr", indented by INDENT
+ * columns. */
+static void print_locals(FILE *out, int indent, const struct py_frame *frame)
+{
+	size_t i;
+
+	for (i = 0; i < frame->nlocals; i++) {
+		fprintf(out, "%*s", indent, "");
+		print_escaped(out, frame->locals[i].name);
+		fprintf(out, " = ");
+		print_escaped(out, frame->locals[i].repr);
+		fputc('\n', out);
+	}
+	if (frame->locals_cut)
+		fprintf(out, "%*s... more variables not shown\n", indent, "");
+	if (frame->locals_error) {
+		fprintf(out, "%*s<variables unreadable: ", indent, "");
+		print_escaped(out, frame->locals_error);
+		fprintf(out, ">\n");
+	}
+}
+
+/* One Python frame as tracebacks print it, after PREFIX. */
+static void print_py_frame(FILE *out, const char *prefix, const struct py_frame *frame,
+			   struct source_cache *sources, const struct report_options *options)
+{
+	if (frame->error) {
+		fprintf(out, "%s<unreadable frame at %#llx: ", prefix,
+			(unsigned long long)frame->address);
+		print_escaped(out, frame->error);
+		fprintf(out, ">\n");
+		return;
+	}
+	fprintf(out, "%sFile \"", prefix);
+	print_escaped(out, frame->filename);
+	fprintf(out, "\", line %d, in ", frame->location.line);
+	print_escaped(out, frame->name);
+	fputc('\n', out);
+	if (options->source)
+		print_source(out, (int)strlen(prefix) + 2, sources, frame);
+	print_locals(out, (int)strlen(prefix) + 4, frame);
 }
 
 static void print_python(FILE *out, const struct analysis *analysis, const struct py_thread *thread,
@@ -187,23 +269,8 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 	}
 	if (thread->nframes)
 		fprintf(out, "  Traceback (most recent call first):\n");
-	for (i = 0; i < thread->nframes; i++) {
-		const struct py_frame *frame = &thread->frames[i];
-
-		if (frame->error) {
-			fprintf(out, "    <unreadable frame at %#llx: ", (unsigned long long)frame->address);
-			print_escaped(out, frame->error);
-			fprintf(out, ">\n");
-			continue;
-		}
-		fprintf(out, "    File \"");
-		print_escaped(out, frame->filename);
-		fprintf(out, "\", line %d, in ", frame->location.line);
-		print_escaped(out, frame->name);
-		fputc('\n', out);
-		if (options->source)
-			print_source(out, sources, frame);
-	}
+	for (i = 0; i < thread->nframes; i++)
+		print_py_frame(out, "    ", &thread->frames[i], sources, options);
 	if (thread->cut)
 		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
 			analysis->options->python.max_frames);
@@ -212,6 +279,25 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 		print_escaped(out, thread->error);
 		fprintf(out, ">\n");
 	}
+	print_exception(out, thread);
+}
+
+/* Native frame I of STACK, numbered as eu-stack and gdb number it. */
+static void print_native_frame(FILE *out, const char *prefix, const struct native_stack *stack,
+			       size_t i)
+{
+	const struct native_frame *frame = &stack->frames[i];
+	const struct native_symbol *where = &frame->where;
+
+	fprintf(out, "%s#%-2zu 0x%016llx in ", prefix, i, (unsigned long long)frame->pc);
+	if (where->symbol)
+		fprintf(out, "%s+%#llx", where->symbol, (unsigned long long)where->offset);
+	else
+		fprintf(out, "??");
+	fprintf(out, " (%s)", where->module ? where->module : "?");
+	if (where->src_file)
+		fprintf(out, " at %s:%d", where->src_file, where->src_line);
+	fputc('\n', out);
 }
 
 static void print_native(FILE *out, const struct analysis *analysis,
@@ -220,25 +306,52 @@ static void print_native(FILE *out, const struct analysis *analysis,
 	size_t i;
 
 	fprintf(out, "  Native stack:\n");
-	for (i = 0; i < stack->nframes; i++) {
-		const struct native_frame *frame = &stack->frames[i];
-		const struct native_symbol *where = &frame->where;
-
-		fprintf(out, "    #%-2zu 0x%016llx in ", i, (unsigned long long)frame->pc);
-		if (where->symbol)
-			fprintf(out, "%s+%#llx", where->symbol, (unsigned long long)where->offset);
-		else
-			fprintf(out, "??");
-		fprintf(out, " (%s)", where->module ? where->module : "?");
-		if (where->src_file)
-			fprintf(out, " at %s:%d", where->src_file, where->src_line);
-		fputc('\n', out);
-	}
+	for (i = 0; i < stack->nframes; i++)
+		print_native_frame(out, "    ", stack, i);
 	if (stack->cut)
 		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
 			analysis->options->max_native_frames);
 	if (stack->error)
 		fprintf(out, "    <unwinding stopped: %s>\n", stack->error);
+}
+
+/* The interleaved stack; where pairing failed, the two stacks apart. */
+static void print_mixed(FILE *out, const struct analysis *analysis, const struct thread_view *view,
+			struct source_cache *sources, const struct report_options *options)
+{
+	const struct mixed_stack *mixed = &view->mixed;
+	size_t i;
+
+	if (mixed->error) {
+		fprintf(out, "  <native and Python frames cannot be interleaved: %s; shown apart>\n",
+			mixed->error);
+		if (analysis->python.found)
+			print_python(out, analysis, view->python, sources, options);
+		print_native(out, analysis, &view->native);
+		return;
+	}
+	fprintf(out, "  Stack (most recent call first):\n");
+	for (i = 0; i < mixed->nentries; i++) {
+		const struct mixed_entry *entry = &mixed->entries[i];
+
+		if (entry->kind == MIXED_NATIVE)
+			print_native_frame(out, "    (C)      ", &view->native, entry->index);
+		else
+			print_py_frame(out, "    (Python) ", &view->python->frames[entry->index],
+				       sources, options);
+	}
+	if (view->native.cut || (view->python && view->python->cut))
+		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
+			analysis->options->max_native_frames);
+	if (view->native.error)
+		fprintf(out, "    <unwinding stopped: %s>\n", view->native.error);
+	if (view->python && view->python->error) {
+		fprintf(out, "    <Python stack stops here: ");
+		print_escaped(out, view->python->error);
+		fprintf(out, ">\n");
+	}
+	if (view->python)
+		print_exception(out, view->python);
 }
 
 static void print_thread_header(FILE *out, const struct analysis *analysis,
@@ -285,6 +398,10 @@ void report_text(FILE *out, const struct analysis *analysis, const struct report
 
 		fputc('\n', out);
 		print_thread_header(out, analysis, view);
+		if (analysis->options->mixed) {
+			print_mixed(out, analysis, view, sources, options);
+			continue;
+		}
 		if (analysis->python.found)
 			print_python(out, analysis, view->python, sources, options);
 		if (options->native)

@@ -1,5 +1,6 @@
 #include "unwind.h"
 
+#include "deadline.h"
 #include "error.h"
 
 #include <stdlib.h>
@@ -9,6 +10,8 @@ struct walk {
 	struct modules *modules;
 	struct native_stack *stack;
 	size_t max_frames;
+	struct deadline *deadline;
+	bool timed_out;		/* stopped by the deadline */
 	size_t capacity;
 	struct pc_error *err;
 };
@@ -25,6 +28,10 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 		return DWARF_CB_ABORT;
 	if (stack->nframes >= walk->max_frames) {
 		stack->cut = true;
+		return DWARF_CB_ABORT;
+	}
+	if (deadline_passed(walk->deadline)) {
+		walk->timed_out = true;
 		return DWARF_CB_ABORT;
 	}
 	if (stack->nframes == walk->capacity) {
@@ -47,13 +54,18 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_frames,
-			       struct native_stack *ret)
+struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t max_frames,
+				     struct deadline *deadline, struct native_stack *ret)
 {
-	struct walk walk = {.modules = modules, .stack = ret, .max_frames = max_frames};
+	struct walk walk = {.modules = modules, .stack = ret, .max_frames = max_frames,
+			    .deadline = deadline};
 	int rc;
 
 	*ret = (struct native_stack){0};
+	if (deadline_passed(deadline)) {
+		ret->error = strdup("the --timeout deadline passed before this thread");
+		return ret->error ? NULL : &pc_error_nomem;
+	}
 	if (!modules->attached) {
 		ret->error = strdup(modules->attach_error ? modules->attach_error
 							  : "the core's threads cannot be unwound");
@@ -63,6 +75,10 @@ struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_fr
 	if (walk.err) {
 		native_stack_deinit(ret);
 		return walk.err;
+	}
+	if (walk.timed_out) {
+		ret->error = strdup("the --timeout deadline passed");
+		return ret->error ? NULL : &pc_error_nomem;
 	}
 	/* The walk ends with an error at the outermost frame too (no return
 	 * address to unwind to); only an early stop is worth a word. */
@@ -79,4 +95,10 @@ void native_stack_deinit(struct native_stack *stack)
 	free(stack->frames);
 	free(stack->error);
 	*stack = (struct native_stack){0};
+}
+
+struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_frames,
+			       struct native_stack *ret)
+{
+	return unwind_thread_until(modules, lwp, max_frames, NULL, ret);
 }

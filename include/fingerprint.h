@@ -1,0 +1,44 @@
+/* A crash fingerprint: a short hash that is the same for every core of the
+ * same crash, so that a thousand cores from a CI matrix group as one.
+ *
+ * It hashes the signal, the function names and file base names of the
+ * crashing thread's top Python frames, and the function of its top native
+ * frame, but no line numbers, addresses or directories: an edit elsewhere
+ * in the file, another checkout directory or another run keep it; another
+ * crash site changes it.  pycore(1) documents the canonical string. */
+#ifndef PYCORE_FINGERPRINT_H
+#define PYCORE_FINGERPRINT_H
+
+#include <stddef.h>
+
+struct analysis;
+
+#define FINGERPRINT_PYTHON_FRAMES 5	/* Python frames hashed, most recent first */
+#define FINGERPRINT_ID_LEN 12		/* hex digits shown */
+/* Each value is cut at this many bytes before it is escaped, which bounds
+ * the canonical string. */
+#define FINGERPRINT_VALUE_MAX 128
+#define FINGERPRINT_CANONICAL_MAX                                                      \
+	(64 + (FINGERPRINT_PYTHON_FRAMES * 2 + 2) * (16 + 2 * FINGERPRINT_VALUE_MAX))
+
+struct fingerprint {
+	char id[FINGERPRINT_ID_LEN + 1];	/* "3fa2c91b07de" */
+	char canonical[FINGERPRINT_CANONICAL_MAX]; /* what was hashed */
+	size_t canonical_len;
+	/* The native function hashed, as fingerprint_native_name() gives it:
+	 * "memset", "?@libffi.so.8" (no symbol), "?" (no native frame). */
+	char native[FINGERPRINT_VALUE_MAX + 1];
+};
+
+/* The fingerprint of ANALYSIS's crash.  Never fails: what cannot be read
+ * from the core enters the string as "?". */
+void fingerprint_compute(const struct analysis *analysis, struct fingerprint *ret);
+
+/* The name the fingerprint uses for a native function: SYMBOL without a
+ * compiler clone suffix (".cold", ".isra.0", ...), and glibc's CPU-specific
+ * string functions under their public name ("__memset_avx2_unaligned_erms"
+ * is "memset"), so that the same crash on another CPU groups with this one.
+ * Writes at most SIZE bytes, NUL included, to OUT. */
+void fingerprint_native_name(const char *symbol, char *out, size_t size);
+
+#endif

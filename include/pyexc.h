@@ -1,0 +1,24 @@
+/* The exception a thread is handling: what sys.exc_info() would return in
+ * that thread, as its type name and message. */
+#ifndef PYCORE_PYEXC_H
+#define PYCORE_PYEXC_H
+
+#include <stdint.h>
+
+#include "pyobject.h"
+
+struct pc_error;
+
+struct py_exception {
+	char *type;		/* tp_name of the exception's type, or NULL: none */
+	char *message;		/* str() of a one-argument exception, else NULL */
+};
+
+/* Read the exception thread state TSTATE is handling.  NONE is the address
+ * of Py_None (0 when unknown), which marks an empty slot.  RET->type is
+ * NULL when there is none; an error means what is there cannot be read. */
+struct pc_error *pyexc_handled(const struct py_reader *reader, uint64_t tstate, uint64_t none,
+			       struct py_exception *ret);
+void py_exception_deinit(struct py_exception *exc);
+
+#endif

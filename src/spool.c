@@ -1,0 +1,365 @@
+#include "spool.h"
+
+#include "error.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TMP_PREFIX ".pycore-tmp-"
+/* A temporary file older than this was left by a handler that was killed:
+ * no handler runs that long (--timeout). */
+#define TMP_STALE_SECONDS 3600
+/* Files of the spool looked at when pruning; past this, the rest are left
+ * for the next crash to prune. */
+#define SPOOL_MAX_FILES 100000
+/* Stems tried when the first is taken: STEM-2 ... STEM-100. */
+#define SPOOL_MAX_TRIES 100
+
+static const char *const entry_suffixes[SPOOL_NKINDS] = {
+	[SPOOL_TEXT] = ".txt",
+	[SPOOL_JSON] = ".json",
+	[SPOOL_CORE] = ".core.zst",
+};
+
+const char *spool_suffix(enum spool_kind kind)
+{
+	return entry_suffixes[kind];
+}
+
+struct pc_error *spool_open(const char *path, struct spool *ret)
+{
+	struct stat st;
+	size_t len = strlen(path);
+	bool created = false;
+	char *clean;
+	int fd;
+
+	/* "spool/" would make open() follow a link named spool. */
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	clean = strndup(path, len);
+	if (!clean)
+		return &pc_error_nomem;
+	fd = open(clean, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		created = mkdir(clean, 0750) == 0;
+		if (!created && errno != EEXIST) {
+			struct pc_error *err = pc_error_create(PC_ERR_IO, "cannot create '%s': %s",
+							       clean, strerror(errno));
+			free(clean);
+			return err;
+		}
+		fd = open(clean, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		struct pc_error *err;
+
+		if (errno == ELOOP || (errno == ENOTDIR && lstat(clean, &st) == 0 &&
+				       S_ISLNK(st.st_mode)))
+			err = pc_error_create(PC_ERR_IO, "'%s' is a symbolic link: pycore writes "
+							 "only into a real directory",
+					      clean);
+		else
+			err = pc_error_create(PC_ERR_IO, "cannot open '%s': %s", clean,
+					      strerror(errno));
+		free(clean);
+		return err;
+	}
+	/* mkdir() obeys the umask; the mode is part of the contract. */
+	if (created && fchmod(fd, 0750) != 0) {
+		struct pc_error *err = pc_error_create(PC_ERR_IO, "chmod '%s': %s", clean,
+						       strerror(errno));
+		close(fd);
+		free(clean);
+		return err;
+	}
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		struct pc_error *err =
+			st.st_uid != geteuid()
+				? pc_error_create(PC_ERR_IO, "'%s' belongs to UID %u, not to pycore's "
+							     "UID %u: refusing to write into it",
+						  clean, (unsigned)st.st_uid, (unsigned)geteuid())
+				: pc_error_create(PC_ERR_IO, "'%s' is writable by %s (mode %04o): "
+							     "anyone could plant files in it; "
+							     "refusing to write into it",
+						  clean, st.st_mode & 002 ? "others" : "its group",
+						  (unsigned)(st.st_mode & 07777));
+		close(fd);
+		free(clean);
+		return err;
+	}
+	ret->dirfd = fd;
+	ret->path = clean;
+	return NULL;
+}
+
+void spool_close(struct spool *spool)
+{
+	if (spool->dirfd >= 0)
+		close(spool->dirfd);
+	spool->dirfd = -1;
+	free(spool->path);
+	spool->path = NULL;
+}
+
+struct pc_error *spool_create(struct spool *spool, struct spool_file *ret)
+{
+	int tries;
+
+	for (tries = 0; tries < SPOOL_MAX_TRIES; tries++) {
+		unsigned long long random;
+
+		if (getrandom(&random, sizeof(random), 0) != sizeof(random))
+			random = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^
+				 (unsigned long long)tries;
+		snprintf(ret->name, sizeof(ret->name), TMP_PREFIX "%016llx", random);
+		ret->fd = openat(spool->dirfd, ret->name,
+				 O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+		if (ret->fd >= 0)
+			return NULL;
+		if (errno != EEXIST)
+			break;
+	}
+	return pc_error_create(PC_ERR_IO, "cannot create a file in '%s': %s", spool->path,
+			       strerror(errno));
+}
+
+void spool_discard(struct spool *spool, struct spool_file *file)
+{
+	if (file->fd < 0)
+		return;
+	close(file->fd);
+	file->fd = -1;
+	unlinkat(spool->dirfd, file->name, 0);
+}
+
+/* Whether any name of the entry STEM exists, as anything. */
+static bool stem_taken(struct spool *spool, const char *stem)
+{
+	char name[512];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < SPOOL_NKINDS; i++) {
+		snprintf(name, sizeof(name), "%s%s", stem, entry_suffixes[i]);
+		if (fstatat(spool->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			return true;
+	}
+	return false;
+}
+
+struct pc_error *spool_commit(struct spool *spool, struct spool_file files[SPOOL_NKINDS],
+			      const char *stem, char *final_stem, size_t stem_size)
+{
+	char name[512];
+	size_t i;
+	int tries;
+
+	for (i = 0; i < SPOOL_NKINDS; i++) {
+		if (files[i].fd < 0)
+			continue;
+		/* The mode must not depend on the umask, nor the data on luck. */
+		if (fchmod(files[i].fd, 0640) != 0 || fsync(files[i].fd) != 0)
+			return pc_error_create(PC_ERR_IO, "writing into '%s': %s", spool->path,
+					       strerror(errno));
+	}
+	for (tries = 1; tries <= SPOOL_MAX_TRIES; tries++) {
+		if (tries == 1)
+			snprintf(final_stem, stem_size, "%s", stem);
+		else
+			snprintf(final_stem, stem_size, "%s-%d", stem, tries);
+		if (!stem_taken(spool, final_stem))
+			break;
+	}
+	if (tries > SPOOL_MAX_TRIES)
+		return pc_error_create(PC_ERR_IO, "'%s' already has entries %s to %s-%d", spool->path,
+				       stem, stem, SPOOL_MAX_TRIES);
+	for (i = 0; i < SPOOL_NKINDS; i++) {
+		if (files[i].fd < 0)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", final_stem, entry_suffixes[i]);
+		/* NOREPLACE: a name planted since the check is not overwritten. */
+		if (renameat2(spool->dirfd, files[i].name, spool->dirfd, name, RENAME_NOREPLACE) != 0)
+			return pc_error_create(PC_ERR_IO, "cannot rename a file to '%s/%s': %s",
+					       spool->path, name, strerror(errno));
+		close(files[i].fd);
+		files[i].fd = -1;
+	}
+	return NULL;
+}
+
+struct spooled {
+	char *name;
+	size_t stem_len;
+	uint64_t bytes;
+	struct timespec mtime;
+};
+
+struct entry {
+	size_t first, count;	/* in the sorted files */
+	uint64_t bytes;
+	struct timespec mtime;	/* of its newest file */
+};
+
+static int spooled_by_stem(const void *a, const void *b)
+{
+	const struct spooled *x = a, *y = b;
+	size_t len = x->stem_len < y->stem_len ? x->stem_len : y->stem_len;
+	int c = memcmp(x->name, y->name, len);
+
+	if (c)
+		return c;
+	return x->stem_len < y->stem_len ? -1 : x->stem_len > y->stem_len;
+}
+
+static int timespec_compare(const struct timespec *x, const struct timespec *y)
+{
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+static int entry_by_age(const void *a, const void *b, void *arg)
+{
+	const struct entry *x = a, *y = b;
+	const struct spooled *files = arg;
+	int c = timespec_compare(&x->mtime, &y->mtime);
+
+	return c ? c : spooled_by_stem(&files[x->first], &files[y->first]);
+}
+
+/* The length of NAME's stem when it ends in an entry suffix, else 0. */
+static size_t entry_stem_len(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (name[0] == '.')
+		return 0;
+	for (i = 0; i < sizeof(entry_suffixes) / sizeof(entry_suffixes[0]); i++) {
+		size_t suffix_len = strlen(entry_suffixes[i]);
+
+		if (len > suffix_len && strcmp(name + len - suffix_len, entry_suffixes[i]) == 0)
+			return len - suffix_len;
+	}
+	return 0;
+}
+
+/* Read the spool's entry files into *RET. */
+static struct pc_error *list_files(struct spool *spool, struct spooled **ret, size_t *nret)
+{
+	struct spooled *files = NULL;
+	size_t n = 0, capacity = 0;
+	struct dirent *ent;
+	time_t now = time(NULL);
+	int fd;
+	DIR *dir;
+
+	/* A descriptor of its own: reading moves the directory's offset. */
+	fd = openat(spool->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return pc_error_create(PC_ERR_IO, "cannot list '%s': %s", spool->path,
+				       strerror(errno));
+	}
+	while (n < SPOOL_MAX_FILES && (ent = readdir(dir))) {
+		struct stat st;
+		size_t stem_len;
+
+		if (fstatat(spool->dirfd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (strncmp(ent->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
+			if (now - st.st_mtime > TMP_STALE_SECONDS)
+				unlinkat(spool->dirfd, ent->d_name, 0);
+			continue;
+		}
+		stem_len = entry_stem_len(ent->d_name);
+		if (!stem_len)
+			continue;
+		if (n == capacity) {
+			size_t grown_capacity = capacity ? capacity * 2 : 64;
+			struct spooled *grown = realloc(files, grown_capacity * sizeof(*files));
+
+			if (!grown)
+				goto nomem;
+			files = grown;
+			capacity = grown_capacity;
+		}
+		files[n].name = strdup(ent->d_name);
+		if (!files[n].name)
+			goto nomem;
+		files[n].stem_len = stem_len;
+		files[n].bytes = (uint64_t)st.st_blocks * 512;
+		files[n].mtime = st.st_mtim;
+		n++;
+	}
+	closedir(dir);
+	*ret = files;
+	*nret = n;
+	return NULL;
+
+nomem:
+	closedir(dir);
+	while (n > 0)
+		free(files[--n].name);
+	free(files);
+	return &pc_error_nomem;
+}
+
+struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed)
+{
+	struct entry *entries = NULL;
+	size_t nfiles = 0, nentries = 0, i, j;
+	struct spooled *files = NULL;
+	uint64_t total = 0;
+	struct pc_error *err;
+
+	*removed = 0;
+	err = list_files(spool, &files, &nfiles);
+	if (err)
+		return err;
+	qsort(files, nfiles, sizeof(*files), spooled_by_stem);
+	entries = calloc(nfiles ? nfiles : 1, sizeof(*entries));
+	if (!entries) {
+		err = &pc_error_nomem;
+		goto out;
+	}
+	for (i = 0; i < nfiles; i++) {
+		struct entry *entry;
+
+		if (i == 0 || spooled_by_stem(&files[i - 1], &files[i]) != 0) {
+			entry = &entries[nentries++];
+			entry->first = i;
+		} else {
+			entry = &entries[nentries - 1];
+		}
+		entry->count++;
+		entry->bytes += files[i].bytes;
+		if (timespec_compare(&files[i].mtime, &entry->mtime) > 0)
+			entry->mtime = files[i].mtime;
+		total += files[i].bytes;
+	}
+	qsort_r(entries, nentries, sizeof(*entries), entry_by_age, files);
+	for (i = 0; i < nentries && total > max_use; i++) {
+		for (j = 0; j < entries[i].count; j++)
+			unlinkat(spool->dirfd, files[entries[i].first + j].name, 0);
+		total -= entries[i].bytes;
+		(*removed)++;
+	}
+out:
+	for (i = 0; i < nfiles; i++)
+		free(files[i].name);
+	free(files);
+	free(entries);
+	return err;
+}

@@ -1,0 +1,121 @@
+/* Tests of the pieces of the machine reports that work on bytes alone:
+ * utf8_decode(), which keeps invalid text out of the JSON, XML and Markdown
+ * pycore writes, and fingerprint_native_name(), which keeps the
+ * fingerprint of a crash the same across CPUs and compiler clones.  The
+ * reports themselves are tested on real cores by
+ * tests/integration/test-reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fingerprint.h"
+#include "utf8.h"
+
+/* Decode TEXT (LEN bytes) to the end; store the code points in OUT. */
+static size_t decode_all(const char *text, size_t len, uint32_t *out)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len)
+		i += utf8_decode(text + i, len - i, &out[n++]);
+	return n;
+}
+
+static void test_utf8_valid(void **state)
+{
+	/* "aé€😀": 1, 2, 3 and 4 bytes, the boundaries of each length too. */
+	static const char text[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+				   "\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf";
+	static const uint32_t want[] = {'a', 0xe9, 0x20ac, 0x1f600, 0x80, 0x7ff,
+					0x800, 0xffff, 0x10ffff};
+	uint32_t got[16];
+	(void)state;
+
+	assert_int_equal(decode_all(text, sizeof(text) - 1, got), 9);
+	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void test_utf8_invalid(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		size_t first;	/* bytes the first call takes */
+	} cases[] = {
+		{"\x80", 1, 1},			/* a lone continuation byte */
+		{"\xc0\xaf", 2, 1},		/* overlong '/' */
+		{"\xc1\xbf", 2, 1},		/* overlong */
+		{"\xe0\x80\xaf", 3, 1},		/* overlong, 3 bytes */
+		{"\xf0\x80\x80\xaf", 4, 1},	/* overlong, 4 bytes */
+		{"\xed\xa0\x80", 3, 1},		/* a surrogate, U+D800 */
+		{"\xf4\x90\x80\x80", 4, 1},	/* U+110000 */
+		{"\xf5\x80\x80\x80", 4, 1},	/* no such lead byte */
+		{"\xff", 1, 1},
+		{"\xc3", 1, 1},			/* cut short at the end */
+		{"\xe2\x82", 2, 1},
+		{"\xe2\x82x", 3, 1},		/* cut short by another character */
+		{"\xf0\x9f\x98", 3, 1},
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+
+		assert_int_equal(utf8_decode(cases[i].text, cases[i].len, &cp), cases[i].first);
+		assert_int_equal(cp, UTF8_REPLACEMENT);
+	}
+}
+
+static void test_native_name(void **state)
+{
+	static const struct {
+		const char *symbol;
+		const char *want;
+	} cases[] = {
+		{"memset", "memset"},
+		{"__memset_avx512_unaligned_erms", "memset"},
+		{"__memset_avx2_unaligned_erms", "memset"},
+		{"__memset_evex_unaligned_erms", "memset"},
+		{"__memset_sse2_unaligned", "memset"},
+		{"__memmove_avx_unaligned_erms", "memmove"},
+		{"__strlen_evex", "strlen"},
+		{"__strchr_sse2", "strchr"},
+		{"__strcasecmp_l_avx", "strcasecmp_l"},
+		{"__memcpy_ssse3", "memcpy"},
+		{"_ctypes_callproc.cold", "_ctypes_callproc"},
+		{"PyCFuncPtr_call.cold", "PyCFuncPtr_call"},
+		{"foo.isra.0", "foo"},
+		{"foo.constprop.0.isra.0", "foo"},
+		{"__pthread_kill_implementation", "__pthread_kill_implementation"},
+		{"__libc_start_call_main", "__libc_start_call_main"},
+		{"___avx", "___avx"},	/* nothing before the marker: left alone */
+		{"", ""},
+	};
+	char out[FINGERPRINT_VALUE_MAX + 1];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fingerprint_native_name(cases[i].symbol, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	/* Cut to the buffer, NUL-terminated. */
+	fingerprint_native_name("abcdef", out, 4);
+	assert_string_equal(out, "abc");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_invalid),
+		cmocka_unit_test(test_native_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
