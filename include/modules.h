@@ -35,7 +35,7 @@ struct pc_error *modules_create(const struct core *core, const char *executable,
 void modules_destroy(struct modules *modules);
 
 /* Describe PC: the module's base name, the symbol and offset (NULL when
- * unknown), the source file and line (NULL, 0 when there is no debug info).
+ * unknown); the source file and line stay NULL, 0 (see modules_source()).
  * The strings belong to libdwfl and live as long as MODULES. */
 struct native_symbol {
 	const char *module;
@@ -45,6 +45,11 @@ struct native_symbol {
 	int src_line;
 };
 void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret);
+
+/* Fill RET's source file and line for PC.  Apart from modules_describe()
+ * because it is the expensive part: it reads (and often decompresses) the
+ * DWARF of the module, which naming the function does not need. */
+void modules_source(struct modules *modules, uint64_t pc, struct native_symbol *ret);
 
 /* The build-id the core records for the module that maps PC, in lowercase
  * hex, in OUT (SIZE bytes, NUL included).  False when no module maps PC,

@@ -34,4 +34,8 @@ struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t 
 				     struct deadline *deadline, struct native_stack *ret);
 void native_stack_deinit(struct native_stack *stack);
 
+/* Look up the source file and line of every frame of STACK, which the
+ * unwinder leaves out (see modules_source()). */
+void unwind_resolve_sources(struct modules *modules, struct native_stack *stack);
+
 #endif

@@ -152,6 +152,7 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 						  &view->native);
 			if (err)
 				goto fail;
+			unwind_resolve_sources(analysis->modules, &view->native);
 		}
 	}
 	err = match_threads(analysis);

@@ -303,7 +303,6 @@ void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol
 	const char *name, *slash;
 	GElf_Off offset = 0;
 	GElf_Sym sym;
-	Dwfl_Line *line;
 
 	*ret = (struct native_symbol){0};
 	if (!mod)
@@ -315,7 +314,13 @@ void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol
 	}
 	ret->symbol = dwfl_module_addrinfo(mod, pc, &offset, &sym, NULL, NULL, NULL);
 	ret->offset = offset;
-	line = dwfl_module_getsrc(mod, pc);
+}
+
+void modules_source(struct modules *modules, uint64_t pc, struct native_symbol *ret)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(modules->dwfl, pc);
+	Dwfl_Line *line = mod ? dwfl_module_getsrc(mod, pc) : NULL;
+
 	if (line)
 		ret->src_file = dwfl_lineinfo(line, NULL, &ret->src_line, NULL, NULL, NULL);
 }

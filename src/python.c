@@ -2,6 +2,7 @@
 
 #include "deadline.h"
 #include "error.h"
+#include "layout_cache.h"
 #include "memory.h"
 #include "modules.h"
 #include "ptrset.h"
@@ -474,9 +475,22 @@ static char *layout_detail(Dwfl_Module *module, const struct py_layout *layout)
 	return strdup("read from _PyRuntime");
 }
 
+/* The build-id of MODULE in lowercase hex, or "" when it has none. */
+static void module_build_id(Dwfl_Module *module, char *out, size_t size)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(module, &bits, &vaddr), i;
+
+	out[0] = '\0';
+	for (i = 0; i < len && (size_t)(i * 2 + 3) <= size; i++)
+		snprintf(out + i * 2, 3, "%02x", bits[i]);
+}
+
 struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 				const struct python_options *options, struct python *ret)
 {
+	char build_id[130], cached_from[1024];
 	struct anchors anchors;
 	struct pc_error *err;
 	struct walk walk;
@@ -495,12 +509,23 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 						"cannot tell the Python version of %s",
 						ret->module_path));
 	format_version(hex, ret->version, sizeof(ret->version));
-	err = choose_layout(ret, mem, &anchors, hex, options->layout);
-	if (err)
-		return set_text(&ret->error, err);
-	ret->layout_detail = layout_detail(anchors.module, &ret->layout);
-	if (!ret->layout_detail)
-		return &pc_error_nomem;
+	module_build_id(anchors.module, build_id, sizeof(build_id));
+	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
+	    layout_cache_load(build_id, hex, &ret->layout, cached_from, sizeof(cached_from))) {
+		if (asprintf(&ret->layout_detail, "%s, cached", cached_from) < 0) {
+			ret->layout_detail = NULL;
+			return &pc_error_nomem;
+		}
+	} else {
+		err = choose_layout(ret, mem, &anchors, hex, options->layout);
+		if (err)
+			return set_text(&ret->error, err);
+		ret->layout_detail = layout_detail(anchors.module, &ret->layout);
+		if (!ret->layout_detail)
+			return &pc_error_nomem;
+		if (ret->layout.source == LAYOUT_SOURCE_DWARF)
+			layout_cache_store(build_id, &ret->layout, ret->layout_detail);
+	}
 
 	walk = (struct walk){.python = ret, .mem = mem, .anchors = &anchors, .options = options};
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &ret->layout};

@@ -616,7 +616,8 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_key(&j, "max_threads");
 	json_int(&j, (int64_t)analysis->options->python.max_threads);
 	json_key(&j, "timeout");
-	json_int(&j, (int64_t)analysis->deadline.seconds);
+	json_separate(&j);
+	fprintf(j.out, "%g", analysis->deadline.seconds); /* may have a fraction */
 	json_key(&j, "timed_out");
 	json_bool(&j, analysis->deadline.passed);
 	json_close(&j, '}');

@@ -102,3 +102,15 @@ struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_fr
 {
 	return unwind_thread_until(modules, lwp, max_frames, NULL, ret);
 }
+
+void unwind_resolve_sources(struct modules *modules, struct native_stack *stack)
+{
+	size_t i;
+
+	for (i = 0; i < stack->nframes; i++) {
+		struct native_frame *frame = &stack->frames[i];
+
+		modules_source(modules, frame->activation ? frame->pc : frame->pc - 1,
+			       &frame->where);
+	}
+}
