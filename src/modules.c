@@ -2,6 +2,7 @@
 
 #include "core.h"
 #include "error.h"
+#include "warnings.h"
 #include "paths.h"
 
 #include <elf.h>
@@ -15,38 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MODULES_MAX_WARNINGS 64
 
 /* libdwfl's find_elf callback has no user pointer but the per-module one,
  * which core reporting leaves NULL; the session being built is kept here.
  * pycore analyses one core at a time. */
 static struct modules *reporting;
-
-static void add_warning(struct modules *modules, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_warning(struct modules *modules, const char *fmt, ...)
-{
-	char **grown;
-	char *text;
-	va_list ap;
-	int n;
-
-	if (modules->nwarnings >= MODULES_MAX_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	grown = realloc(modules->warnings, (modules->nwarnings + 1) * sizeof(*grown));
-	if (!grown) {
-		free(text);
-		return;
-	}
-	modules->warnings = grown;
-	modules->warnings[modules->nwarnings++] = text;
-}
 
 static void hex_string(const unsigned char *bytes, int len, char *out, size_t size)
 {
@@ -90,10 +64,10 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 
 		hex_string(want, want_len, core_id, sizeof(core_id));
 		hex_string(have, have_len, file_id, sizeof(file_id));
-		add_warning(reporting,
-			    "build-id mismatch for %s: the core has %s, the file has %s; "
-			    "its symbols are not used",
-			    found, core_id, file_id);
+		warnings_add(&reporting->warnings, &reporting->nwarnings,
+			     "build-id mismatch for %s: the core has %s, the file has %s; "
+			     "its symbols are not used",
+			     found, core_id, file_id);
 	}
 	if (elf)
 		elf_end(elf);
@@ -169,10 +143,10 @@ static void check_given_executable(struct modules *modules)
 
 		hex_string(want, want_len, core_id, sizeof(core_id));
 		hex_string(have, have_len, file_id, sizeof(file_id));
-		add_warning(modules,
-			    "build-id mismatch for the given executable %s: the core has %s, "
-			    "the file has %s; it is not used",
-			    modules->executable, core_id, file_id);
+		warnings_add(&modules->warnings, &modules->nwarnings,
+			     "build-id mismatch for the given executable %s: the core has %s, "
+			     "the file has %s; it is not used",
+			     modules->executable, core_id, file_id);
 	}
 	if (elf)
 		elf_end(elf);
@@ -193,7 +167,8 @@ static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 		int fd = paths_open(modules->paths, name, NULL);
 
 		if (fd < 0)
-			add_warning(modules, "%s: %s; no symbols for it", name, strerror(errno));
+			warnings_add(&modules->warnings, &modules->nwarnings,
+				     "%s: %s; no symbols for it", name, strerror(errno));
 		else
 			close(fd);
 	}
@@ -237,9 +212,10 @@ struct pc_error *modules_create(const struct core *core, const char *executable,
 				free(modules->executable);
 				modules->executable = opened;
 			} else {
-				add_warning(modules, "executable %s (from the core's %s): %s",
-					    modules->executable, modules->executable_origin,
-					    strerror(errno));
+				warnings_add(&modules->warnings, &modules->nwarnings,
+					     "executable %s (from the core's %s): %s",
+					     modules->executable, modules->executable_origin,
+					     strerror(errno));
 			}
 		}
 	}
@@ -283,15 +259,11 @@ fail:
 
 void modules_destroy(struct modules *modules)
 {
-	size_t i;
-
 	if (!modules)
 		return;
 	if (modules->dwfl)
 		dwfl_end(modules->dwfl);
-	for (i = 0; i < modules->nwarnings; i++)
-		free(modules->warnings[i]);
-	free(modules->warnings);
+	warnings_free(modules->warnings, modules->nwarnings);
 	free(modules->attach_error);
 	free(modules->executable);
 	free(modules);

@@ -2,6 +2,7 @@
 
 #include "deadline.h"
 #include "error.h"
+#include "warnings.h"
 #include "layout_cache.h"
 #include "memory.h"
 #include "modules.h"
@@ -17,7 +18,6 @@
 #include <string.h>
 
 #define PYTHON_MAX_INTERPRETERS 256
-#define PYTHON_MAX_WARNINGS 32
 
 /* Where the interpreter lives in the process. */
 struct anchors {
@@ -29,32 +29,6 @@ struct anchors {
 	uint64_t code_type;	/* &PyCode_Type */
 	uint64_t none;		/* &_Py_NoneStruct */
 };
-
-static void add_warning(struct python *python, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_warning(struct python *python, const char *fmt, ...)
-{
-	char **grown;
-	char *text;
-	va_list ap;
-	int n;
-
-	if (python->nwarnings >= PYTHON_MAX_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	grown = realloc(python->warnings, (python->nwarnings + 1) * sizeof(*grown));
-	if (!grown) {
-		free(text);
-		return;
-	}
-	python->warnings = grown;
-	python->warnings[python->nwarnings++] = text;
-}
 
 /* 2.7 and 3.6 keep the interpreter list in a static; a stripped build has
  * no symbol for it, but PyInterpreterState_Head() is exported and is just
@@ -210,7 +184,8 @@ static struct pc_error *choose_layout(struct python *python, struct memory *mem,
 		dwarf_err = err;
 	}
 	if (dwarf_err && dwarf_err->code != PC_ERR_NOT_FOUND)
-		add_warning(python, "DWARF not used: %s", dwarf_err->message);
+		warnings_add(&python->warnings, &python->nwarnings, "DWARF not used: %s",
+			     dwarf_err->message);
 	if ((request == LAYOUT_REQUEST_AUTO && hex >= PY_HEX(3, 13)) ||
 	    request == LAYOUT_REQUEST_DEBUG_OFFSETS) {
 		unsigned char offsets[4096];
@@ -563,9 +538,7 @@ void python_deinit(struct python *python)
 		free(python->threads[i].exception_error);
 	}
 	free(python->threads);
-	for (i = 0; i < python->nwarnings; i++)
-		free(python->warnings[i]);
-	free(python->warnings);
+	warnings_free(python->warnings, python->nwarnings);
 	free(python->module_path);
 	free(python->layout_detail);
 	free(python->error);
