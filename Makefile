@@ -4,7 +4,9 @@
 #   make demo       crash /usr/bin/python3 in a thread and analyse the core
 #   make check      every test: unit, line-table vectors, real cores
 #   make asan-check the same suite under AddressSanitizer and UBSan
+#   make valgrind-check  the unit tests and a subset of the real cores under valgrind
 #   make fuzz       run the libFuzzer targets of fuzz/ (FUZZ_SECONDS in all, default 240)
+#   make bench      pycore against gdb and eu-stack; writes bench/RESULTS.md
 #   make install    install pycore and its man page under $(DESTDIR)$(PREFIX)
 
 CC ?= gcc
@@ -36,7 +38,7 @@ FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poi
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps check demo asan-check units fuzz fuzz-targets install clean
+.PHONY: all deps check bench demo asan-check valgrind-check units fuzz fuzz-targets install clean
 
 all: deps $(PROG)
 
@@ -66,8 +68,13 @@ asan-check: deps
 		build/asan/pycore units
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
-		PYCORE=$(abspath build/asan/pycore) scripts/run-tests \
+		PYCORE=$(abspath build/asan/pycore) PYCORE_MUTATION_SEEDS=600 scripts/run-tests \
 		$(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+
+# tests/valgrind-check says which tests, and why test_core is not one.
+valgrind-check: all units
+	@scripts/install-deps --check-or-install --valgrind
+	PYCORE=$(abspath $(PROG)) tests/valgrind-check $(UNIT_BINS)
 
 # libFuzzer needs clang; the targets link everything but the command line.
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJS) $(HEADERS)
@@ -80,6 +87,12 @@ fuzz: all
 	@scripts/install-deps --check-or-install --fuzz
 	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g" SANITIZE="$(FUZZ_SANITIZE)" fuzz-targets
 	PYCORE=$(abspath $(PROG)) fuzz/run build/fuzz
+
+# pycore against gdb's py-bt and eu-stack on cores made on the spot;
+# writes bench/RESULTS.md.
+bench: all
+	@scripts/install-deps --check-or-install --bench
+	PYCORE=$(abspath $(PROG)) scripts/bench
 
 demo: all
 	PYCORE=$(abspath $(PROG)) scripts/demo

@@ -29,8 +29,11 @@ struct analysis_options {
 	struct paths paths;
 	struct python_options python;
 	size_t max_native_frames;
-	unsigned timeout;	/* seconds for the whole analysis (--timeout); 0: none */
+	double timeout;		/* seconds for the whole analysis (--timeout); 0: none */
 	bool native;		/* unwind native stacks */
+	/* Look up the source line of native frames: reads their DWARF, which
+	 * for compressed debug sections costs more than all the rest. */
+	bool native_source;
 	bool mixed;		/* interleave native and Python frames */
 	bool mixed_all;		/* ... keeping the interpreter's internal frames */
 };

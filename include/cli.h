@@ -38,6 +38,10 @@ int cli_add_lib_dir(struct analysis_options *options, const char **lib_dirs, con
 /* Parse a count from 1 to 10^9; -1 when TEXT is not one. */
 int cli_parse_count(const char *text, size_t *ret);
 
+/* Parse a number of seconds above 0 and at most 10^9, with a fraction
+ * or not ("0.5"); -1 when TEXT is not one. */
+int cli_parse_seconds(const char *text, double *ret);
+
 /* Parse a size in bytes, at least 1, with an optional K, M, G or T suffix
  * (powers of 1024); -1 when TEXT is not one. */
 int cli_parse_size(const char *text, uint64_t *ret);

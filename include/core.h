@@ -64,6 +64,8 @@ struct core {
 	size_t nfiles;
 	const struct core_auxv_entry *auxv; /* points into the mapped note */
 	size_t nauxv;
+	char **warnings;	/* notes that could not be read (warnings.h) */
+	size_t nwarnings;
 
 	bool has_psinfo;
 	struct {

@@ -26,6 +26,7 @@ struct modules {
 	size_t nwarnings;
 	bool attached;		/* dwfl_core_file_attach succeeded: threads can be unwound */
 	char *attach_error;
+	struct symbol_cache *symbols; /* modules_describe()'s answers, by pc */
 };
 
 /* EXECUTABLE may be NULL: the core's main program is then taken from the

@@ -12,6 +12,12 @@
 struct deadline;
 struct pylocals;
 
+/* The text kept for the frames of all threads (file names, function names,
+ * variables and their reprs) stops the walks past this many bytes: each
+ * piece is capped, but a crafted core can repeat long ones in every frame
+ * of every thread, thousands of times each. */
+#define PYFRAME_MAX_TEXT (256u << 20)
+
 struct pyframe_walker {
 	struct py_reader reader;
 	struct pycode_cache *codes;
@@ -19,6 +25,7 @@ struct pyframe_walker {
 	size_t max_frames;
 	struct pylocals *locals; /* read each frame's variables (--locals), or NULL */
 	struct deadline *deadline; /* stop the walk when it passes, or NULL */
+	size_t text;		/* bytes of text kept so far, over all threads */
 };
 
 /* Fill THREAD->frames from the thread state at TSTATE.  Frames that cannot

@@ -101,6 +101,7 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 {
 	struct analysis *analysis = calloc(1, sizeof(*analysis));
 	struct python_options python_options = options->python;
+	struct blocking_guard guard = {.armed = false};
 	struct pc_error *err;
 	size_t i;
 
@@ -118,6 +119,9 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 			goto fail;
 		analysis->input = analysis->opened_input;
 	}
+	/* From here on nothing should block: reading a slow standard input,
+	 * above, may. */
+	blocking_guard_start(&guard);
 	err = core_open_fd(analysis->input->fd, analysis->input->name, &analysis->core);
 	if (err && analysis->input->error)
 		err = pc_error_prefix(err, "%s; what came before it", analysis->input->error);
@@ -152,7 +156,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 						  &view->native);
 			if (err)
 				goto fail;
-			unwind_resolve_sources(analysis->modules, &view->native);
+			if (options->native_source)
+				unwind_resolve_sources(analysis->modules, &view->native);
 		}
 	}
 	err = match_threads(analysis);
@@ -161,13 +166,16 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	if (err)
 		goto fail;
 	analysis->partial = analysis->core->truncated || analysis->input->error ||
-			    python_partial(&analysis->python) || analysis->deadline.passed;
+			    analysis->core->nwarnings || python_partial(&analysis->python) ||
+			    analysis->deadline.passed;
 	if (analysis->nthreads)
 		analysis->fatal_error = fatal_error_function(&analysis->threads[0].native);
+	blocking_guard_stop(&guard);
 	*ret = analysis;
 	return NULL;
 
 fail:
+	blocking_guard_stop(&guard);
 	analysis_destroy(analysis);
 	return err;
 }

@@ -42,6 +42,7 @@ enum {
 	OPT_MAX_THREADS,
 	OPT_NATIVE,
 	OPT_NATIVE_ALL,
+	OPT_NATIVE_SOURCE,
 	OPT_FORMAT,
 	OPT_MAX_CORE_SIZE,
 	OPT_LOCALS,
@@ -58,6 +59,7 @@ static const struct option long_options[] = {
 	{"max-threads", required_argument, NULL, OPT_MAX_THREADS},
 	{"native", no_argument, NULL, OPT_NATIVE},
 	{"native-all", no_argument, NULL, OPT_NATIVE_ALL},
+	{"native-source", no_argument, NULL, OPT_NATIVE_SOURCE},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"max-core-size", required_argument, NULL, OPT_MAX_CORE_SIZE},
 	{"locals", no_argument, NULL, OPT_LOCALS},
@@ -101,7 +103,6 @@ int cli_analyze(int argc, char **argv)
 	struct analysis_options options;
 	struct report_options report_options = {.source = true, .native = true};
 	bool json = false;
-	size_t seconds;
 	int opt;
 
 	cli_analysis_defaults(&options, lib_dirs);
@@ -130,6 +131,9 @@ int cli_analyze(int argc, char **argv)
 		case OPT_NATIVE:
 			options.mixed = true;
 			break;
+		case OPT_NATIVE_SOURCE:
+			options.native_source = true;
+			break;
 		case OPT_NO_NATIVE:
 			report_options.native = false;
 			options.native = false;
@@ -152,11 +156,10 @@ int cli_analyze(int argc, char **argv)
 						   optarg);
 			break;
 		case OPT_TIMEOUT:
-			if (cli_parse_count(optarg, &seconds) != 0)
-				return cli_usage_error("--timeout: '%s' is not a number of seconds from 1 "
-						       "to 10^9",
+			if (cli_parse_seconds(optarg, &options.timeout) != 0)
+				return cli_usage_error("--timeout: '%s' is not a number of seconds "
+						       "above 0 and at most 10^9",
 						       optarg);
-			options.timeout = (unsigned)seconds;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)

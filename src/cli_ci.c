@@ -392,6 +392,8 @@ static struct pc_error *summarise(const struct analysis *analysis, struct ci_cor
 			 (unsigned long long)elf->missing_bytes);
 		err = add_note(core, note);
 	}
+	for (i = 0; !err && i < elf->nwarnings; i++)
+		err = add_note(core, elf->warnings[i]);
 	for (i = 0; !err && i < modules->nwarnings; i++)
 		err = add_note(core, modules->warnings[i]);
 	for (i = 0; !err && i < python->nwarnings; i++)

@@ -1,6 +1,7 @@
 #include "core.h"
 
 #include "error.h"
+#include "warnings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -322,6 +323,10 @@ static struct pc_error *core_parse(struct core *core, Elf *elf)
 			return pc_error_create(PC_ERR_FORMAT, "no NT_PRSTATUS note: no thread to show");
 		return pc_error_prefix(notes_err, "no thread could be read");
 	}
+	/* The threads are there; what was lost must still be said. */
+	if (notes_err)
+		warnings_add(&core->warnings, &core->nwarnings,
+			     "a note of the core cannot be read: %s", notes_err->message);
 	pc_error_destroy(notes_err);
 	/* A core may have no PT_LOAD or no NT_FILE: qsort must not see NULL. */
 	if (core->nsegments)
@@ -410,6 +415,7 @@ void core_close(struct core *core)
 	free(core->threads);
 	free(core->segments);
 	free(core->files);
+	warnings_free(core->warnings, core->nwarnings);
 	free(core->path);
 	free(core);
 }

@@ -34,14 +34,17 @@ const char cli_usage_text[] =
 	"  --native             one stack per thread, native and Python frames\n"
 	"                       interleaved in call order (interpreter internals hidden)\n"
 	"  --native-all         the same, keeping the interpreter's internal frames\n"
+	"  --native-source      also the source file and line of native frames, from\n"
+	"                       their DWARF (slow for compressed debug info)\n"
 	"  --no-native          do not unwind or print native stacks\n"
 	"  --layout SOURCE      where struct layouts come from: auto (default: DWARF,\n"
 	"                       then _Py_DebugOffsets on 3.13+, then built-in tables),\n"
 	"                       dwarf, debug-offsets or tables\n"
 	"  --max-frames N       frames shown per stack, Python and native (default 10000)\n"
 	"  --max-threads N      Python thread states read (default 4096)\n"
-	"  --timeout SECONDS    stop reading stacks after SECONDS (default 60): the\n"
-	"                       report shows what was read by then and exits 3\n"
+	"  --timeout SECONDS    stop reading stacks after SECONDS (default 60, may\n"
+	"                       have a fraction): the report shows what was read\n"
+	"                       by then, and the exit status is 3\n"
 	"  --max-core-size SIZE decompress or read at most SIZE bytes of core (K, M,\n"
 	"                       G, T suffixes; default 64G); the rest is not read\n"
 	"  -h, --help           show this help and exit\n"
@@ -129,6 +132,23 @@ int cli_parse_count(const char *text, size_t *ret)
 	if (*end || value == 0 || value > 1000000000ULL)
 		return -1;
 	*ret = (size_t)value;
+	return 0;
+}
+
+int cli_parse_seconds(const char *text, double *ret)
+{
+	char *end;
+	double value;
+
+	/* Digits first: strtod would also take "inf", "nan" and hex. */
+	if ((text[0] < '0' || text[0] > '9') && text[0] != '.')
+		return -1;
+	errno = 0;
+	value = strtod(text, &end);
+	if (errno || *end || end == text || !(value > 0) || value > 1e9 ||
+	    strchr(text, 'x') || strchr(text, 'X'))
+		return -1;
+	*ret = value;
 	return 0;
 }
 

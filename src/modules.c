@@ -228,9 +228,15 @@ struct pc_error *modules_create(const struct core *core, const char *executable,
 	reporting = modules;
 	dwfl_report_begin(modules->dwfl);
 	if (dwfl_core_file_report(modules->dwfl, core->elf, modules->executable) < 0) {
+		int code = dwfl_errno();
+
 		reporting = NULL;
-		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_core_file_report: %s",
-				      dwfl_errmsg(-1));
+		/* A core that libdwfl finds no module in is damaged, not a
+		 * failure of pycore's; libdwfl often gives no reason then. */
+		err = pc_error_create(PC_ERR_FORMAT,
+				      "no executable or library could be found in the core "
+				      "(dwfl_core_file_report: %s)",
+				      code ? dwfl_errmsg(code) : "no module found");
 		goto fail;
 	}
 	if (dwfl_report_end(modules->dwfl, NULL, NULL) != 0) {
@@ -264,12 +270,47 @@ void modules_destroy(struct modules *modules)
 	if (modules->dwfl)
 		dwfl_end(modules->dwfl);
 	warnings_free(modules->warnings, modules->nwarnings);
+	free(modules->symbols);
 	free(modules->attach_error);
 	free(modules->executable);
 	free(modules);
 }
 
+/* libdwfl finds the symbol of an address by a scan of the whole symbol
+ * table; threads that run the same code (a pool of 200 workers) ask for the
+ * same return addresses again and again.  A direct-mapped table of answers,
+ * at most SYMBOL_CACHE_SLOTS of them, keeps that to one scan per address. */
+#define SYMBOL_CACHE_SLOTS 4096
+
+struct symbol_cache {
+	struct {
+		uint64_t pc;
+		bool used;
+		struct native_symbol symbol;
+	} slots[SYMBOL_CACHE_SLOTS];
+};
+
+static void describe(struct modules *modules, uint64_t pc, struct native_symbol *ret);
+
 void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret)
+{
+	size_t slot = (size_t)((pc ^ (pc >> 12)) & (SYMBOL_CACHE_SLOTS - 1));
+
+	if (!modules->symbols)
+		modules->symbols = calloc(1, sizeof(*modules->symbols));
+	if (!modules->symbols) {
+		describe(modules, pc, ret);
+		return;
+	}
+	if (!modules->symbols->slots[slot].used || modules->symbols->slots[slot].pc != pc) {
+		describe(modules, pc, &modules->symbols->slots[slot].symbol);
+		modules->symbols->slots[slot].pc = pc;
+		modules->symbols->slots[slot].used = true;
+	}
+	*ret = modules->symbols->slots[slot].symbol;
+}
+
+static void describe(struct modules *modules, uint64_t pc, struct native_symbol *ret)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(modules->dwfl, pc);
 	const char *name, *slash;

@@ -8,11 +8,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Paths come from the core: a crafted one can name a FIFO, whose open()
+ * blocks for ever, or a device, whose open() may do something.  Only a
+ * regular file is opened: stat() first, then an open() that cannot block,
+ * then fstat() again, for a file swapped in between. */
 static int open_regular(const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

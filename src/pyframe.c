@@ -181,8 +181,16 @@ static struct pc_error *describe_frame(struct pyframe_walker *walker, uint64_t a
 	frame->name = strdup(code->name);
 	if (!frame->filename || !frame->name)
 		return &pc_error_nomem;
-	if (walker->locals)
-		return pylocals_read(walker->locals, address, ref->code, frame);
+	walker->text += strlen(frame->filename) + strlen(frame->name);
+	if (walker->locals) {
+		size_t i;
+
+		err = pylocals_read(walker->locals, address, ref->code, frame);
+		for (i = 0; !err && i < frame->nlocals; i++)
+			walker->text += strlen(frame->locals[i].name) +
+					strlen(frame->locals[i].repr);
+		return err;
+	}
 	return NULL;
 }
 
@@ -213,6 +221,14 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 					  pc_error_create(PC_ERR_CORRUPT,
 							  "the frame chain loops back to %#llx",
 							  (unsigned long long)address));
+			break;
+		}
+		if (walker->text > PYFRAME_MAX_TEXT) {
+			fatal = set_error(&thread->error,
+					  pc_error_create(PC_ERR_LIMIT,
+							  "the frames read hold more than %u MiB of "
+							  "names and values: no more are read",
+							  PYFRAME_MAX_TEXT >> 20));
 			break;
 		}
 		if (deadline_passed(walker->deadline)) {

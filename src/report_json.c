@@ -285,6 +285,8 @@ static void write_warnings(struct json *j, const struct analysis *analysis)
 	size_t i;
 
 	json_open(j, '[');
+	for (i = 0; i < analysis->core->nwarnings; i++)
+		json_string(j, analysis->core->warnings[i]);
 	for (i = 0; i < modules->nwarnings; i++)
 		json_string(j, modules->warnings[i]);
 	for (i = 0; i < python->nwarnings; i++)

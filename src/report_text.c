@@ -123,6 +123,11 @@ static void print_header(FILE *out, const struct analysis *analysis)
 		(int)core->threads[0].lwp);
 	fingerprint_compute(analysis, &fingerprint);
 	fprintf(out, "Fingerprint: %s\n", fingerprint.id);
+	for (i = 0; i < core->nwarnings; i++) {
+		fprintf(out, "Warning:     ");
+		print_escaped(out, core->warnings[i]);
+		fputc('\n', out);
+	}
 	for (i = 0; i < modules->nwarnings; i++) {
 		fprintf(out, "Warning:     ");
 		print_escaped(out, modules->warnings[i]);
@@ -138,7 +143,7 @@ static void print_header(FILE *out, const struct analysis *analysis)
 			     "the rest are not shown\n",
 			analysis->options->python.max_threads);
 	if (analysis->deadline.passed)
-		fprintf(out, "Warning:     the analysis stopped at --timeout=%u seconds; the stacks "
+		fprintf(out, "Warning:     the analysis stopped at --timeout=%g seconds; the stacks "
 			     "end where it was\n",
 			analysis->deadline.seconds);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -156,21 +157,32 @@ static bool stem_taken(struct spool *spool, const char *stem)
 	return false;
 }
 
-struct pc_error *spool_commit(struct spool *spool, struct spool_file files[SPOOL_NKINDS],
-			      const char *stem, char *final_stem, size_t stem_size)
+/* Handlers of crashes that come together commit and prune at the same
+ * time.  Holding the spool's lock makes finding a free stem and renaming
+ * into it one step (else two handlers pick the same stem and one fails, or
+ * they share it), and keeps a prune from deleting half of an entry being
+ * committed.  Only pycore takes it: the spool is its own, mode 0750. */
+static struct pc_error *spool_lock(struct spool *spool)
+{
+	if (flock(spool->dirfd, LOCK_EX) != 0)
+		return pc_error_create(PC_ERR_IO, "cannot lock '%s': %s", spool->path,
+				       strerror(errno));
+	return NULL;
+}
+
+static void spool_unlock(struct spool *spool)
+{
+	flock(spool->dirfd, LOCK_UN);
+}
+
+/* spool_commit() with the lock held. */
+static struct pc_error *commit_locked(struct spool *spool, struct spool_file files[SPOOL_NKINDS],
+				      const char *stem, char *final_stem, size_t stem_size)
 {
 	char name[512];
 	size_t i;
 	int tries;
 
-	for (i = 0; i < SPOOL_NKINDS; i++) {
-		if (files[i].fd < 0)
-			continue;
-		/* The mode must not depend on the umask, nor the data on luck. */
-		if (fchmod(files[i].fd, 0640) != 0 || fsync(files[i].fd) != 0)
-			return pc_error_create(PC_ERR_IO, "writing into '%s': %s", spool->path,
-					       strerror(errno));
-	}
 	for (tries = 1; tries <= SPOOL_MAX_TRIES; tries++) {
 		if (tries == 1)
 			snprintf(final_stem, stem_size, "%s", stem);
@@ -194,6 +206,28 @@ struct pc_error *spool_commit(struct spool *spool, struct spool_file files[SPOOL
 		files[i].fd = -1;
 	}
 	return NULL;
+}
+
+struct pc_error *spool_commit(struct spool *spool, struct spool_file files[SPOOL_NKINDS],
+			      const char *stem, char *final_stem, size_t stem_size)
+{
+	struct pc_error *err;
+	size_t i;
+
+	for (i = 0; i < SPOOL_NKINDS; i++) {
+		if (files[i].fd < 0)
+			continue;
+		/* The mode must not depend on the umask, nor the data on luck. */
+		if (fchmod(files[i].fd, 0640) != 0 || fsync(files[i].fd) != 0)
+			return pc_error_create(PC_ERR_IO, "writing into '%s': %s", spool->path,
+					       strerror(errno));
+	}
+	err = spool_lock(spool);
+	if (err)
+		return err;
+	err = commit_locked(spool, files, stem, final_stem, stem_size);
+	spool_unlock(spool);
+	return err;
 }
 
 struct spooled {
@@ -325,9 +359,12 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 	struct pc_error *err;
 
 	*removed = 0;
-	err = list_files(spool, &files, &nfiles);
+	err = spool_lock(spool);
 	if (err)
 		return err;
+	err = list_files(spool, &files, &nfiles);
+	if (err)
+		goto out;
 	qsort(files, nfiles, sizeof(*files), spooled_by_stem);
 	entries = calloc(nfiles ? nfiles : 1, sizeof(*entries));
 	if (!entries) {
@@ -357,6 +394,7 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 		(*removed)++;
 	}
 out:
+	spool_unlock(spool);
 	for (i = 0; i < nfiles; i++)
 		free(files[i].name);
 	free(files);
