@@ -462,6 +462,17 @@ static void module_build_id(Dwfl_Module *module, char *out, size_t size)
 		snprintf(out + i * 2, 3, "%02x", bits[i]);
 }
 
+/* New interpreters go to the head of the list: the walk met the main
+ * interpreter last.  Number them from it, as Python's interpreter ids do. */
+static void number_from_main(struct python *python)
+{
+	size_t i;
+
+	for (i = 0; i < python->nthreads; i++)
+		python->threads[i].interp_index =
+			(int64_t)python->ninterpreters - 1 - python->threads[i].interp_index;
+}
+
 struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 				const struct python_options *options, struct python *ret)
 {
@@ -512,6 +523,8 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 		err = pylocals_create(&walk.frames.reader, &walk.frames.locals);
 	if (!err)
 		err = walk_interpreters(&walk);
+	if (!err)
+		number_from_main(ret);
 	pylocals_destroy(walk.frames.locals);
 	pycode_cache_destroy(walk.frames.codes);
 	return err;

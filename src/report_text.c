@@ -414,10 +414,21 @@ void report_text(FILE *out, const struct analysis *analysis, const struct report
 	}
 	for (i = 0; i < analysis->nunmatched; i++) {
 		const struct py_thread *thread = analysis->unmatched[i];
+		const struct thread_view *owner = NULL;
+		size_t j;
 
-		fprintf(out, "\nPython thread state at %#llx (pthread 0x%016llx): no such thread in "
-			     "the core\n",
-			(unsigned long long)thread->tstate, (unsigned long long)thread->thread_id);
+		/* A thread has a state in each interpreter it ran in; the one
+		 * shown above is the first the lists gave. */
+		for (j = 0; j < analysis->nthreads && !owner; j++)
+			if (analysis->threads[j].pthread_id == thread->thread_id)
+				owner = &analysis->threads[j];
+		fprintf(out, "\nPython thread state at %#llx (pthread 0x%016llx, interpreter %lld): ",
+			(unsigned long long)thread->tstate, (unsigned long long)thread->thread_id,
+			(long long)thread->interp_index);
+		if (owner)
+			fprintf(out, "another state of thread %zu\n", owner->number);
+		else
+			fprintf(out, "no such thread in the core\n");
 		print_python(out, analysis, thread, sources, options);
 	}
 	source_cache_destroy(sources);
