@@ -57,6 +57,9 @@ void modules_source(struct modules *modules, uint64_t pc, struct native_symbol *
  * it has no build-id, or the hex does not fit. */
 bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size);
 
+/* The same for MODULE itself ("" and false when it has no build-id). */
+bool modules_module_build_id(Dwfl_Module *module, char *out, size_t size);
+
 /* The address of the symbol NAME (data or function, local ones included).
  * IN: the module to search, or NULL for every module; *FOUND_IN, when
  * FOUND_IN is not NULL, receives the module defining it.  False when no

@@ -31,6 +31,21 @@ static void hex_string(const unsigned char *bytes, int len, char *out, size_t si
 		snprintf(out + i * 2, 3, "%02x", bytes[i]);
 }
 
+/* Say that the file at PATH is not the one the core mapped; WHAT names it
+ * for the reader, CONSEQUENCE says what pycore does about it. */
+static void warn_build_id_mismatch(struct modules *modules, const char *what, const char *path,
+				   const unsigned char *want, int want_len, const void *have,
+				   int have_len, const char *consequence)
+{
+	char core_id[130], file_id[130];
+
+	hex_string(want, want_len, core_id, sizeof(core_id));
+	hex_string(have, have_len, file_id, sizeof(file_id));
+	warnings_add(&modules->warnings, &modules->nwarnings,
+		     "build-id mismatch for %s%s: the core has %s, the file has %s; %s", what,
+		     path, core_id, file_id, consequence);
+}
+
 /* libdwfl found no file with the build-id the core records; look where the
  * core says the file was, under --sysroot and --lib-path.  A file there with
  * another build-id is reported and not used: its symbols would be wrong. */
@@ -59,16 +74,9 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 		*elfp = elf;
 		return fd;
 	}
-	if (elf && want_len > 0 && have_len > 0) {
-		char core_id[130], file_id[130];
-
-		hex_string(want, want_len, core_id, sizeof(core_id));
-		hex_string(have, have_len, file_id, sizeof(file_id));
-		warnings_add(&reporting->warnings, &reporting->nwarnings,
-			     "build-id mismatch for %s: the core has %s, the file has %s; "
-			     "its symbols are not used",
-			     found, core_id, file_id);
-	}
+	if (elf && want_len > 0 && have_len > 0)
+		warn_build_id_mismatch(reporting, "", found, want, want_len, have, have_len,
+				       "its symbols are not used");
 	if (elf)
 		elf_end(elf);
 	free(found);
@@ -138,16 +146,9 @@ static void check_given_executable(struct modules *modules)
 		return;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
-	if (have_len > 0 && (have_len != want_len || memcmp(want, have, (size_t)want_len) != 0)) {
-		char core_id[130], file_id[130];
-
-		hex_string(want, want_len, core_id, sizeof(core_id));
-		hex_string(have, have_len, file_id, sizeof(file_id));
-		warnings_add(&modules->warnings, &modules->nwarnings,
-			     "build-id mismatch for the given executable %s: the core has %s, "
-			     "the file has %s; it is not used",
-			     modules->executable, core_id, file_id);
-	}
+	if (have_len > 0 && (have_len != want_len || memcmp(want, have, (size_t)want_len) != 0))
+		warn_build_id_mismatch(modules, "the given executable ", modules->executable, want,
+				       want_len, have, have_len, "it is not used");
 	if (elf)
 		elf_end(elf);
 	close(fd);
@@ -338,18 +339,23 @@ void modules_source(struct modules *modules, uint64_t pc, struct native_symbol *
 		ret->src_file = dwfl_lineinfo(line, NULL, &ret->src_line, NULL, NULL, NULL);
 }
 
-bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size)
+bool modules_module_build_id(Dwfl_Module *mod, char *out, size_t size)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(modules->dwfl, pc);
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	int len;
 
+	out[0] = '\0';
 	if (!mod || (len = dwfl_module_build_id(mod, &bits, &vaddr)) <= 0 ||
 	    (size_t)len * 2 + 1 > size)
 		return false;
 	hex_string(bits, len, out, size);
 	return true;
+}
+
+bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size)
+{
+	return modules_module_build_id(dwfl_addrmodule(modules->dwfl, pc), out, size);
 }
 
 struct symbol_search {

@@ -450,18 +450,6 @@ static char *layout_detail(Dwfl_Module *module, const struct py_layout *layout)
 	return strdup("read from _PyRuntime");
 }
 
-/* The build-id of MODULE in lowercase hex, or "" when it has none. */
-static void module_build_id(Dwfl_Module *module, char *out, size_t size)
-{
-	const unsigned char *bits;
-	GElf_Addr vaddr;
-	int len = dwfl_module_build_id(module, &bits, &vaddr), i;
-
-	out[0] = '\0';
-	for (i = 0; i < len && (size_t)(i * 2 + 3) <= size; i++)
-		snprintf(out + i * 2, 3, "%02x", bits[i]);
-}
-
 /* New interpreters go to the head of the list: the walk met the main
  * interpreter last.  Number them from it, as Python's interpreter ids do. */
 static void number_from_main(struct python *python)
@@ -495,7 +483,7 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 						"cannot tell the Python version of %s",
 						ret->module_path));
 	format_version(hex, ret->version, sizeof(ret->version));
-	module_build_id(anchors.module, build_id, sizeof(build_id));
+	modules_module_build_id(anchors.module, build_id, sizeof(build_id));
 	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
 	    layout_cache_load(build_id, hex, &ret->layout, cached_from, sizeof(cached_from))) {
 		if (asprintf(&ret->layout_detail, "%s, cached", cached_from) < 0) {
