@@ -67,6 +67,18 @@ enum repr_shape {
 	REPR_SHAPE_PY3,
 };
 
+/* Where an instance of a Python class keeps its attributes (__dict__). */
+enum instance_dict_shape {
+	INSTANCE_DICT_OFFSET,		/* ≤3.10: a dict pointer at the type's tp_dictoffset */
+	INSTANCE_DICT_MANAGED,		/* 3.11: with Py_TPFLAGS_MANAGED_DICT, the dict 3 words
+					 * before the object, else its values 4 words before */
+	INSTANCE_DICT_OR_VALUES,	/* 3.12: one word 3 words before the object: the
+					 * values (low bit set: the values minus one) or the dict */
+	INSTANCE_DICT_INLINE,		/* 3.13+: the dict 3 words before the object, else
+					 * with Py_TPFLAGS_INLINE_VALUES the values right
+					 * after it (at tp_basicsize) */
+};
+
 struct py_layout {
 	unsigned version_hex;			/* PY_VERSION_HEX of the build */
 	enum layout_source source;
@@ -102,6 +114,11 @@ struct py_layout {
 	struct {
 		uint8_t local, cell, free, hidden;
 	} fast_kind;
+	enum instance_dict_shape instance_dict_shape;
+	/* tp_flags bits Py_TPFLAGS_MANAGED_DICT (3.11+) and
+	 * Py_TPFLAGS_INLINE_VALUES (3.13+), 0 before. */
+	uint64_t tpflags_managed_dict;
+	uint64_t tpflags_inline_values;
 
 	/* From here to the end every member is an int64_t offset (or size). */
 
@@ -117,6 +134,7 @@ struct py_layout {
 		int64_t tstate_head;		/* tstate_head, or threads.head (3.11+) */
 		int64_t gc_collecting;		/* 3.9+: interp->gc.collecting */
 		int64_t ceval_gil;		/* 3.12+: interp->ceval.gil, a pointer */
+		int64_t modules;		/* sys.modules: modules, or imports.modules (3.12+) */
 	} interp;
 
 	struct {				/* struct _gil_runtime_state, 3.12+ */
@@ -183,7 +201,22 @@ struct py_layout {
 	struct {
 		int64_t tp_name;
 		int64_t tp_flags;
+		int64_t tp_basicsize;
+		int64_t tp_dictoffset;
+		int64_t tp_base;
 	} type;
+
+	struct {				/* PyHeapTypeObject (3.6+) */
+		int64_t ht_cached_keys;		/* the keys instances share */
+	} heaptype;
+
+	struct {				/* PyModuleObject */
+		int64_t md_dict;
+	} module;
+
+	struct {				/* PyWeakReference */
+		int64_t wr_object;
+	} weakref;
 
 	struct {				/* PyVarObject */
 		int64_t ob_size;

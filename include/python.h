@@ -55,6 +55,8 @@ struct py_thread {
 	int64_t interp_index;	/* 0 for the main interpreter */
 	uint64_t thread_id;	/* pthread_self() of the thread */
 	uint64_t native_thread_id; /* LWP, where the version records it (3.11+), else 0 */
+	char *name;		/* its threading.Thread's name (UTF-8), or NULL */
+	bool daemon;		/* ... and that Thread's daemon flag */
 	bool holds_gil;
 	struct py_frame *frames; /* most recent call first */
 	size_t nframes;

@@ -39,6 +39,18 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 		layout->fast_kind.free = 0x80;
 		layout->fast_kind.hidden = version_hex >= PY_HEX(3, 12) ? 0x10 : 0;
 	}
+	/* Include/object.h, and Include/internal/pycore_object.h for where the
+	 * managed dict and values live. */
+	if (version_hex < PY_HEX(3, 11))
+		layout->instance_dict_shape = INSTANCE_DICT_OFFSET;
+	else if (version_hex < PY_HEX(3, 12))
+		layout->instance_dict_shape = INSTANCE_DICT_MANAGED;
+	else if (version_hex < PY_HEX(3, 13))
+		layout->instance_dict_shape = INSTANCE_DICT_OR_VALUES;
+	else
+		layout->instance_dict_shape = INSTANCE_DICT_INLINE;
+	layout->tpflags_managed_dict = version_hex >= PY_HEX(3, 11) ? 1u << 4 : 0;
+	layout->tpflags_inline_values = version_hex >= PY_HEX(3, 13) ? 1u << 2 : 0;
 	layout->eval_function = version_hex >= PY_HEX(3, 0) ? "_PyEval_EvalFrameDefault"
 							     : "PyEval_EvalFrameEx";
 }

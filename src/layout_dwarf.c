@@ -59,6 +59,9 @@ enum slot {
 	SLOT_SET,
 	SLOT_SETENTRY,
 	SLOT_CELL,
+	SLOT_HEAPTYPE,
+	SLOT_MODULE,
+	SLOT_WEAKREF,
 	SLOT_COUNT,
 };
 
@@ -98,6 +101,9 @@ static const char *const slot_names[SLOT_COUNT][MAX_NAMES] = {
 	[SLOT_SET] = {"_setobject", "PySetObject"},
 	[SLOT_SETENTRY] = {"setentry"},
 	[SLOT_CELL] = {"PyCellObject"},
+	[SLOT_HEAPTYPE] = {"_heaptypeobject", "PyHeapTypeObject"},
+	[SLOT_MODULE] = {"PyModuleObject"},
+	[SLOT_WEAKREF] = {"_PyWeakReference", "PyWeakReference"},
 };
 
 /* When a rule applies, from the shapes layout_init() set. */
@@ -153,6 +159,7 @@ static const struct rule rules[] = {
 	{MEMBER(interp.tstate_head, SLOT_INTERP, "tstate_head", "threads.head"), .required = true},
 	{MEMBER(interp.gc_collecting, SLOT_INTERP, "gc.collecting")},
 	{MEMBER(interp.ceval_gil, SLOT_INTERP, "ceval.gil"), .kind = KIND_POINTER},
+	{MEMBER(interp.modules, SLOT_INTERP, "modules", "imports.modules")},
 
 	{MEMBER(gil.locked, SLOT_GIL, "locked"), .depends = FIELD(interp.ceval_gil)},
 	{MEMBER(gil.last_holder, SLOT_GIL, "last_holder"), .depends = FIELD(interp.ceval_gil)},
@@ -214,6 +221,13 @@ static const struct rule rules[] = {
 	{MEMBER(object.ob_type, SLOT_OBJECT, "ob_type"), .required = true},
 	{MEMBER(type.tp_name, SLOT_TYPE, "tp_name")},
 	{MEMBER(type.tp_flags, SLOT_TYPE, "tp_flags")},
+	{MEMBER(type.tp_basicsize, SLOT_TYPE, "tp_basicsize")},
+	{MEMBER(type.tp_dictoffset, SLOT_TYPE, "tp_dictoffset")},
+	{MEMBER(type.tp_base, SLOT_TYPE, "tp_base")},
+	{MEMBER(heaptype.ht_cached_keys, SLOT_HEAPTYPE, "ht_cached_keys"),
+	 .scope = SCOPE_DICT_KEYS},
+	{MEMBER(module.md_dict, SLOT_MODULE, "md_dict")},
+	{MEMBER(weakref.wr_object, SLOT_WEAKREF, "wr_object")},
 	{MEMBER(var.ob_size, SLOT_VAR, "ob_size")},
 
 	/* 2.7 spells PyObject_VAR_HEAD out; 3.x embeds a PyVarObject. */

@@ -9,6 +9,7 @@
 #include "ptrset.h"
 #include "pyframe.h"
 #include "pylocals.h"
+#include "pythreadnames.h"
 
 #include <ctype.h>
 #include <gelf.h>
@@ -513,6 +514,17 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 		err = walk_interpreters(&walk);
 	if (!err)
 		number_from_main(ret);
+	if (!err) {
+		struct pc_error *names_err = pythreadnames_read(&walk.frames.reader, ret);
+
+		if (names_err == &pc_error_nomem)
+			err = names_err;
+		else if (names_err) {
+			warnings_add(&ret->warnings, &ret->nwarnings, "thread names: %s",
+				     names_err->message);
+			pc_error_destroy(names_err);
+		}
+	}
 	pylocals_destroy(walk.frames.locals);
 	pycode_cache_destroy(walk.frames.codes);
 	return err;
@@ -535,6 +547,7 @@ void python_deinit(struct python *python)
 			frame_deinit(&python->threads[i].frames[j]);
 		free(python->threads[i].frames);
 		free(python->threads[i].error);
+		free(python->threads[i].name);
 		py_exception_deinit(&python->threads[i].exception);
 		free(python->threads[i].exception_error);
 	}

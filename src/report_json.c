@@ -484,6 +484,16 @@ static void write_thread(struct json *j, const struct analysis *analysis,
 	json_int(j, view->core_thread->lwp);
 	json_key(j, "pthread_id");
 	json_hex(j, view->pthread_id);
+	json_key(j, "name");
+	if (python && python->name)
+		json_string(j, python->name);
+	else
+		json_null(j);
+	json_key(j, "daemon");
+	if (python && python->name)
+		json_bool(j, python->daemon);
+	else
+		json_null(j);
 	json_key(j, "crashed");
 	json_bool(j, view->crashed);
 	json_key(j, "holds_gil");
@@ -526,6 +536,11 @@ static void write_unmatched(struct json *j, const struct py_thread *thread,
 	json_key(j, "lwp");
 	if (thread->native_thread_id)
 		json_int(j, (int64_t)thread->native_thread_id);
+	else
+		json_null(j);
+	json_key(j, "name");
+	if (thread->name)
+		json_string(j, thread->name);
 	else
 		json_null(j);
 	json_key(j, "holds_gil");

@@ -365,9 +365,15 @@ static void print_thread_header(FILE *out, const struct analysis *analysis,
 	const struct py_thread *python = view->python;
 	const char *sep = "";
 
-	fprintf(out, "Thread %zu (LWP %d, pthread 0x%016llx)", view->number, (int)view->core_thread->lwp,
+	fprintf(out, "Thread %zu ", view->number);
+	if (python && python->name) {
+		fputc('"', out);
+		print_escaped(out, python->name);
+		fprintf(out, "\" ");
+	}
+	fprintf(out, "(LWP %d, pthread 0x%016llx)", (int)view->core_thread->lwp,
 		(unsigned long long)view->pthread_id);
-	if (!view->crashed && !(python && python->holds_gil) &&
+	if (!view->crashed && !(python && (python->holds_gil || python->daemon)) &&
 	    !(python && python->interp_index > 0))
 		goto done;
 	fprintf(out, " [");
@@ -381,6 +387,10 @@ static void print_thread_header(FILE *out, const struct analysis *analysis,
 	if (python && python->holds_gil) {
 		fprintf(out, "%sholds GIL%s", sep,
 			analysis->python.gc_collecting ? ", garbage collecting" : "");
+		sep = ", ";
+	}
+	if (python && python->daemon) {
+		fprintf(out, "%sdaemon", sep);
 		sep = ", ";
 	}
 	if (python && python->interp_index > 0)
