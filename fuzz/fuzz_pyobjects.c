@@ -147,7 +147,7 @@ static void open_base(const char *path)
 	if (!err)
 		err = memory_create(base->core, &no_paths, &base->memory);
 	if (!err)
-		err = modules_create(base->core, NULL, &no_paths, &base->modules);
+		err = modules_create(base->core, base->memory, NULL, &no_paths, &base->modules);
 	if (!err)
 		err = python_analyze(base->modules, base->memory, &options, &python);
 	if (err)

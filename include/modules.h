@@ -13,25 +13,29 @@
 #include <elfutils/libdwfl.h>
 
 struct core;
+struct memory;
 struct paths;
 struct pc_error;
 
 struct modules {
 	Dwfl *dwfl;
 	const struct core *core;
+	struct memory *mem;	/* the core's memory, which the unwinder reads */
 	const struct paths *paths;
 	char *executable;	/* the path used for the main program, or NULL */
 	const char *executable_origin; /* how it was chosen: "given", "NT_FILE", "AT_EXECFN" */
 	char **warnings;	/* build-id mismatches, missing files: shown in the report */
 	size_t nwarnings;
-	bool attached;		/* dwfl_core_file_attach succeeded: threads can be unwound */
-	char *attach_error;
+	bool attached;		/* the core's threads were given to libdwfl (unwind.c) */
+	char *attach_error;	/* they could not be: why */
 	struct symbol_cache *symbols; /* modules_describe()'s answers, by pc */
 };
 
 /* EXECUTABLE may be NULL: the core's main program is then taken from the
- * core (the NT_FILE entry that contains AT_PHDR, else AT_EXECFN). */
-struct pc_error *modules_create(const struct core *core, const char *executable,
+ * core (the NT_FILE entry that contains AT_PHDR, else AT_EXECFN).  MEM, the
+ * core's memory, must outlive MODULES. */
+struct pc_error *modules_create(const struct core *core, struct memory *mem,
+				const char *executable,
 				const struct paths *paths, struct modules **ret);
 void modules_destroy(struct modules *modules);
 

@@ -128,8 +128,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	if (!err)
 		err = memory_create(analysis->core, &options->paths, &analysis->memory);
 	if (!err)
-		err = modules_create(analysis->core, options->executable, &options->paths,
-				     &analysis->modules);
+		err = modules_create(analysis->core, analysis->memory, options->executable,
+				     &options->paths, &analysis->modules);
 	if (!err)
 		err = python_analyze(analysis->modules, analysis->memory, &python_options,
 				     &analysis->python);

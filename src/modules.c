@@ -176,8 +176,9 @@ static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	return DWARF_CB_OK;
 }
 
-struct pc_error *modules_create(const struct core *core, const char *executable,
-				const struct paths *paths, struct modules **ret)
+struct pc_error *modules_create(const struct core *core, struct memory *mem,
+				const char *executable, const struct paths *paths,
+				struct modules **ret)
 {
 	struct pc_error *err = NULL;
 	struct modules *modules = calloc(1, sizeof(*modules));
@@ -187,6 +188,7 @@ struct pc_error *modules_create(const struct core *core, const char *executable,
 	if (!modules)
 		return &pc_error_nomem;
 	modules->core = core;
+	modules->mem = mem;
 	modules->paths = paths;
 	if (executable) {
 		modules->executable = strdup(executable);
@@ -249,13 +251,6 @@ struct pc_error *modules_create(const struct core *core, const char *executable,
 	if (executable)
 		check_given_executable(modules);
 	reporting = NULL;
-	if (dwfl_core_file_attach(modules->dwfl, core->elf) < 0) {
-		if (asprintf(&modules->attach_error, "dwfl_core_file_attach: %s",
-			     dwfl_errmsg(-1)) < 0)
-			modules->attach_error = NULL;
-	} else {
-		modules->attached = true;
-	}
 	*ret = modules;
 	return NULL;
 
