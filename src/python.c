@@ -1,5 +1,6 @@
 #include "python.h"
 
+#include "core.h"
 #include "deadline.h"
 #include "error.h"
 #include "warnings.h"
@@ -9,6 +10,7 @@
 #include "ptrset.h"
 #include "pyframe.h"
 #include "pylocals.h"
+#include "pyobject.h"
 #include "pythreadnames.h"
 
 #include <ctype.h>
@@ -462,13 +464,198 @@ static void number_from_main(struct python *python)
 			(int64_t)python->ninterpreters - 1 - python->threads[i].interp_index;
 }
 
-struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
-				const struct python_options *options, struct python *ret)
+static void frame_deinit(struct py_frame *frame)
+{
+	free(frame->filename);
+	free(frame->name);
+	free(frame->error);
+	pylocals_deinit(frame);
+}
+
+static void thread_deinit(struct py_thread *thread)
+{
+	size_t i;
+
+	for (i = 0; i < thread->nframes; i++)
+		frame_deinit(&thread->frames[i]);
+	free(thread->frames);
+	free(thread->error);
+	free(thread->name);
+	py_exception_deinit(&thread->exception);
+	free(thread->exception_error);
+}
+
+static struct pc_error *walk_python(struct python *python, struct memory *mem,
+				    const struct anchors *anchors,
+				    const struct python_options *options)
+{
+	struct pc_error *err;
+	struct walk walk;
+
+	walk = (struct walk){.python = python, .mem = mem, .anchors = anchors, .options = options};
+	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &python->layout};
+	walk.frames.code_type = anchors->code_type;
+	walk.frames.max_frames = options->max_frames;
+	walk.frames.deadline = options->deadline;
+	err = pycode_cache_create(&walk.frames.reader, &walk.frames.codes);
+	if (!err && options->locals)
+		err = pylocals_create(&walk.frames.reader, &walk.frames.locals);
+	if (!err)
+		err = walk_interpreters(&walk);
+	if (!err)
+		number_from_main(python);
+	pylocals_destroy(walk.frames.locals);
+	pycode_cache_destroy(walk.frames.codes);
+	return err;
+}
+
+/* Whether the frame at ADDRESS holds a code object, by the layout. */
+static bool frame_has_code(struct memory *mem, const struct py_layout *layout,
+			   uint64_t code_type, uint64_t address)
+{
+	const struct py_reader reader = {.mem = mem, .layout = layout};
+	int64_t field = layout->frame_shape == FRAME_SHAPE_OBJECT ? layout->frame.f_code
+								   : layout->iframe.code;
+	struct pc_error *err;
+	uint64_t code, type;
+
+	err = read_field(mem, address, field, &code);
+	if (!err)
+		err = pyobject_type(&reader, code & ~layout->iframe_code_tag_mask, &type);
+	pc_error_destroy(err);
+	return !err && type == code_type;
+}
+
+/* A thread of the core: its LWP, and its pthread id, which is its fs base. */
+struct core_id {
+	uint64_t key;
+	uint64_t pthread_id;
+};
+
+static int core_id_compare(const void *a, const void *b)
+{
+	uint64_t x = ((const struct core_id *)a)->key, y = ((const struct core_id *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether the thread state's ids name a thread of the core: its pthread id,
+ * and where the version records it its LWP too, of the same thread.  IDS is
+ * sorted, by LWP when BY_LWP, else by pthread id. */
+static bool thread_in_core(const struct py_thread *thread, const struct core_id *ids,
+			   size_t count, bool by_lwp)
+{
+	struct core_id key = {.key = by_lwp ? thread->native_thread_id : thread->thread_id};
+	const struct core_id *found = bsearch(&key, ids, count, sizeof(key), core_id_compare);
+
+	return found && found->pthread_id == thread->thread_id;
+}
+
+/* Whether what a layout that was not read from this build's own DWARF found
+ * is what the build holds: the walk went through without an error, found
+ * frames, each thread state points back to its interpreter and is one of
+ * the core's threads, each frame's code object has PyCode_Type as its type,
+ * and (3.11+) each chain of frames ends with an entry frame.  A wrong offset
+ * of what the walk reads breaks one of these at once. */
+static bool walk_is_consistent(const struct python *python, struct memory *mem,
+			       const struct core *core, const struct anchors *anchors)
+{
+	const struct py_layout *layout = &python->layout;
+	bool by_lwp = layout->tstate.native_thread_id != LAYOUT_ABSENT, consistent = true;
+	struct core_id *ids;
+	size_t i, j, frames = 0;
+
+	if (python->error || !python->nthreads || !anchors->code_type || !core->nthreads)
+		return false;
+	ids = calloc(core->nthreads, sizeof(*ids));
+	if (!ids)
+		return false;
+	for (i = 0; i < core->nthreads; i++) {
+		ids[i].pthread_id = core->threads[i].regs[CORE_REG_FS_BASE];
+		ids[i].key = by_lwp ? (uint64_t)core->threads[i].lwp : ids[i].pthread_id;
+	}
+	qsort(ids, core->nthreads, sizeof(*ids), core_id_compare);
+	for (i = 0; i < python->nthreads && consistent; i++) {
+		const struct py_thread *thread = &python->threads[i];
+		uint64_t interp = thread->interp;
+
+		if (layout->tstate.interp != LAYOUT_ABSENT) {
+			struct pc_error *err = read_field(mem, thread->tstate, layout->tstate.interp,
+							  &interp);
+
+			pc_error_destroy(err);
+			if (err)
+				interp = 0;
+		}
+		consistent = !thread->error && !thread->exception_error &&
+			     interp == thread->interp &&
+			     thread_in_core(thread, ids, core->nthreads, by_lwp);
+		/* The oldest frame of a whole chain was run by an eval call of
+		 * its own: a wrong link to the caller ends the chain early. */
+		if (layout->frame_shape == FRAME_SHAPE_INTERPRETER && thread->nframes &&
+		    !thread->cut && !thread->frames[thread->nframes - 1].is_entry)
+			consistent = false;
+		frames += thread->nframes;
+		for (j = 0; j < thread->nframes && consistent; j++)
+			consistent = !thread->frames[j].error &&
+				     frame_has_code(mem, layout, anchors->code_type,
+						    thread->frames[j].address);
+	}
+	free(ids);
+	/* A wrong offset on the way to the frames finds none at all. */
+	return consistent && frames > 0;
+}
+
+/* What a walk filled in, so that another layout can walk again. */
+static void forget_walk(struct python *python)
+{
+	size_t i;
+
+	for (i = 0; i < python->nthreads; i++)
+		thread_deinit(&python->threads[i]);
+	free(python->threads);
+	python->threads = NULL;
+	python->nthreads = 0;
+	python->ninterpreters = 0;
+	python->threads_cut = false;
+	python->gc_collecting = false;
+	free(python->error);
+	python->error = NULL;
+}
+
+/* Auto's first choice: what needs no debug information, when it exists for
+ * this version, walked and then checked against the core before it is
+ * trusted.  True when RET holds its walk; false when there is none or it
+ * failed a check, and the layout must come from elsewhere. */
+static bool walk_without_dwarf(struct python *python, struct memory *mem,
+			       const struct core *core, const struct anchors *anchors,
+			       unsigned hex, const struct python_options *options,
+			       struct pc_error **ret)
+{
+	enum layout_request cheap = hex >= PY_HEX(3, 13) ? LAYOUT_REQUEST_DEBUG_OFFSETS
+							 : LAYOUT_REQUEST_TABLES;
+	struct pc_error *err = choose_layout(python, mem, anchors, hex, cheap);
+
+	*ret = NULL;
+	if (err) {
+		pc_error_destroy(err);
+		return false;
+	}
+	*ret = walk_python(python, mem, anchors, options);
+	if (*ret)
+		return true;
+	if (walk_is_consistent(python, mem, core, anchors))
+		return true;
+	forget_walk(python);
+	return false;
+}
+
+static struct pc_error *analyze(struct modules *modules, struct memory *mem,
+			       const struct python_options *options, struct python *ret)
 {
 	char build_id[130], cached_from[1024];
 	struct anchors anchors;
 	struct pc_error *err;
-	struct walk walk;
 	unsigned hex;
 
 	*ret = (struct python){0};
@@ -491,71 +678,58 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 			ret->layout_detail = NULL;
 			return &pc_error_nomem;
 		}
-	} else {
-		err = choose_layout(ret, mem, &anchors, hex, options->layout);
-		if (err)
-			return set_text(&ret->error, err);
-		ret->layout_detail = layout_detail(anchors.module, &ret->layout);
-		if (!ret->layout_detail)
-			return &pc_error_nomem;
-		if (ret->layout.source == LAYOUT_SOURCE_DWARF)
-			layout_cache_store(build_id, &ret->layout, ret->layout_detail);
+		return walk_python(ret, mem, &anchors, options);
 	}
+	if (options->layout == LAYOUT_REQUEST_AUTO &&
+	    walk_without_dwarf(ret, mem, modules->core, &anchors, hex, options, &err)) {
+		char *detail = layout_detail(anchors.module, &ret->layout);
 
-	walk = (struct walk){.python = ret, .mem = mem, .anchors = &anchors, .options = options};
-	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &ret->layout};
-	walk.frames.code_type = anchors.code_type;
-	walk.frames.max_frames = options->max_frames;
-	walk.frames.deadline = options->deadline;
-	err = pycode_cache_create(&walk.frames.reader, &walk.frames.codes);
-	if (!err && options->locals)
-		err = pylocals_create(&walk.frames.reader, &walk.frames.locals);
-	if (!err)
-		err = walk_interpreters(&walk);
-	if (!err)
-		number_from_main(ret);
-	if (!err) {
-		struct pc_error *names_err = pythreadnames_read(&walk.frames.reader, ret);
-
-		if (names_err == &pc_error_nomem)
-			err = names_err;
-		else if (names_err) {
-			warnings_add(&ret->warnings, &ret->nwarnings, "thread names: %s",
-				     names_err->message);
-			pc_error_destroy(names_err);
+		if (err || !detail) {
+			free(detail);
+			return err ? err : &pc_error_nomem;
 		}
+		if (asprintf(&ret->layout_detail, "%s, checked against the core", detail) < 0)
+			ret->layout_detail = NULL;
+		free(detail);
+		return ret->layout_detail ? NULL : &pc_error_nomem;
 	}
-	pylocals_destroy(walk.frames.locals);
-	pycode_cache_destroy(walk.frames.codes);
-	return err;
+	err = choose_layout(ret, mem, &anchors, hex, options->layout);
+	if (err)
+		return set_text(&ret->error, err);
+	ret->layout_detail = layout_detail(anchors.module, &ret->layout);
+	if (!ret->layout_detail)
+		return &pc_error_nomem;
+	if (ret->layout.source == LAYOUT_SOURCE_DWARF)
+		layout_cache_store(build_id, &ret->layout, ret->layout_detail);
+	return walk_python(ret, mem, &anchors, options);
 }
 
-static void frame_deinit(struct py_frame *frame)
+struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
+				const struct python_options *options, struct python *ret)
 {
-	free(frame->filename);
-	free(frame->name);
-	free(frame->error);
-	pylocals_deinit(frame);
+	struct pc_error *err = analyze(modules, mem, options, ret);
+	struct py_reader reader = {.mem = mem, .layout = &ret->layout};
+
+	/* Once, after the walk that is kept: a walk was made when a layout
+	 * was chosen. */
+	if (!err && ret->layout_detail) {
+		err = pythreadnames_read(&reader, ret);
+		if (err && err != &pc_error_nomem) {
+			warnings_add(&ret->warnings, &ret->nwarnings, "thread names: %s",
+				     err->message);
+			pc_error_destroy(err);
+			err = NULL;
+		}
+	}
+	return err;
 }
 
 void python_deinit(struct python *python)
 {
-	size_t i, j;
-
-	for (i = 0; i < python->nthreads; i++) {
-		for (j = 0; j < python->threads[i].nframes; j++)
-			frame_deinit(&python->threads[i].frames[j]);
-		free(python->threads[i].frames);
-		free(python->threads[i].error);
-		free(python->threads[i].name);
-		py_exception_deinit(&python->threads[i].exception);
-		free(python->threads[i].exception_error);
-	}
-	free(python->threads);
+	forget_walk(python);
 	warnings_free(python->warnings, python->nwarnings);
 	free(python->module_path);
 	free(python->layout_detail);
-	free(python->error);
 	*python = (struct python){0};
 }
 
