@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "deadline.h"
+#include "fingerprint.h"
 #include "input.h"
 #include "mixed.h"
 #include "paths.h"
@@ -48,6 +49,26 @@ struct thread_view {
 	struct mixed_stack mixed;	/* with options->mixed */
 };
 
+/* The signal that killed the process, as every report names it. */
+struct crash_signal {
+	int number;
+	const char *name;	/* "SIGSEGV"; NULL for a number with no name */
+	const char *label;	/* the name, else "signal N" */
+	const char *meaning;	/* "segmentation fault", or NULL */
+	bool has_code;		/* the core has NT_SIGINFO: code is si_code */
+	int code;
+	const char *code_name;	/* "SEGV_MAPERR", or NULL when unknown */
+	const char *code_meaning;
+	bool has_address;	/* a fault the kernel raised: address is si_addr */
+	uint64_t address;
+	bool has_sender;	/* sent by a process: sender_pid is its PID */
+	int sender_pid;
+	/* All of it in words: "SIGSEGV (SEGV_MAPERR: address not mapped to
+	 * object) at address 0x0". */
+	char text[256];
+	char label_buf[24];
+};
+
 struct analysis {
 	const struct analysis_options *options;
 	const struct input *input;	/* where the core's bytes came from */
@@ -66,6 +87,18 @@ struct analysis {
 	 * function's name, else NULL.  The message itself went to stderr and
 	 * is not kept in memory. */
 	const char *fatal_error;
+
+	/* The facts every report shows, worked out once, here. */
+	struct crash_signal signal;
+	struct fingerprint fingerprint;
+	/* The crashing thread's most recent Python frame (it may be one that
+	 * could not be read: ->error); NULL when it has none. */
+	const struct py_frame *headline;
+	char *command;		/* the command line (pr_psargs, trimmed); NULL: unknown */
+	/* Every warning of the core, its files and the interpreter, in that
+	 * order; the strings belong to those layers. */
+	const char **warnings;
+	size_t nwarnings;
 };
 
 /* Analyse the core.  An error means the core itself could not be used

@@ -20,7 +20,48 @@ enum {
 /* Print "pycore: MESSAGE" and the hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct analysis;
 struct analysis_options;
+struct pc_error;
+
+/* The exit status for an analysis that could not be made at all (ERR):
+ * pycore's own failure (out of memory, a library) or bad input. */
+int cli_error_status(const struct pc_error *err);
+
+/* The exit status for a report of ANALYSIS: complete or partial. */
+int cli_report_status(const struct analysis *analysis);
+
+/* Options the commands share, as getopt_long() values; each command's own
+ * start at CLI_OPT_OWN. */
+enum {
+	CLI_OPT_SYSROOT = 256,
+	CLI_OPT_LIB_PATH,
+	CLI_OPT_MAX_CORE_SIZE,
+	CLI_OPT_OWN,
+};
+
+#define CLI_OPTION_SYSROOT {"sysroot", required_argument, NULL, CLI_OPT_SYSROOT}
+#define CLI_OPTION_LIB_PATH {"lib-path", required_argument, NULL, CLI_OPT_LIB_PATH}
+#define CLI_OPTION_MAX_CORE_SIZE {"max-core-size", required_argument, NULL, CLI_OPT_MAX_CORE_SIZE}
+
+/* Handle the shared option OPT (--sysroot, --lib-path, --max-core-size)
+ * with argument ARG into OPTIONS and LIB_DIRS.  Returns EXIT_OK, or
+ * EXIT_USAGE having said why. */
+int cli_shared_option(int opt, const char *arg, struct analysis_options *options,
+		      const char **lib_dirs);
+
+/* OPTION's ARG as a count (cli_parse_count()) into *RET, a size
+ * (cli_parse_size()) or a number of seconds (cli_parse_seconds()).
+ * Returns EXIT_OK, or EXIT_USAGE having said why. */
+int cli_count_option(const char *option, const char *arg, size_t *ret);
+int cli_size_option(const char *option, const char *arg, uint64_t *ret);
+int cli_seconds_option(const char *option, const char *arg, double *ret);
+
+/* What every command does with -h, -V and an option it does not know:
+ * returns the exit status. */
+int cli_help(void);
+int cli_version(void);
+int cli_unknown_option(char **argv);
 
 /* The caps every command starts from, as --help documents them. */
 #define CLI_DEFAULT_MAX_FRAMES 10000

@@ -101,6 +101,11 @@ bool core_auxv(const struct core *core, uint64_t type, uint64_t *ret);
 /* The NT_FILE mapping that contains ADDRESS, or NULL. */
 const struct core_file_mapping *core_file_at(const struct core *core, uint64_t address);
 
+/* The main program's path as the core names it: the NT_FILE mapping that
+ * holds the program headers (where AT_PHDR points).  NULL when the core has
+ * none. */
+const char *core_main_program(const struct core *core);
+
 /* The segment that contains ADDRESS, or NULL. */
 const struct core_segment *core_segment_at(const struct core *core, uint64_t address);
 

@@ -11,7 +11,8 @@
 
 #include <stddef.h>
 
-struct analysis;
+struct native_stack;
+struct py_thread;
 
 #define FINGERPRINT_PYTHON_FRAMES 5	/* Python frames hashed, most recent first */
 #define FINGERPRINT_ID_LEN 12		/* hex digits shown */
@@ -30,9 +31,17 @@ struct fingerprint {
 	char native[FINGERPRINT_VALUE_MAX + 1];
 };
 
-/* The fingerprint of ANALYSIS's crash.  Never fails: what cannot be read
- * from the core enters the string as "?". */
-void fingerprint_compute(const struct analysis *analysis, struct fingerprint *ret);
+/* Frames of the crashing thread's native stack looked at for one that is
+ * not signal or abort plumbing: analysis.c unwinds this many when the
+ * native stacks are not otherwise unwound. */
+#define FINGERPRINT_NATIVE_FRAMES 16
+
+/* The fingerprint of a crash by signal SIGNO (named SIGNAME, or NULL) in
+ * the thread whose Python frames are PYTHON (NULL: none) and whose native
+ * frames are NATIVE.  Never fails: what cannot be read enters the string
+ * as "?". */
+void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
+			 const struct native_stack *native, struct fingerprint *ret);
 
 /* The name the fingerprint uses for a native function: SYMBOL without a
  * compiler clone suffix (".cold", ".isra.0", ...), and glibc's CPU-specific

@@ -6,13 +6,9 @@
 #include <stdint.h>
 
 #include "pyobject.h"
+#include "pyresult.h"
 
 struct pc_error;
-
-struct py_exception {
-	char *type;		/* tp_name of the exception's type, or NULL: none */
-	char *message;		/* str() of a one-argument exception, else NULL */
-};
 
 /* Read the exception thread state TSTATE is handling.  NONE is the address
  * of Py_None (0 when unknown), which marks an empty slot.  RET->type is

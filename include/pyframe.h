@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "pycode.h"
-#include "python.h"
+#include "pyresult.h"
 
 struct deadline;
 struct pylocals;

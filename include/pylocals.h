@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "pyobject.h"
-#include "python.h"
+#include "pyresult.h"
 
 /* Variables shown per frame, and characters of a name. */
 #define PYLOCALS_MAX 256

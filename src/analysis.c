@@ -4,7 +4,9 @@
 #include "error.h"
 #include "memory.h"
 #include "modules.h"
+#include "signals.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,121 @@ static struct pc_error *interleave(struct analysis *analysis)
 	return NULL;
 }
 
+/* The signal, from NT_SIGINFO when the core has it, else from the
+ * crashing thread's NT_PRSTATUS. */
+static void describe_signal(const struct core *core, struct crash_signal *ret)
+{
+	size_t used;
+
+	*ret = (struct crash_signal){0};
+	ret->number = core->has_siginfo ? core->siginfo.signo : core->threads[0].signal;
+	ret->name = signal_name(ret->number);
+	ret->meaning = signal_meaning(ret->number);
+	snprintf(ret->label_buf, sizeof(ret->label_buf), "signal %d", ret->number);
+	ret->label = ret->name ? ret->name : ret->label_buf;
+	used = (size_t)snprintf(ret->text, sizeof(ret->text), "%s", ret->label);
+	if (!core->has_siginfo) {
+		if (ret->meaning)
+			snprintf(ret->text + used, sizeof(ret->text) - used, " (%s)", ret->meaning);
+		return;
+	}
+	ret->has_code = true;
+	ret->code = core->siginfo.code;
+	/* si_addr is the fault address of a fault the kernel raised (code >
+	 * 0); a signal a process sent (code <= 0) has a sender. */
+	ret->has_address = ret->code > 0 && signal_has_address(ret->number);
+	ret->address = ret->has_address ? core->siginfo.addr : 0;
+	ret->has_sender = ret->code <= 0;
+	ret->sender_pid = ret->has_sender ? (int)core->siginfo.sender_pid : 0;
+	if (signal_code(ret->number, ret->code, &ret->code_name, &ret->code_meaning))
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used, " (%s: %s)",
+					 ret->code_name, ret->code_meaning);
+	else if (ret->meaning)
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+					 " (%s, si_code %d)", ret->meaning, ret->code);
+	if (used >= sizeof(ret->text))
+		return;
+	if (ret->has_address)
+		snprintf(ret->text + used, sizeof(ret->text) - used, " at address 0x%llx",
+			 (unsigned long long)ret->address);
+	else if (ret->has_sender)
+		snprintf(ret->text + used, sizeof(ret->text) - used, " from PID %d",
+			 ret->sender_pid);
+}
+
+/* The fingerprint needs the crashing thread's top native frames: without
+ * --native stacks, they are unwound here, so that it does not depend on
+ * that option. */
+static struct pc_error *fingerprint(struct analysis *analysis)
+{
+	const struct thread_view *crashed = &analysis->threads[0];
+	struct native_stack stack = {0};
+	struct pc_error *err;
+
+	if (crashed->native.nframes) {
+		fingerprint_compute(analysis->signal.number, analysis->signal.name,
+				    crashed->python, &crashed->native, &analysis->fingerprint);
+		return NULL;
+	}
+	err = unwind_thread(analysis->modules, crashed->core_thread->lwp,
+			    FINGERPRINT_NATIVE_FRAMES, &stack);
+	if (err == &pc_error_nomem)
+		return err;
+	if (err)
+		native_stack_deinit(&stack);
+	pc_error_destroy(err);
+	fingerprint_compute(analysis->signal.number, analysis->signal.name, crashed->python,
+			    &stack, &analysis->fingerprint);
+	native_stack_deinit(&stack);
+	return NULL;
+}
+
+/* The warnings of the core, of its files and of the interpreter, in one
+ * list. */
+static struct pc_error *gather_warnings(struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	const struct modules *modules = analysis->modules;
+	const struct core *core = analysis->core;
+	size_t i, n = core->nwarnings + modules->nwarnings + python->nwarnings;
+
+	if (!n)
+		return NULL;
+	analysis->warnings = calloc(n, sizeof(*analysis->warnings));
+	if (!analysis->warnings)
+		return &pc_error_nomem;
+	for (i = 0; i < core->nwarnings; i++)
+		analysis->warnings[analysis->nwarnings++] = core->warnings[i];
+	for (i = 0; i < modules->nwarnings; i++)
+		analysis->warnings[analysis->nwarnings++] = modules->warnings[i];
+	for (i = 0; i < python->nwarnings; i++)
+		analysis->warnings[analysis->nwarnings++] = python->warnings[i];
+	return NULL;
+}
+
+/* What every report shows of the crash, worked out once. */
+static struct pc_error *crash_facts(struct analysis *analysis)
+{
+	const struct core *core = analysis->core;
+	const struct py_thread *crashed = analysis->threads[0].python;
+
+	describe_signal(core, &analysis->signal);
+	if (crashed && crashed->nframes)
+		analysis->headline = &crashed->frames[0];
+	analysis->fatal_error = fatal_error_function(&analysis->threads[0].native);
+	if (core->has_psinfo) {
+		size_t len = strlen(core->psinfo.args);
+
+		/* The kernel pads pr_psargs with a space after the last argument. */
+		while (len && core->psinfo.args[len - 1] == ' ')
+			len--;
+		analysis->command = strndup(core->psinfo.args, len);
+		if (!analysis->command)
+			return &pc_error_nomem;
+	}
+	return gather_warnings(analysis);
+}
+
 struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret)
 {
 	struct analysis *analysis = calloc(1, sizeof(*analysis));
@@ -165,11 +282,15 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		err = interleave(analysis);
 	if (err)
 		goto fail;
+	/* core_open() rejects a core without threads: the first is there. */
+	err = crash_facts(analysis);
+	if (!err)
+		err = fingerprint(analysis);
+	if (err)
+		goto fail;
 	analysis->partial = analysis->core->truncated || analysis->input->error ||
 			    analysis->core->nwarnings || python_partial(&analysis->python) ||
 			    analysis->deadline.passed;
-	if (analysis->nthreads)
-		analysis->fatal_error = fatal_error_function(&analysis->threads[0].native);
 	blocking_guard_stop(&guard);
 	*ret = analysis;
 	return NULL;
@@ -192,6 +313,8 @@ void analysis_destroy(struct analysis *analysis)
 	}
 	free(analysis->threads);
 	free(analysis->unmatched);
+	free(analysis->warnings);
+	free(analysis->command);
 	python_deinit(&analysis->python);
 	modules_destroy(analysis->modules);
 	memory_destroy(analysis->memory);

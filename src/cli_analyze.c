@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 static int parse_layout(const char *text, enum layout_request *ret)
 {
 	static const struct {
@@ -33,9 +32,7 @@ static int parse_layout(const char *text, enum layout_request *ret)
 }
 
 enum {
-	OPT_SYSROOT = 256,
-	OPT_LIB_PATH,
-	OPT_NO_SOURCE,
+	OPT_NO_SOURCE = CLI_OPT_OWN,
 	OPT_NO_NATIVE,
 	OPT_LAYOUT,
 	OPT_MAX_FRAMES,
@@ -44,14 +41,14 @@ enum {
 	OPT_NATIVE_ALL,
 	OPT_NATIVE_SOURCE,
 	OPT_FORMAT,
-	OPT_MAX_CORE_SIZE,
 	OPT_LOCALS,
 	OPT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
-	{"sysroot", required_argument, NULL, OPT_SYSROOT},
-	{"lib-path", required_argument, NULL, OPT_LIB_PATH},
+	CLI_OPTION_SYSROOT,
+	CLI_OPTION_LIB_PATH,
+	CLI_OPTION_MAX_CORE_SIZE,
 	{"no-source", no_argument, NULL, OPT_NO_SOURCE},
 	{"no-native", no_argument, NULL, OPT_NO_NATIVE},
 	{"layout", required_argument, NULL, OPT_LAYOUT},
@@ -61,7 +58,6 @@ static const struct option long_options[] = {
 	{"native-all", no_argument, NULL, OPT_NATIVE_ALL},
 	{"native-source", no_argument, NULL, OPT_NATIVE_SOURCE},
 	{"format", required_argument, NULL, OPT_FORMAT},
-	{"max-core-size", required_argument, NULL, OPT_MAX_CORE_SIZE},
 	{"locals", no_argument, NULL, OPT_LOCALS},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
@@ -78,8 +74,7 @@ static int analyze(const struct analysis_options *options,
 
 	err = analysis_run(options, &analysis);
 	if (err) {
-		status = err->code == PC_ERR_NOMEM || err->code == PC_ERR_LIBRARY ? EXIT_INTERNAL
-										  : EXIT_BAD_INPUT;
+		status = cli_error_status(err);
 		fprintf(stderr, "pycore: %s: %s\n", options->core_path, err->message);
 		pc_error_destroy(err);
 		return status;
@@ -88,7 +83,7 @@ static int analyze(const struct analysis_options *options,
 		report_json(stdout, analysis, report_options);
 	else
 		report_text(stdout, analysis, report_options);
-	status = analysis->partial ? EXIT_PARTIAL : EXIT_OK;
+	status = cli_report_status(analysis);
 	analysis_destroy(analysis);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("pycore: writing the report");
@@ -112,11 +107,10 @@ int cli_analyze(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
 		switch (opt) {
-		case OPT_SYSROOT:
-			options.paths.sysroot = optarg;
-			break;
-		case OPT_LIB_PATH:
-			if (cli_add_lib_dir(&options, lib_dirs, optarg) != EXIT_OK)
+		case CLI_OPT_SYSROOT:
+		case CLI_OPT_LIB_PATH:
+		case CLI_OPT_MAX_CORE_SIZE:
+			if (cli_shared_option(opt, optarg, &options, lib_dirs) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
 		case OPT_NO_SOURCE:
@@ -145,21 +139,17 @@ int cli_analyze(int argc, char **argv)
 						   optarg);
 			break;
 		case OPT_MAX_FRAMES:
-			if (cli_parse_count(optarg, &options.python.max_frames) != 0)
-				return cli_usage_error("--max-frames: '%s' is not a count from 1 to 10^9",
-						   optarg);
+			if (cli_count_option("--max-frames", optarg, &options.python.max_frames))
+				return EXIT_USAGE;
 			options.max_native_frames = options.python.max_frames;
 			break;
 		case OPT_MAX_THREADS:
-			if (cli_parse_count(optarg, &options.python.max_threads) != 0)
-				return cli_usage_error("--max-threads: '%s' is not a count from 1 to 10^9",
-						   optarg);
+			if (cli_count_option("--max-threads", optarg, &options.python.max_threads))
+				return EXIT_USAGE;
 			break;
 		case OPT_TIMEOUT:
-			if (cli_parse_seconds(optarg, &options.timeout) != 0)
-				return cli_usage_error("--timeout: '%s' is not a number of seconds "
-						       "above 0 and at most 10^9",
-						       optarg);
+			if (cli_seconds_option("--timeout", optarg, &options.timeout))
+				return EXIT_USAGE;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
@@ -167,21 +157,12 @@ int cli_analyze(int argc, char **argv)
 						       optarg);
 			json = strcmp(optarg, "json") == 0;
 			break;
-		case OPT_MAX_CORE_SIZE:
-			if (cli_parse_size(optarg, &options.input.max_size) != 0)
-				return cli_usage_error("--max-core-size: '%s' is not a size (bytes, or "
-						       "with a K, M, G or T suffix)",
-						       optarg);
-			break;
 		case 'h':
-			fputs(cli_usage_text, stdout);
-			return EXIT_OK;
+			return cli_help();
 		case 'V':
-			printf("pycore %s\n", PYCORE_VERSION);
-			return EXIT_OK;
+			return cli_version();
 		default:
-			return cli_usage_error("unrecognized option or missing argument: '%s'",
-					   argv[optind - 1]);
+			return cli_unknown_option(argv);
 		}
 	}
 	if (optind >= argc)

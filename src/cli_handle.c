@@ -13,18 +13,18 @@
 #include "cli.h"
 #include "core.h"
 #include "error.h"
+#include "escape.h"
 #include "input.h"
 #include "live_process.h"
 #include "paths.h"
+#include "python.h"
 #include "report_json.h"
 #include "report_text.h"
 #include "signals.h"
 #include "spool.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,7 +35,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #define DEFAULT_SPOOL "/var/lib/pycore"
 #define DEFAULT_TIMEOUT 300
@@ -43,7 +42,6 @@
 #define NARGS 7			/* %P %u %g %s %t %c %h */
 #define TEXT_MAX 400		/* bytes of a name from the core, escaped, in a line */
 #define SUMMARY_MAX 1024	/* the crashing frame, as the analysis child sends it */
-#define CHUNK (1u << 20)
 /* A core size limit below a page means "no core" (ulimit -c 0). */
 #define MIN_CORE_LIMIT 4096
 #define WAIT_STEP_NS 10000000	/* 10 ms between looks at a child */
@@ -105,25 +103,6 @@ static void handle_log(int priority, const char *fmt, ...)
 	va_end(ap);
 	syslog(priority, "%s", line);
 	fprintf(stderr, "pycore: %s\n", line);
-}
-
-/* TEXT from the core or the crashed process, for one line: control
- * characters and backslashes as \xNN, cut (ending in "...") to fit SIZE. */
-static void escape(const char *text, char *out, size_t size)
-{
-	size_t used = 0, i;
-
-	for (i = 0; text[i] && used + 5 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			used += (size_t)snprintf(out + used, size - used, "\\x%02x", c);
-		else
-			out[used++] = (char)c;
-	}
-	if (text[i] && used + 4 < size)
-		used += (size_t)snprintf(out + used, size - used, "...");
-	out[used] = '\0';
 }
 
 /* The kernel gives its helper a pipe on standard input and nothing else:
@@ -398,81 +377,6 @@ static bool wait_child(pid_t pid, bool kill_at_timeout, int *wstatus)
 	}
 }
 
-static const char *const python_symbols[] = {"_PyRuntime", "Py_Version", "Py_Initialize"};
-
-/* Whether the ELF file on FD defines one of python_symbols. */
-static bool elf_is_python(int fd)
-{
-	Elf_Scn *scn = NULL;
-	bool found = false;
-	Elf *elf;
-
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	while (elf && !found && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		Elf_Data *data;
-		size_t count, i, j;
-
-		if (!gelf_getshdr(scn, &shdr) || (shdr.sh_type != SHT_DYNSYM &&
-						  shdr.sh_type != SHT_SYMTAB) ||
-		    shdr.sh_entsize == 0 || !(data = elf_getdata(scn, NULL)))
-			continue;
-		count = shdr.sh_size / shdr.sh_entsize;
-		for (i = 0; i < count && !found; i++) {
-			GElf_Sym sym;
-			const char *name;
-
-			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    !(name = elf_strptr(elf, shdr.sh_link, sym.st_name)))
-				continue;
-			for (j = 0; j < sizeof(python_symbols) / sizeof(python_symbols[0]); j++)
-				found = found || strcmp(name, python_symbols[j]) == 0;
-		}
-	}
-	if (elf)
-		elf_end(elf);
-	return found;
-}
-
-/* The main program's path as the core names it: the NT_FILE mapping where
- * AT_PHDR points, as modules.c chooses it.  NULL when the core has none. */
-static const char *core_main_program(const struct core *core)
-{
-	const struct core_file_mapping *file;
-	uint64_t phdr;
-
-	if (!core_auxv(core, AT_PHDR, &phdr) || !(file = core_file_at(core, phdr)))
-		return NULL;
-	return file->path;
-}
-
-/* The quick look that spares non-Python crashes the analysis: a libpython
- * mapped, or an executable that defines CPython's symbols.  When the
- * executable cannot be read, the analysis decides. */
-static bool is_python(const struct handle *h, const struct paths *paths)
-{
-	const char *main_program = core_main_program(h->core);
-	size_t i;
-	bool found;
-	int fd;
-
-	for (i = 0; i < h->core->nfiles; i++) {
-		const char *base = strrchr(h->core->files[i].path, '/');
-
-		if (strncmp(base ? base + 1 : h->core->files[i].path, "libpython", 9) == 0)
-			return true;
-	}
-	if (h->process.exe_fd >= 0)
-		return elf_is_python(h->process.exe_fd);
-	fd = main_program ? paths_open(paths, main_program, NULL) : -1;
-	if (fd < 0)
-		return true;
-	found = elf_is_python(fd);
-	close(fd);
-	return found;
-}
-
 /* The first lines of the report: what only the handler knows. */
 static void write_preamble(FILE *out, const struct handle *h)
 {
@@ -481,7 +385,7 @@ static void write_preamble(FILE *out, const struct handle *h)
 	time_t t = (time_t)h->time;
 	struct tm tm;
 
-	escape(h->host, host, sizeof(host));
+	escape_into(ESCAPE_TERMINAL, h->host, host, sizeof(host));
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	else
@@ -490,13 +394,13 @@ static void write_preamble(FILE *out, const struct handle *h)
 		(int)h->pid, host, (unsigned)h->uid, (unsigned)h->gid, h->signo, name ? " (" : "",
 		name ? name : "", name ? ")" : "", when);
 	if (h->process.exe_fd < 0) {
-		escape(h->process.why_not, exe, sizeof(exe));
+		escape_into(ESCAPE_TERMINAL, h->process.why_not, exe, sizeof(exe));
 		fprintf(out, "Files:       the paths the core names, on this machine (/proc/%d not "
 			     "used: %s)\n",
 			(int)h->pid, exe);
 		return;
 	}
-	escape(h->process.exe, exe, sizeof(exe));
+	escape_into(ESCAPE_TERMINAL, h->process.exe, exe, sizeof(exe));
 	fprintf(out, "Files:       the crashed process's own: %s is /proc/%d/exe (%s)", h->exe_path,
 		(int)h->pid, exe);
 	if (h->root_path[0])
@@ -509,25 +413,23 @@ static void write_preamble(FILE *out, const struct handle *h)
 /* The log's words for the crashing thread's innermost Python frame. */
 static void summarize(const struct analysis *analysis, char *out, size_t size)
 {
-	const struct py_thread *thread = analysis->nthreads ? analysis->threads[0].python : NULL;
+	const struct py_frame *frame = analysis->headline;
 	char file[TEXT_MAX], name[TEXT_MAX];
-	const struct py_frame *frame;
 
 	if (!analysis->python.found) {
 		snprintf(out, size, "no Python interpreter in the core");
 		return;
 	}
-	if (!thread || thread->nframes == 0) {
+	if (!frame) {
 		snprintf(out, size, "no Python frame in the crashing thread");
 		return;
 	}
-	frame = &thread->frames[0];
 	if (frame->error) {
 		snprintf(out, size, "an unreadable Python frame");
 		return;
 	}
-	escape(frame->filename, file, sizeof(file));
-	escape(frame->name, name, sizeof(name));
+	escape_into(ESCAPE_LINE, frame->filename, file, sizeof(file));
+	escape_into(ESCAPE_LINE, frame->name, name, sizeof(name));
 	snprintf(out, size, "File \"%s\", line %d, in %s", file, frame->location.line, name);
 }
 
@@ -549,17 +451,18 @@ static int analyse(const struct handle *h, FILE *text, FILE *json, int summary_f
 
 	err = analysis_run(&options, &analysis);
 	if (err) {
-		escape(err->message, message, sizeof(message));
-		fprintf(text, "Error:       the core cannot be analysed: %s\n", message);
-		snprintf(summary, sizeof(summary), "the core cannot be analysed: %s", message);
-		status = err->code == PC_ERR_NOMEM || err->code == PC_ERR_LIBRARY ? EXIT_INTERNAL
-										  : EXIT_BAD_INPUT;
+		fprintf(text, "Error:       the core cannot be analyzed: ");
+		escape_puts(text, ESCAPE_TERMINAL, err->message);
+		fputc('\n', text);
+		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
+		snprintf(summary, sizeof(summary), "the core cannot be analyzed: %s", message);
+		status = cli_error_status(err);
 		pc_error_destroy(err);
 	} else {
 		report_text(text, analysis, &report);
 		report_json(json, analysis, &report);
 		summarize(analysis, summary, sizeof(summary));
-		status = analysis->partial ? EXIT_PARTIAL : EXIT_OK;
+		status = cli_report_status(analysis);
 		analysis_destroy(analysis);
 	}
 	if (write(summary_fd, summary, strlen(summary)) < 0)
@@ -567,68 +470,6 @@ static int analyse(const struct handle *h, FILE *text, FILE *json, int summary_f
 	if (fflush(text) != 0 || fflush(json) != 0)
 		status = EXIT_INTERNAL;
 	return status;
-}
-
-/* Compress the first LIMIT bytes of the core into FD with zstd, until the
- * time is up.  Returns NULL, or what went wrong. */
-static const char *keep_core(const struct handle *h, int fd, uint64_t limit)
-{
-	ZSTD_inBuffer in = {0};
-	uint64_t offset = 0, end = h->input->size < limit ? h->input->size : limit;
-	unsigned char *inbuf = malloc(CHUNK), *outbuf = malloc(CHUNK);
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	const char *problem = NULL;
-	size_t left;
-
-	if (!inbuf || !outbuf || !cctx) {
-		problem = "out of memory";
-		goto out;
-	}
-	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-	do {
-		ZSTD_EndDirective mode = ZSTD_e_continue;
-
-		if (in.pos == in.size) {
-			size_t want = end - offset < CHUNK ? (size_t)(end - offset) : CHUNK;
-			ssize_t n = want && !timed_out ? pread(h->input->fd, inbuf, want, (off_t)offset)
-						       : 0;
-
-			if (n < 0) {
-				problem = strerror(errno);
-				goto out;
-			}
-			offset += (uint64_t)n;
-			in = (ZSTD_inBuffer){inbuf, (size_t)n, 0};
-			if (n == 0)
-				mode = ZSTD_e_end;
-		}
-		do {
-			ZSTD_outBuffer out = {outbuf, CHUNK, 0};
-			size_t done = 0;
-
-			left = ZSTD_compressStream2(cctx, &out, &in, mode);
-			if (ZSTD_isError(left)) {
-				problem = ZSTD_getErrorName(left);
-				goto out;
-			}
-			while (done < out.pos) {
-				ssize_t n = write(fd, outbuf + done, out.pos - done);
-
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n <= 0) {
-					problem = strerror(errno);
-					goto out;
-				}
-				done += (size_t)n;
-			}
-		} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
-	} while (!(in.size == 0 && left == 0));
-out:
-	ZSTD_freeCCtx(cctx);
-	free(inbuf);
-	free(outbuf);
-	return problem;
 }
 
 /* A name for the entry: time, PID and the process's name, in characters
@@ -688,11 +529,14 @@ static void report_crash(struct handle *h)
 	if (child < 0)
 		snprintf(note, sizeof(note), "not analysed: fork: %s", strerror(errno));
 	if (files[SPOOL_CORE].fd >= 0) {
-		const char *problem = keep_core(h, files[SPOOL_CORE].fd, limit);
+		struct pc_error *kept = input_write_zstd(h->input, files[SPOOL_CORE].fd, limit,
+							 &timed_out);
 
-		if (problem) {
-			handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->pid, problem);
+		if (kept) {
+			handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->pid,
+				   kept->message);
 			spool_discard(&h->spool, &files[SPOOL_CORE]);
+			pc_error_destroy(kept);
 		}
 	} else if (h->keep_core) {
 		handle_log(LOG_INFO, "PID %d: the core is not kept: its core size limit is %llu",
@@ -786,10 +630,13 @@ static int run(struct handle *h)
 	if (err) {
 		char message[sizeof(err->message) * 2];
 
-		escape(err->message, message, sizeof(message));
+		char problem[sizeof(message)] = "";
+
+		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
+		if (h->input && h->input->error)
+			escape_into(ESCAPE_LINE, h->input->error, problem, sizeof(problem));
 		handle_log(LOG_ERR, "PID %d, signal %d: the core cannot be read: %s%s%s", (int)h->pid,
-			   h->signo, message, h->input && h->input->error ? "; " : "",
-			   h->input && h->input->error ? h->input->error : "");
+			   h->signo, message, problem[0] ? "; " : "", problem);
 		pc_error_destroy(err);
 		goto out;
 	}
@@ -801,13 +648,14 @@ static int run(struct handle *h)
 				 h->process.root_fd);
 	}
 	main_program = core_main_program(h->core);
-	escape(h->process.exe[0]	   ? h->process.exe
-	       : main_program		   ? main_program
-	       : h->core->has_psinfo ? h->core->psinfo.fname
-					   : "?",
-	       h->executable, sizeof(h->executable));
+	escape_into(ESCAPE_LINE,
+		    h->process.exe[0]	  ? h->process.exe
+		    : main_program	  ? main_program
+		    : h->core->has_psinfo ? h->core->psinfo.fname
+					  : "?",
+		    h->executable, sizeof(h->executable));
 	paths.sysroot = h->root_path[0] ? h->root_path : NULL;
-	if (!h->all && !is_python(h, &paths)) {
+	if (!h->all && !python_in_core(h->core, h->process.exe_fd, &paths)) {
 		handle_log(LOG_INFO, "PID %d (%s), %s: not a Python process, skipped", (int)h->pid,
 			   h->executable,
 			   signal_name(h->signo) ? signal_name(h->signo) : "unknown signal");

@@ -473,3 +473,13 @@ const struct core_file_mapping *core_file_at(const struct core *core, uint64_t a
 	}
 	return NULL;
 }
+
+const char *core_main_program(const struct core *core)
+{
+	const struct core_file_mapping *file;
+	uint64_t phdr;
+
+	if (!core_auxv(core, AT_PHDR, &phdr) || !(file = core_file_at(core, phdr)))
+		return NULL;
+	return file->path;
+}

@@ -1,19 +1,12 @@
 #include "fingerprint.h"
 
-#include "analysis.h"
-#include "core.h"
-#include "error.h"
-#include "signals.h"
+#include "pyresult.h"
 #include "unwind.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Frames this deep into the crashing thread's native stack are looked at
- * for one that is not signal or abort plumbing. */
-#define NATIVE_SCAN 16
 
 /* What every abort() and failed assertion goes through on its way to the
  * signal: naming the crash after these would put every abort in one group. */
@@ -118,7 +111,7 @@ static bool is_plumbing(const char *name)
  * frame when all are; "?@MODULE" for a frame without a symbol. */
 static void native_part(const struct native_stack *stack, char *out, size_t size)
 {
-	size_t i, n = stack->nframes < NATIVE_SCAN ? stack->nframes : NATIVE_SCAN;
+	size_t i, n = stack->nframes < FINGERPRINT_NATIVE_FRAMES ? stack->nframes : FINGERPRINT_NATIVE_FRAMES;
 
 	snprintf(out, size, "?");
 	for (i = 0; i < n; i++) {
@@ -170,14 +163,10 @@ static void hash_id(const char *text, size_t len, char *out)
 	out[FINGERPRINT_ID_LEN] = '\0';
 }
 
-void fingerprint_compute(const struct analysis *analysis, struct fingerprint *ret)
+void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
+			 const struct native_stack *native, struct fingerprint *ret)
 {
 	struct canonical c = {.text = ret->canonical};
-	const struct core *core = analysis->core;
-	/* core_open() rejects a core without threads: the first is there. */
-	const struct thread_view *crashed = &analysis->threads[0];
-	int signo = core->has_siginfo ? core->siginfo.signo : core->threads[0].signal;
-	const char *signame = signal_name(signo);
 	char number[16];
 	size_t i;
 
@@ -185,35 +174,14 @@ void fingerprint_compute(const struct analysis *analysis, struct fingerprint *re
 	put_bytes(&c, "pycore-fingerprint 1\n", strlen("pycore-fingerprint 1\n"));
 	snprintf(number, sizeof(number), "%d", signo);
 	put_line(&c, "signal", signame ? signame : number);
-	if (crashed->python) {
-		const struct py_thread *thread = crashed->python;
+	for (i = 0; python && i < python->nframes && i < FINGERPRINT_PYTHON_FRAMES; i++) {
+		const struct py_frame *frame = &python->frames[i];
+		bool readable = !frame->error;
 
-		for (i = 0; i < thread->nframes && i < FINGERPRINT_PYTHON_FRAMES; i++) {
-			const struct py_frame *frame = &thread->frames[i];
-			bool readable = !frame->error;
-
-			put_line(&c, "file",
-				 readable && frame->filename ? base_name(frame->filename) : "?");
-			put_line(&c, "function",
-				 readable && frame->name ? function_name(frame->name) : "?");
-		}
+		put_line(&c, "file", readable && frame->filename ? base_name(frame->filename) : "?");
+		put_line(&c, "function", readable && frame->name ? function_name(frame->name) : "?");
 	}
-	if (crashed->native.nframes) {
-		native_part(&crashed->native, ret->native, sizeof(ret->native));
-	} else {
-		/* --no-native unwound nothing; the few frames needed are unwound
-		 * here so that the fingerprint does not depend on that option. */
-		struct native_stack stack = {0};
-		struct pc_error *err = unwind_thread(analysis->modules,
-						     crashed->core_thread->lwp, NATIVE_SCAN, &stack);
-
-		if (err)
-			snprintf(ret->native, sizeof(ret->native), "?");
-		else
-			native_part(&stack, ret->native, sizeof(ret->native));
-		pc_error_destroy(err);
-		native_stack_deinit(&stack);
-	}
+	native_part(native, ret->native, sizeof(ret->native));
 	put_line(&c, "native", ret->native);
 	ret->canonical_len = c.len;
 	hash_id(c.text, c.len, ret->id);

@@ -97,11 +97,11 @@ static const Dwfl_Callbacks callbacks = {
 static struct pc_error *executable_from_core(struct modules *modules)
 {
 	const struct core *core = modules->core;
-	const struct core_file_mapping *file;
-	uint64_t phdr, execfn;
+	const char *main_program = core_main_program(core);
+	uint64_t execfn;
 
-	if (core_auxv(core, AT_PHDR, &phdr) && (file = core_file_at(core, phdr))) {
-		modules->executable = strdup(file->path);
+	if (main_program) {
+		modules->executable = strdup(main_program);
 		modules->executable_origin = "NT_FILE";
 	} else if (core_auxv(core, AT_EXECFN, &execfn)) {
 		const struct core_segment *segment = core_segment_at(core, execfn);

@@ -2,160 +2,16 @@
 
 #include "analysis.h"
 #include "core.h"
-#include "fingerprint.h"
+#include "json.h"
 #include "modules.h"
 #include "report_text.h"
-#include "signals.h"
 #include "source.h"
-#include "utf8.h"
 
-#include <assert.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* Deeper than the document goes: report, threads, thread, stack, frames,
- * frame. */
-#define JSON_MAX_DEPTH 16	/* the deepest: root, threads, thread, python, frames, frame, locals, variables, variable */
 /* Long enough for the hex of a 64-byte build-id. */
 #define BUILD_ID_HEX_MAX 129
-
-/* A pretty-printing writer: one member or element per line, indented by
- * two spaces a level.  It only tracks where commas and newlines go. */
-struct json {
-	FILE *out;
-	int depth;
-	bool has_items[JSON_MAX_DEPTH]; /* the open container has a member already */
-	bool after_key;			/* a key was written: its value comes next */
-};
-
-static void json_separate(struct json *j)
-{
-	int i;
-
-	if (j->after_key) {
-		j->after_key = false;
-		return;
-	}
-	if (j->depth == 0)
-		return;
-	if (j->has_items[j->depth - 1])
-		fputc(',', j->out);
-	j->has_items[j->depth - 1] = true;
-	fputc('\n', j->out);
-	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
-}
-
-static void json_open(struct json *j, char bracket)
-{
-	json_separate(j);
-	fputc(bracket, j->out);
-	assert(j->depth < JSON_MAX_DEPTH);
-	j->has_items[j->depth++] = false;
-}
-
-static void json_close(struct json *j, char bracket)
-{
-	int i;
-
-	if (j->depth > 0 && j->has_items[--j->depth]) {
-		fputc('\n', j->out);
-		for (i = 0; i < j->depth; i++)
-			fputs("  ", j->out);
-	}
-	fputc(bracket, j->out);
-}
-
-/* RFC 8259 string: quotes, backslashes and control characters escaped,
- * well-formed UTF-8 kept as it is, anything else U+FFFD. */
-static void json_put_string(FILE *out, const char *text, size_t len)
-{
-	size_t i = 0;
-
-	fputc('"', out);
-	while (i < len) {
-		unsigned char c = (unsigned char)text[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
-			i++;
-		} else if (c == '\n') {
-			fputs("\\n", out);
-			i++;
-		} else if (c == '\t') {
-			fputs("\\t", out);
-			i++;
-		} else if (c < 0x20) {
-			fprintf(out, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, out);
-			i++;
-		} else {
-			n = utf8_decode(text + i, len - i, &cp);
-			if (cp == UTF8_REPLACEMENT && n == 1)
-				fputs("\\ufffd", out);
-			else
-				fwrite(text + i, 1, n, out);
-			i += n;
-		}
-	}
-	fputc('"', out);
-}
-
-static void json_key(struct json *j, const char *key)
-{
-	json_separate(j);
-	json_put_string(j->out, key, strlen(key));
-	fputs(": ", j->out);
-	j->after_key = true;
-}
-
-static void json_string_n(struct json *j, const char *text, size_t len)
-{
-	json_separate(j);
-	json_put_string(j->out, text, len);
-}
-
-/* TEXT, or null when it is NULL. */
-static void json_string(struct json *j, const char *text)
-{
-	json_separate(j);
-	if (text)
-		json_put_string(j->out, text, strlen(text));
-	else
-		fputs("null", j->out);
-}
-
-static void json_null(struct json *j)
-{
-	json_separate(j);
-	fputs("null", j->out);
-}
-
-static void json_bool(struct json *j, bool value)
-{
-	json_separate(j);
-	fputs(value ? "true" : "false", j->out);
-}
-
-static void json_int(struct json *j, int64_t value)
-{
-	json_separate(j);
-	fprintf(j->out, "%" PRId64, value);
-}
-
-/* Addresses are strings: JSON numbers past 2^53 lose digits in many
- * readers. */
-static void json_hex(struct json *j, uint64_t value)
-{
-	json_separate(j);
-	fprintf(j->out, "\"0x%" PRIx64 "\"", value);
-}
 
 /* A line or column: -1 means unknown, which is null. */
 static void json_position(struct json *j, int value)
@@ -181,23 +37,19 @@ static const char *layout_source_id(enum layout_source source)
 	return NULL;
 }
 
-static void write_process(struct json *j, const struct core *core)
+static void write_process(struct json *j, const struct analysis *analysis)
 {
-	size_t len;
+	const struct core *core = analysis->core;
 
-	if (!core->has_psinfo) {
+	if (!analysis->command) {
 		json_null(j);
 		return;
 	}
-	len = strlen(core->psinfo.args);
-	/* The kernel pads pr_psargs with a space after the last argument. */
-	while (len && core->psinfo.args[len - 1] == ' ')
-		len--;
 	json_open(j, '{');
 	json_key(j, "name");
 	json_string(j, core->psinfo.fname);
 	json_key(j, "command");
-	json_string_n(j, core->psinfo.args, len);
+	json_string(j, analysis->command);
 	json_key(j, "pid");
 	json_int(j, core->psinfo.pid);
 	json_key(j, "ppid");
@@ -209,39 +61,32 @@ static void write_process(struct json *j, const struct core *core)
 	json_close(j, '}');
 }
 
-static void write_signal(struct json *j, const struct core *core)
+static void write_signal(struct json *j, const struct crash_signal *signal)
 {
-	int signo = core->has_siginfo ? core->siginfo.signo : core->threads[0].signal;
-	const char *code_name = NULL, *code_meaning = NULL;
-
-	if (core->has_siginfo)
-		signal_code(signo, core->siginfo.code, &code_name, &code_meaning);
 	json_open(j, '{');
 	json_key(j, "number");
-	json_int(j, signo);
+	json_int(j, signal->number);
 	json_key(j, "name");
-	json_string(j, signal_name(signo));
+	json_string(j, signal->name);
 	json_key(j, "meaning");
-	json_string(j, signal_meaning(signo));
+	json_string(j, signal->meaning);
 	json_key(j, "code");
-	if (core->has_siginfo)
-		json_int(j, core->siginfo.code);
+	if (signal->has_code)
+		json_int(j, signal->code);
 	else
 		json_null(j);
 	json_key(j, "code_name");
-	json_string(j, code_name);
+	json_string(j, signal->code_name);
 	json_key(j, "code_meaning");
-	json_string(j, code_meaning);
-	/* As the text report: si_addr is the fault address of a fault raised
-	 * by the kernel (code > 0); a signal sent by a process has a sender. */
+	json_string(j, signal->code_meaning);
 	json_key(j, "fault_address");
-	if (core->has_siginfo && core->siginfo.code > 0 && signal_has_address(signo))
-		json_hex(j, core->siginfo.addr);
+	if (signal->has_address)
+		json_hex(j, signal->address);
 	else
 		json_null(j);
 	json_key(j, "sender_pid");
-	if (core->has_siginfo && core->siginfo.code <= 0)
-		json_int(j, core->siginfo.sender_pid);
+	if (signal->has_sender)
+		json_int(j, signal->sender_pid);
 	else
 		json_null(j);
 	json_close(j, '}');
@@ -280,17 +125,11 @@ static void write_python_summary(struct json *j, const struct python *python)
 
 static void write_warnings(struct json *j, const struct analysis *analysis)
 {
-	const struct modules *modules = analysis->modules;
-	const struct python *python = &analysis->python;
 	size_t i;
 
 	json_open(j, '[');
-	for (i = 0; i < analysis->core->nwarnings; i++)
-		json_string(j, analysis->core->warnings[i]);
-	for (i = 0; i < modules->nwarnings; i++)
-		json_string(j, modules->warnings[i]);
-	for (i = 0; i < python->nwarnings; i++)
-		json_string(j, python->warnings[i]);
+	for (i = 0; i < analysis->nwarnings; i++)
+		json_string(j, analysis->warnings[i]);
 	json_close(j, ']');
 }
 
@@ -559,11 +398,10 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	struct source_cache *sources = options->source
 					       ? source_cache_create(&analysis->options->paths)
 					       : NULL;
+	const struct fingerprint *fingerprint = &analysis->fingerprint;
 	struct json j = {.out = out};
-	struct fingerprint fingerprint;
 	size_t i;
 
-	fingerprint_compute(analysis, &fingerprint);
 	json_open(&j, '{');
 	json_key(&j, "schema_version");
 	json_int(&j, REPORT_JSON_SCHEMA_VERSION);
@@ -595,9 +433,9 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_close(&j, '}');
 
 	json_key(&j, "process");
-	write_process(&j, core);
+	write_process(&j, analysis);
 	json_key(&j, "signal");
-	write_signal(&j, core);
+	write_signal(&j, &analysis->signal);
 	json_key(&j, "python");
 	write_python_summary(&j, &analysis->python);
 
@@ -607,9 +445,9 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_key(&j, "fingerprint");
 	json_open(&j, '{');
 	json_key(&j, "id");
-	json_string(&j, fingerprint.id);
+	json_string(&j, fingerprint->id);
 	json_key(&j, "canonical");
-	json_string_n(&j, fingerprint.canonical, fingerprint.canonical_len);
+	json_string_n(&j, fingerprint->canonical, fingerprint->canonical_len);
 	json_close(&j, '}');
 
 	json_key(&j, "crashing_thread");
@@ -633,8 +471,7 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_key(&j, "max_threads");
 	json_int(&j, (int64_t)analysis->options->python.max_threads);
 	json_key(&j, "timeout");
-	json_separate(&j);
-	fprintf(j.out, "%g", analysis->deadline.seconds); /* may have a fraction */
+	json_double(&j, analysis->deadline.seconds);
 	json_key(&j, "timed_out");
 	json_bool(&j, analysis->deadline.passed);
 	json_close(&j, '}');

@@ -2,60 +2,22 @@
 
 #include "analysis.h"
 #include "core.h"
-#include "fingerprint.h"
+#include "escape.h"
 #include "modules.h"
-#include "signals.h"
 #include "source.h"
 
 #include <string.h>
 
-/* Text from the core may hold anything: control characters would let a
- * crashed program rewrite the reader's terminal.  UTF-8 passes through. */
+/* Text from the core, a file name or an error message that quotes either:
+ * see escape.h. */
 static void put_escaped(FILE *out, const char *text, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
+	escape_put(out, ESCAPE_TERMINAL, text, len);
 }
 
 static void print_escaped(FILE *out, const char *text)
 {
-	put_escaped(out, text, strlen(text));
-}
-
-static void print_signal(FILE *out, const struct core *core)
-{
-	const char *name, *meaning, *code_name = NULL, *code_meaning = NULL;
-	int signo = core->has_siginfo ? core->siginfo.signo : core->threads[0].signal;
-
-	name = signal_name(signo);
-	meaning = signal_meaning(signo);
-	fprintf(out, "Signal:      ");
-	if (name)
-		fprintf(out, "%s", name);
-	else
-		fprintf(out, "signal %d", signo);
-	if (!core->has_siginfo) {
-		fprintf(out, "%s%s%s\n", meaning ? " (" : "", meaning ? meaning : "",
-			meaning ? ")" : "");
-		return;
-	}
-	if (signal_code(signo, core->siginfo.code, &code_name, &code_meaning))
-		fprintf(out, " (%s: %s)", code_name, code_meaning);
-	else if (meaning)
-		fprintf(out, " (%s, si_code %d)", meaning, core->siginfo.code);
-	if (core->siginfo.code > 0 && signal_has_address(signo))
-		fprintf(out, " at address 0x%llx", (unsigned long long)core->siginfo.addr);
-	else if (core->siginfo.code <= 0)
-		fprintf(out, " from PID %d", (int)core->siginfo.sender_pid);
-	fputc('\n', out);
+	escape_puts(out, ESCAPE_TERMINAL, text);
 }
 
 static void print_header(FILE *out, const struct analysis *analysis)
@@ -63,57 +25,66 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	const struct core *core = analysis->core;
 	const struct modules *modules = analysis->modules;
 	const struct python *python = &analysis->python;
-	struct fingerprint fingerprint;
 	size_t i;
 
-	fprintf(out, "Core:        %s", core->path);
+	fprintf(out, "Core:        ");
+	print_escaped(out, core->path);
 	if (analysis->input->format)
 		fprintf(out, " (%s-compressed)", analysis->input->format);
 	if (core->truncated)
 		fprintf(out, " (truncated: %llu bytes missing)",
 			(unsigned long long)core->missing_bytes);
 	fputc('\n', out);
-	if (analysis->input->error)
-		fprintf(out, "Warning:     %s; what follows is read from the %llu bytes of core "
-			     "before that\n",
-			analysis->input->error, (unsigned long long)analysis->input->size);
-	if (modules->executable)
-		fprintf(out, "Executable:  %s (%s)\n", modules->executable,
+	if (analysis->input->error) {
+		fprintf(out, "Warning:     ");
+		print_escaped(out, analysis->input->error);
+		fprintf(out, "; what follows is read from the %llu bytes of core before that\n",
+			(unsigned long long)analysis->input->size);
+	}
+	if (modules->executable) {
+		fprintf(out, "Executable:  ");
+		print_escaped(out, modules->executable);
+		fprintf(out, " (%s)\n",
 			strcmp(modules->executable_origin, "given") == 0
 				? "given"
 				: strcmp(modules->executable_origin, "NT_FILE") == 0
 					  ? "from the core's NT_FILE note"
 					  : "from the core's AT_EXECFN");
-	else
+	} else {
 		fprintf(out, "Executable:  unknown (the core names none)\n");
-	if (core->has_psinfo) {
-		size_t len = strlen(core->psinfo.args);
-
-		/* The kernel pads pr_psargs with a space after the last argument. */
-		while (len && core->psinfo.args[len - 1] == ' ')
-			len--;
+	}
+	if (analysis->command) {
 		fprintf(out, "Command:     ");
-		put_escaped(out, core->psinfo.args, len);
+		print_escaped(out, analysis->command);
 		fprintf(out, "\nProcess:     PID %d, parent %d, UID %u, GID %u\n",
 			(int)core->psinfo.pid, (int)core->psinfo.ppid, core->psinfo.uid,
 			core->psinfo.gid);
 	}
-	print_signal(out, core);
+	fprintf(out, "Signal:      %s\n", analysis->signal.text);
 	if (analysis->fatal_error)
 		fprintf(out, "Fatal error: the crashing thread called Py_FatalError() (seen in %s); "
 			     "its message went to stderr and is not kept in the core\n",
 			analysis->fatal_error);
-	if (python->found && python->layout_detail)
-		fprintf(out, "Python:      %s in %s%s\nLayout:      %s (%s)\n", python->version,
-			python->module_path,
-			python->gc_collecting ? ", garbage collection running" : "",
-			layout_source_name(python->layout.source), python->layout_detail);
-	else if (python->found && python->version[0])
-		fprintf(out, "Python:      %s in %s\n", python->version, python->module_path);
-	else if (python->found)
-		fprintf(out, "Python:      unknown version (%s)\n", python->module_path);
-	else
+	if (python->found) {
+		fprintf(out, "Python:      ");
+		if (python->layout_detail || python->version[0])
+			fprintf(out, "%s in ", python->version);
+		else
+			fprintf(out, "unknown version (");
+		print_escaped(out, python->module_path);
+		if (python->layout_detail) {
+			fprintf(out, "%s\nLayout:      %s (",
+				python->gc_collecting ? ", garbage collection running" : "",
+				layout_source_name(python->layout.source));
+			print_escaped(out, python->layout_detail);
+			fputc(')', out);
+		} else if (!python->version[0]) {
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	} else {
 		fprintf(out, "Python:      none found (no _PyRuntime or interp_head symbol)\n");
+	}
 	if (python->found && python->error) {
 		fprintf(out, "Python error: ");
 		print_escaped(out, python->error);
@@ -121,21 +92,10 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	}
 	fprintf(out, "Threads:     %zu; crashing thread: LWP %d (thread 1)\n", analysis->nthreads,
 		(int)core->threads[0].lwp);
-	fingerprint_compute(analysis, &fingerprint);
-	fprintf(out, "Fingerprint: %s\n", fingerprint.id);
-	for (i = 0; i < core->nwarnings; i++) {
+	fprintf(out, "Fingerprint: %s\n", analysis->fingerprint.id);
+	for (i = 0; i < analysis->nwarnings; i++) {
 		fprintf(out, "Warning:     ");
-		print_escaped(out, core->warnings[i]);
-		fputc('\n', out);
-	}
-	for (i = 0; i < modules->nwarnings; i++) {
-		fprintf(out, "Warning:     ");
-		print_escaped(out, modules->warnings[i]);
-		fputc('\n', out);
-	}
-	for (i = 0; i < python->nwarnings; i++) {
-		fprintf(out, "Warning:     ");
-		print_escaped(out, python->warnings[i]);
+		print_escaped(out, analysis->warnings[i]);
 		fputc('\n', out);
 	}
 	if (python->threads_cut)
@@ -295,13 +255,20 @@ static void print_native_frame(FILE *out, const char *prefix, const struct nativ
 	const struct native_symbol *where = &frame->where;
 
 	fprintf(out, "%s#%-2zu 0x%016llx in ", prefix, i, (unsigned long long)frame->pc);
-	if (where->symbol)
-		fprintf(out, "%s+%#llx", where->symbol, (unsigned long long)where->offset);
-	else
+	if (where->symbol) {
+		print_escaped(out, where->symbol);
+		fprintf(out, "+%#llx", (unsigned long long)where->offset);
+	} else {
 		fprintf(out, "??");
-	fprintf(out, " (%s)", where->module ? where->module : "?");
-	if (where->src_file)
-		fprintf(out, " at %s:%d", where->src_file, where->src_line);
+	}
+	fprintf(out, " (");
+	print_escaped(out, where->module ? where->module : "?");
+	fputc(')', out);
+	if (where->src_file) {
+		fprintf(out, " at ");
+		print_escaped(out, where->src_file);
+		fprintf(out, ":%d", where->src_line);
+	}
 	fputc('\n', out);
 }
 
@@ -316,8 +283,11 @@ static void print_native(FILE *out, const struct analysis *analysis,
 	if (stack->cut)
 		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
 			analysis->options->max_native_frames);
-	if (stack->error)
-		fprintf(out, "    <unwinding stopped: %s>\n", stack->error);
+	if (stack->error) {
+		fprintf(out, "    <unwinding stopped: ");
+		print_escaped(out, stack->error);
+		fprintf(out, ">\n");
+	}
 }
 
 /* The interleaved stack; where pairing failed, the two stacks apart. */
@@ -328,8 +298,9 @@ static void print_mixed(FILE *out, const struct analysis *analysis, const struct
 	size_t i;
 
 	if (mixed->error) {
-		fprintf(out, "  <native and Python frames cannot be interleaved: %s; shown apart>\n",
-			mixed->error);
+		fprintf(out, "  <native and Python frames cannot be interleaved: ");
+		print_escaped(out, mixed->error);
+		fprintf(out, "; shown apart>\n");
 		if (analysis->python.found)
 			print_python(out, analysis, view->python, sources, options);
 		print_native(out, analysis, &view->native);
@@ -348,8 +319,11 @@ static void print_mixed(FILE *out, const struct analysis *analysis, const struct
 	if (view->native.cut || (view->python && view->python->cut))
 		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
 			analysis->options->max_native_frames);
-	if (view->native.error)
-		fprintf(out, "    <unwinding stopped: %s>\n", view->native.error);
+	if (view->native.error) {
+		fprintf(out, "    <unwinding stopped: ");
+		print_escaped(out, view->native.error);
+		fprintf(out, ">\n");
+	}
 	if (view->python && view->python->error) {
 		fprintf(out, "    <Python stack stops here: ");
 		print_escaped(out, view->python->error);
@@ -378,9 +352,8 @@ static void print_thread_header(FILE *out, const struct analysis *analysis,
 		goto done;
 	fprintf(out, " [");
 	if (view->crashed) {
-		const char *name = signal_name(analysis->core->has_siginfo
-						       ? analysis->core->siginfo.signo
-						       : view->core_thread->signal);
+		const char *name = analysis->signal.name;
+
 		fprintf(out, "crashed%s%s", name ? ", " : "", name ? name : "");
 		sep = ", ";
 	}

@@ -1,0 +1,66 @@
+/* What the walks read of a crashed process's Python threads: its thread
+ * states, their frames, their variables and the exception each handles.
+ * The walkers (pyframe.c, pylocals.c, pyexc.c, python.c) fill these and the
+ * layers above read them, so this header depends on nothing above the
+ * line tables. */
+#ifndef PYCORE_PYRESULT_H
+#define PYCORE_PYRESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linetable.h"
+
+struct py_exception {
+	char *type;		/* tp_name of the exception's type, or NULL: none */
+	char *message;		/* str() of a one-argument exception, else NULL */
+};
+
+/* Where a variable of a frame lives. */
+enum py_local_kind {
+	PY_LOCAL_PLAIN,		/* an argument or local variable */
+	PY_LOCAL_CELL,		/* a local that inner functions use (its cell's content) */
+	PY_LOCAL_FREE,		/* a variable of an outer function (its cell's content) */
+};
+
+/* One bound variable of a frame, with --locals. */
+struct py_local {
+	char *name;		/* UTF-8 */
+	char *repr;		/* UTF-8, bounded (see pyrepr.h); "<unreadable: why>" inside
+				 * where a value could not be read */
+	enum py_local_kind kind;
+};
+
+struct py_frame {
+	uint64_t address;	/* the PyFrameObject or _PyInterpreterFrame */
+	char *filename;		/* UTF-8, or NULL when unreadable */
+	char *name;		/* co_qualname (3.11+) or co_name */
+	struct py_location location;
+	bool is_entry;		/* first frame run by its C-level eval call (3.11+) */
+	char *error;		/* the frame could not be decoded: why */
+	struct py_local *locals; /* with --locals: in the frame's slot order; unbound
+				  * variables are left out */
+	size_t nlocals;
+	bool locals_cut;	/* more variables than pylocals.h's cap */
+	char *locals_error;	/* the variables could not be read: why */
+};
+
+struct py_thread {
+	uint64_t tstate;
+	uint64_t interp;
+	int64_t interp_index;	/* 0 for the main interpreter */
+	uint64_t thread_id;	/* pthread_self() of the thread */
+	uint64_t native_thread_id; /* LWP, where the version records it (3.11+), else 0 */
+	char *name;		/* its threading.Thread's name (UTF-8), or NULL */
+	bool daemon;		/* ... and that Thread's daemon flag */
+	bool holds_gil;
+	struct py_frame *frames; /* most recent call first */
+	size_t nframes;
+	bool cut;		/* stopped at the frame cap */
+	char *error;		/* the walk stopped early: why */
+	struct py_exception exception;	/* being handled (sys.exc_info()), if any */
+	char *exception_error;	/* it could not be read: why */
+};
+
+#endif
