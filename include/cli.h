@@ -57,11 +57,9 @@ int cli_count_option(const char *option, const char *arg, size_t *ret);
 int cli_size_option(const char *option, const char *arg, uint64_t *ret);
 int cli_seconds_option(const char *option, const char *arg, double *ret);
 
-/* What every command does with -h, -V and an option it does not know:
- * returns the exit status. */
-int cli_help(void);
-int cli_version(void);
-int cli_unknown_option(char **argv);
+/* What analyze and ci do with getopt_long()'s OPT when it is none of their
+ * own: -h, -V, or an option they do not know.  Returns the exit status. */
+int cli_other_option(int opt, char **argv);
 
 /* The caps every command starts from, as --help documents them. */
 #define CLI_DEFAULT_MAX_FRAMES 10000

@@ -7,29 +7,22 @@
 #ifndef PYCORE_ERROR_H
 #define PYCORE_ERROR_H
 
-#include <stdint.h>
-
-/* Code, then the words main.c uses when it has nothing better to say. */
-#define PC_ERROR_CODES(X)                                         \
-	X(PC_ERR_NOMEM, "out of memory")                          \
-	X(PC_ERR_IO, "input/output error")                        \
-	X(PC_ERR_FORMAT, "invalid format")                        \
-	X(PC_ERR_UNSUPPORTED, "unsupported")                      \
-	X(PC_ERR_FAULT, "memory not readable in the core")        \
-	X(PC_ERR_CORRUPT, "corrupted data")                       \
-	X(PC_ERR_LIMIT, "limit reached")                          \
-	X(PC_ERR_NOT_FOUND, "not found")                          \
-	X(PC_ERR_LIBRARY, "library error")
-
+/* What went wrong, in kinds the callers act on: cli.c maps them to exit
+ * statuses; the message says the rest. */
 enum pc_error_code {
-#define PC_X(code, text) code,
-	PC_ERROR_CODES(PC_X)
-#undef PC_X
+	PC_ERR_NOMEM,		/* out of memory */
+	PC_ERR_IO,		/* input/output error */
+	PC_ERR_FORMAT,		/* not the format expected */
+	PC_ERR_UNSUPPORTED,
+	PC_ERR_FAULT,		/* memory not readable in the core */
+	PC_ERR_CORRUPT,		/* data that contradicts itself */
+	PC_ERR_LIMIT,		/* a cap was reached */
+	PC_ERR_NOT_FOUND,
+	PC_ERR_LIBRARY,		/* a library failed */
 };
 
 struct pc_error {
 	enum pc_error_code code;
-	uint64_t address;	/* the faulting address for PC_ERR_FAULT, else 0 */
 	char message[512];
 };
 
@@ -39,15 +32,17 @@ extern struct pc_error pc_error_nomem;
 struct pc_error *pc_error_create(enum pc_error_code code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A read of ADDRESS failed; the message should say why. */
-struct pc_error *pc_error_fault(uint64_t address, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A read of the core's memory failed; the message says where and why. */
+struct pc_error *pc_error_fault(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Put "PREFIX: " in front of ERR's message, for context; returns ERR. */
 struct pc_error *pc_error_prefix(struct pc_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-const char *pc_error_code_text(enum pc_error_code code);
+/* Keep ERR's message in *SLOT (freeing what *SLOT held) and release ERR,
+ * for a result that records what could not be read and goes on.  Returns
+ * NULL, or the out-of-memory error, which is never kept. */
+struct pc_error *pc_error_keep(char **slot, struct pc_error *err);
 
 void pc_error_destroy(struct pc_error *err);
 

@@ -23,7 +23,8 @@ struct pycode_cache;
 struct pc_error *pycode_cache_create(const struct py_reader *reader, struct pycode_cache **ret);
 void pycode_cache_destroy(struct pycode_cache *cache);
 
-/* The code object at ADDRESS, read once; it lives as long as CACHE. */
+/* The code object at ADDRESS, read once while the cache keeps it (its
+ * tables and names are held to a total); valid until the next call. */
 struct pc_error *pycode_get(struct pycode_cache *cache, uint64_t address,
 			    const struct py_code **ret);
 

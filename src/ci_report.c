@@ -69,6 +69,7 @@ struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *c
 	const struct python *python = &analysis->python;
 	const struct py_thread *thread = analysis->threads[0].python;
 	const struct py_frame *top = analysis->headline;
+	const char *executable = analysis->modules->executable;
 	const struct core *elf = analysis->core;
 	struct pc_error *err = NULL;
 	size_t i;
@@ -78,7 +79,7 @@ struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *c
 	core->native = copy(analysis->fingerprint.native);
 	if (!core->signal || !core->native)
 		return &pc_error_nomem;
-	if (analysis->modules->executable && !(core->executable = copy(analysis->modules->executable)))
+	if (executable && !(core->executable = copy(executable)))
 		return &pc_error_nomem;
 	if (python->found && python->version[0] && !(core->python = copy(python->version)))
 		return &pc_error_nomem;
@@ -578,7 +579,8 @@ struct pc_error *ci_report_markdown(FILE *out, const struct ci *ci)
 				fputs(" (no Python frame)", out);
 			}
 			fputs(" | ", out);
-			escape_puts(out, ESCAPE_MARKDOWN, first->executable ? first->executable : "unknown");
+			escape_puts(out, ESCAPE_MARKDOWN,
+				    first->executable ? first->executable : "unknown");
 			fputs(" |\n", out);
 		}
 		fputc('\n', out);

@@ -114,21 +114,17 @@ int cli_report_status(const struct analysis *analysis)
 	return analysis->partial ? EXIT_PARTIAL : EXIT_OK;
 }
 
-int cli_help(void)
+int cli_other_option(int opt, char **argv)
 {
-	fputs(cli_usage_text, stdout);
-	return EXIT_OK;
-}
-
-int cli_version(void)
-{
-	printf("pycore %s\n", PYCORE_VERSION);
-	return EXIT_OK;
-}
-
-/* getopt_long() with opterr = 0 and optind past the option. */
-int cli_unknown_option(char **argv)
-{
+	if (opt == 'h') {
+		fputs(cli_usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (opt == 'V') {
+		printf("pycore %s\n", PYCORE_VERSION);
+		return EXIT_OK;
+	}
+	/* getopt_long() ran with opterr = 0; optind is past the option. */
 	return cli_usage_error("unrecognized option or missing argument: '%s'", argv[optind - 1]);
 }
 

@@ -157,12 +157,8 @@ int cli_analyze(int argc, char **argv)
 						       optarg);
 			json = strcmp(optarg, "json") == 0;
 			break;
-		case 'h':
-			return cli_help();
-		case 'V':
-			return cli_version();
 		default:
-			return cli_unknown_option(argv);
+			return cli_other_option(opt, argv);
 		}
 	}
 	if (optind >= argc)

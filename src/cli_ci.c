@@ -145,12 +145,8 @@ int cli_ci(int argc, char **argv)
 			if (cli_count_option("--max-cores", optarg, &ci.max_cores) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			return cli_help();
-		case 'V':
-			return cli_version();
 		default:
-			return cli_unknown_option(argv);
+			return cli_other_option(opt, argv);
 		}
 	}
 	if (optind < argc) {

@@ -217,7 +217,7 @@ static int parse_options(int argc, char **argv, struct handle *h)
 			h->forward = optarg;
 			break;
 		case 'h':
-			fputs(cli_usage_text, stdout);
+			cli_other_option(opt, argv);
 			return -1;
 		default:
 			return handle_usage("unrecognized option or missing argument: '%s'",

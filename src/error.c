@@ -10,15 +10,13 @@ struct pc_error pc_error_nomem = {
 	.message = "out of memory",
 };
 
-static struct pc_error *error_vcreate(enum pc_error_code code, uint64_t address,
-				      const char *fmt, va_list ap)
+static struct pc_error *error_vcreate(enum pc_error_code code, const char *fmt, va_list ap)
 {
 	struct pc_error *err = malloc(sizeof(*err));
 
 	if (!err)
 		return &pc_error_nomem;
 	err->code = code;
-	err->address = address;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	return err;
 }
@@ -29,18 +27,18 @@ struct pc_error *pc_error_create(enum pc_error_code code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err = error_vcreate(code, 0, fmt, ap);
+	err = error_vcreate(code, fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-struct pc_error *pc_error_fault(uint64_t address, const char *fmt, ...)
+struct pc_error *pc_error_fault(const char *fmt, ...)
 {
 	struct pc_error *err;
 	va_list ap;
 
 	va_start(ap, fmt);
-	err = error_vcreate(PC_ERR_FAULT, address, fmt, ap);
+	err = error_vcreate(PC_ERR_FAULT, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -71,17 +69,19 @@ struct pc_error *pc_error_prefix(struct pc_error *err, const char *fmt, ...)
 	return err;
 }
 
-const char *pc_error_code_text(enum pc_error_code code)
+struct pc_error *pc_error_keep(char **slot, struct pc_error *err)
 {
-	static const char *const texts[] = {
-#define PC_X(code, text) [code] = text,
-		PC_ERROR_CODES(PC_X)
-#undef PC_X
-	};
+	char *text;
 
-	if ((unsigned)code >= sizeof(texts) / sizeof(texts[0]))
-		return "unknown error";
-	return texts[code];
+	if (err == &pc_error_nomem)
+		return err;
+	text = strdup(err->message);
+	pc_error_destroy(err);
+	if (!text)
+		return &pc_error_nomem;
+	free(*slot);
+	*slot = text;
+	return NULL;
 }
 
 void pc_error_destroy(struct pc_error *err)

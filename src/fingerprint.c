@@ -111,8 +111,10 @@ static bool is_plumbing(const char *name)
  * frame when all are; "?@MODULE" for a frame without a symbol. */
 static void native_part(const struct native_stack *stack, char *out, size_t size)
 {
-	size_t i, n = stack->nframes < FINGERPRINT_NATIVE_FRAMES ? stack->nframes : FINGERPRINT_NATIVE_FRAMES;
+	size_t i, n = stack->nframes;
 
+	if (n > FINGERPRINT_NATIVE_FRAMES)
+		n = FINGERPRINT_NATIVE_FRAMES;
 	snprintf(out, size, "?");
 	for (i = 0; i < n; i++) {
 		const struct native_symbol *where = &stack->frames[i].where;

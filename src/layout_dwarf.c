@@ -154,7 +154,7 @@ static const struct rule rules[] = {
 	 .scope = SCOPE_RUNTIME},
 	{MEMBER(runtime.gc_collecting, SLOT_RUNTIME, "gc.collecting"), .scope = SCOPE_RUNTIME},
 
-	{SIZE(interp.size, SLOT_INTERP), .required = true},
+	{SIZE(interp.size, SLOT_INTERP)},
 	{MEMBER(interp.next, SLOT_INTERP, "next"), .required = true},
 	{MEMBER(interp.tstate_head, SLOT_INTERP, "tstate_head", "threads.head"), .required = true},
 	{MEMBER(interp.gc_collecting, SLOT_INTERP, "gc.collecting")},
@@ -164,7 +164,7 @@ static const struct rule rules[] = {
 	{MEMBER(gil.locked, SLOT_GIL, "locked"), .depends = FIELD(interp.ceval_gil)},
 	{MEMBER(gil.last_holder, SLOT_GIL, "last_holder"), .depends = FIELD(interp.ceval_gil)},
 
-	{SIZE(tstate.size, SLOT_TSTATE), .required = true},
+	{SIZE(tstate.size, SLOT_TSTATE)},
 	{MEMBER(tstate.next, SLOT_TSTATE, "next"), .required = true},
 	{MEMBER(tstate.interp, SLOT_TSTATE, "interp"), .required = true},
 	{MEMBER(tstate.thread_id, SLOT_TSTATE, "thread_id"), .required = true},
@@ -179,7 +179,7 @@ static const struct rule rules[] = {
 	{MEMBER(cframe.current_frame, SLOT_CFRAME, "current_frame"), .scope = SCOPE_FRAME_INTERP,
 	 .required = true, .depends = FIELD(tstate.cframe)},
 
-	{SIZE(frame.size, SLOT_FRAME), .scope = SCOPE_FRAME_OBJECT, .required = true},
+	{SIZE(frame.size, SLOT_FRAME), .scope = SCOPE_FRAME_OBJECT},
 	{MEMBER(frame.f_back, SLOT_FRAME, "f_back"), .scope = SCOPE_FRAME_OBJECT,
 	 .required = true},
 	{MEMBER(frame.f_code, SLOT_FRAME, "f_code"), .scope = SCOPE_FRAME_OBJECT,
@@ -189,7 +189,7 @@ static const struct rule rules[] = {
 	{MEMBER(frame.f_lineno, SLOT_FRAME, "f_lineno"), .scope = SCOPE_FRAME_OBJECT},
 	{MEMBER(frame.f_localsplus, SLOT_FRAME, "f_localsplus"), .scope = SCOPE_FRAME_OBJECT},
 
-	{SIZE(iframe.size, SLOT_IFRAME), .scope = SCOPE_FRAME_INTERP, .required = true},
+	{SIZE(iframe.size, SLOT_IFRAME), .scope = SCOPE_FRAME_INTERP},
 	{MEMBER(iframe.previous, SLOT_IFRAME, "previous"), .scope = SCOPE_FRAME_INTERP,
 	 .required = true},
 	{MEMBER(iframe.code, SLOT_IFRAME, "f_code", "f_executable"), .scope = SCOPE_FRAME_INTERP,
@@ -200,7 +200,7 @@ static const struct rule rules[] = {
 	{MEMBER(iframe.owner, SLOT_IFRAME, "owner"), .scope = SCOPE_FRAME_INTERP},
 	{MEMBER(iframe.localsplus, SLOT_IFRAME, "localsplus"), .scope = SCOPE_FRAME_INTERP},
 
-	{SIZE(code.size, SLOT_CODE), .required = true},
+	{SIZE(code.size, SLOT_CODE)},
 	{MEMBER(code.co_filename, SLOT_CODE, "co_filename"), .required = true},
 	{MEMBER(code.co_name, SLOT_CODE, "co_name"), .required = true},
 	{MEMBER(code.co_qualname, SLOT_CODE, "co_qualname")},

@@ -170,7 +170,7 @@ struct pc_error *memory_read(struct memory *mem, uint64_t address, void *buf, si
 	unsigned char *out = buf;
 
 	if (len && address + len - 1 < address)
-		return pc_error_fault(address, "read of %zu bytes at %#llx wraps around", len,
+		return pc_error_fault("read of %zu bytes at %#llx wraps around", len,
 				      (unsigned long long)address);
 	while (len) {
 		const struct core_file_mapping *mapping;
@@ -186,20 +186,17 @@ struct pc_error *memory_read(struct memory *mem, uint64_t address, void *buf, si
 			if (mapping)
 				got = read_from_file(mem, mapping, address, out, len);
 			if (!got && mapping && !not_dumped)
-				return pc_error_fault(address,
-						      "address %#llx is in '%s', which cannot be read",
+				return pc_error_fault("address %#llx is in '%s', which cannot be read",
 						      (unsigned long long)address, mapping->path);
 		}
 		if (!got) {
 			if (cut)
-				return pc_error_fault(address,
-						      "address %#llx is cut off: the core is truncated",
+				return pc_error_fault("address %#llx is cut off: the core is truncated",
 						      (unsigned long long)address);
 			if (not_dumped)
-				return pc_error_fault(address,
-						      "address %#llx was not saved in the core",
+				return pc_error_fault("address %#llx was not saved in the core",
 						      (unsigned long long)address);
-			return pc_error_fault(address, "address %#llx is not mapped in the core",
+			return pc_error_fault("address %#llx is not mapped in the core",
 					      (unsigned long long)address);
 		}
 		out += got;

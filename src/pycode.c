@@ -11,11 +11,21 @@
 #define PYCODE_MAX_FILENAME 4096
 #define PYCODE_MAX_TABLE (4u << 20)
 #define PYCODE_CACHE_SLOTS 1024		/* a power of two */
+/* Bytes of line tables and names the cache holds in all: each table is
+ * capped, but a crafted core can give 1,024 code objects the largest. */
+#define PYCODE_CACHE_MAX_BYTES (32u << 20)
 
 struct pycode_cache {
 	struct py_reader reader;
 	struct py_code *slots[PYCODE_CACHE_SLOTS];
+	size_t bytes;		/* held by the slots */
 };
+
+static size_t code_bytes(const struct py_code *code)
+{
+	return code->table_len + (code->filename ? strlen(code->filename) : 0) +
+	       (code->name ? strlen(code->name) : 0);
+}
 
 struct pc_error *pycode_cache_create(const struct py_reader *reader, struct pycode_cache **ret)
 {
@@ -106,6 +116,7 @@ struct pc_error *pycode_get(struct pycode_cache *cache, uint64_t address,
 	size_t slot = (size_t)((address >> 4) ^ (address >> 14)) & (PYCODE_CACHE_SLOTS - 1);
 	struct py_code *code = cache->slots[slot];
 	struct pc_error *err;
+	size_t i;
 
 	if (code && code->address == address) {
 		*ret = code;
@@ -119,8 +130,22 @@ struct pc_error *pycode_get(struct pycode_cache *cache, uint64_t address,
 		code_destroy(code);
 		return err;
 	}
+	if (cache->slots[slot])
+		cache->bytes -= code_bytes(cache->slots[slot]);
 	code_destroy(cache->slots[slot]);
+	cache->slots[slot] = NULL;
+	/* Over the budget, the others go: a code object is read again when
+	 * it is met again, which costs time, never memory. */
+	for (i = 0; cache->bytes + code_bytes(code) > PYCODE_CACHE_MAX_BYTES &&
+		    i < PYCODE_CACHE_SLOTS; i++) {
+		if (!cache->slots[i])
+			continue;
+		cache->bytes -= code_bytes(cache->slots[i]);
+		code_destroy(cache->slots[i]);
+		cache->slots[i] = NULL;
+	}
 	cache->slots[slot] = code;
+	cache->bytes += code_bytes(code);
 	*ret = code;
 	return NULL;
 }

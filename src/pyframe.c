@@ -36,15 +36,6 @@ static struct pc_error *frame_push(struct py_thread *thread, size_t *capacity,
 	return NULL;
 }
 
-static struct pc_error *set_error(char **slot, struct pc_error *err)
-{
-	if (err == &pc_error_nomem)
-		return err;
-	*slot = strdup(err->message);
-	pc_error_destroy(err);
-	return *slot ? NULL : &pc_error_nomem;
-}
-
 /* Read the fields of a PyFrameObject (2.7 - 3.10). */
 static struct pc_error *read_frame_object(struct pyframe_walker *walker, uint64_t frame,
 					  struct frame_ref *ret)
@@ -176,7 +167,7 @@ static struct pc_error *describe_frame(struct pyframe_walker *walker, uint64_t a
 	if (!err)
 		err = pycode_location(&walker->reader, code, ref->offset, &frame->location);
 	if (err)
-		return set_error(&frame->error, err);
+		return pc_error_keep(&frame->error, err);
 	frame->filename = strdup(code->filename);
 	frame->name = strdup(code->name);
 	if (!frame->filename || !frame->name)
@@ -206,7 +197,7 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 
 	err = top_frame(walker, tstate, &address);
 	if (err)
-		return set_error(&thread->error, err);
+		return pc_error_keep(&thread->error, err);
 	ptrset_init(&seen);
 	while (address && !fatal) {
 		struct frame_ref ref;
@@ -217,26 +208,26 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 			break;
 		}
 		if (added == 0) {
-			fatal = set_error(&thread->error,
-					  pc_error_create(PC_ERR_CORRUPT,
-							  "the frame chain loops back to %#llx",
-							  (unsigned long long)address));
+			fatal = pc_error_keep(&thread->error,
+					      pc_error_create(PC_ERR_CORRUPT,
+							      "the frame chain loops back to %#llx",
+							      (unsigned long long)address));
 			break;
 		}
 		if (walker->text > PYFRAME_MAX_TEXT) {
-			fatal = set_error(&thread->error,
-					  pc_error_create(PC_ERR_LIMIT,
-							  "the frames read hold more than %u MiB of "
-							  "names and values: no more are read",
-							  PYFRAME_MAX_TEXT >> 20));
+			fatal = pc_error_keep(&thread->error,
+					      pc_error_create(PC_ERR_LIMIT,
+							      "the frames read hold more than %u MiB of "
+							      "names and values: no more are read",
+							      PYFRAME_MAX_TEXT >> 20));
 			break;
 		}
 		if (deadline_passed(walker->deadline)) {
-			fatal = set_error(&thread->error,
-					  pc_error_create(PC_ERR_LIMIT,
-							  "the --timeout deadline passed at the "
-							  "frame at %#llx",
-							  (unsigned long long)address));
+			fatal = pc_error_keep(&thread->error,
+					      pc_error_create(PC_ERR_LIMIT,
+							      "the --timeout deadline passed at the "
+							      "frame at %#llx",
+							      (unsigned long long)address));
 			break;
 		}
 		err = layout->frame_shape == FRAME_SHAPE_OBJECT
@@ -264,11 +255,11 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 		frame->is_entry = ref.is_entry == 1;
 		if (err && !ref.code && !ref.previous) {
 			/* Not even the link to the caller could be read. */
-			fatal = set_error(&frame->error, err);
+			fatal = pc_error_keep(&frame->error, err);
 			break;
 		}
 		if (err)
-			fatal = set_error(&frame->error, err);
+			fatal = pc_error_keep(&frame->error, err);
 		else
 			fatal = describe_frame(walker, address, &ref, frame);
 		address = ref.previous;

@@ -214,15 +214,6 @@ static void add_local(struct py_frame *frame, char *name, char *repr, enum py_lo
 							    .kind = kind};
 }
 
-static struct pc_error *set_locals_error(struct py_frame *frame, struct pc_error *err)
-{
-	if (err == &pc_error_nomem)
-		return err;
-	frame->locals_error = strdup(err->message);
-	pc_error_destroy(err);
-	return frame->locals_error ? NULL : &pc_error_nomem;
-}
-
 struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64_t code,
 			       struct py_frame *frame)
 {
@@ -236,15 +227,15 @@ struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64
 	size_t nslots = 0, i;
 
 	if (array == LAYOUT_ABSENT)
-		return set_locals_error(frame, pc_error_create(PC_ERR_UNSUPPORTED,
-							       "the layout has no f_localsplus"));
+		return pc_error_keep(&frame->locals_error,
+				     pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no f_localsplus"));
 	err = object_frame ? slots_from_tuples(locals, code, slots, &nslots, &frame->locals_cut)
 			   : slots_from_kinds(locals, code, slots, &nslots, &frame->locals_cut);
 	if (!err)
 		err = memory_read(reader->mem, address + (uint64_t)array, values,
 				  nslots * sizeof(*values));
 	if (err)
-		return set_locals_error(frame, err);
+		return pc_error_keep(&frame->locals_error, err);
 	if (!nslots)
 		return NULL;
 	frame->locals = calloc(nslots, sizeof(*frame->locals));

@@ -12,7 +12,7 @@ struct pc_error *pyobject_type(const struct py_reader *reader, uint64_t address,
 	struct pc_error *err;
 
 	if (!address)
-		return pc_error_fault(0, "NULL object pointer");
+		return pc_error_fault("NULL object pointer");
 	err = memory_read_u64(reader->mem, address + (uint64_t)reader->layout->object.ob_type, ret);
 	if (err)
 		return pc_error_prefix(err, "ob_type of object at %#llx",

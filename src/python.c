@@ -214,17 +214,7 @@ static struct pc_error *choose_layout(struct python *python, struct memory *mem,
 	return err;
 }
 
-static struct pc_error *set_text(char **slot, struct pc_error *err)
-{
-	if (err == &pc_error_nomem)
-		return err;
-	free(*slot);
-	*slot = strdup(err->message);
-	pc_error_destroy(err);
-	return *slot ? NULL : &pc_error_nomem;
-}
-
-struct walk {
+struct interpreter_walk {
 	struct python *python;
 	struct memory *mem;
 	const struct anchors *anchors;
@@ -244,7 +234,7 @@ static struct pc_error *read_field(struct memory *mem, uint64_t base, int64_t of
 }
 
 /* The thread state that holds the GIL in interpreter INTERP, or 0. */
-static uint64_t gil_holder(struct walk *walk, uint64_t interp)
+static uint64_t gil_holder(struct interpreter_walk *walk, uint64_t interp)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct pc_error *err = NULL;
@@ -272,7 +262,7 @@ static uint64_t gil_holder(struct walk *walk, uint64_t interp)
 	return holder;
 }
 
-static bool gc_collecting(struct walk *walk, uint64_t interp)
+static bool gc_collecting(struct interpreter_walk *walk, uint64_t interp)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct pc_error *err = NULL;
@@ -291,7 +281,7 @@ static bool gc_collecting(struct walk *walk, uint64_t interp)
 	return !err && collecting;
 }
 
-static struct pc_error *walk_thread(struct walk *walk, uint64_t tstate, uint64_t interp,
+static struct pc_error *walk_thread(struct interpreter_walk *walk, uint64_t tstate, uint64_t interp,
 				    int64_t interp_index, uint64_t holder)
 {
 	const struct py_layout *layout = &walk->python->layout;
@@ -317,19 +307,19 @@ static struct pc_error *walk_thread(struct walk *walk, uint64_t tstate, uint64_t
 		err = read_field(walk->mem, tstate, layout->tstate.native_thread_id,
 				 &thread->native_thread_id);
 	if (err)
-		return set_text(&thread->error,
-				pc_error_prefix(err, "thread state at %#llx",
-						(unsigned long long)tstate));
+		return pc_error_keep(&thread->error,
+				     pc_error_prefix(err, "thread state at %#llx",
+						     (unsigned long long)tstate));
 	err = pyexc_handled(&walk->frames.reader, tstate, walk->anchors->none, &thread->exception);
 	if (err) {
-		err = set_text(&thread->exception_error, err);
+		err = pc_error_keep(&thread->exception_error, err);
 		if (err)
 			return err;
 	}
 	return pyframe_walk(&walk->frames, tstate, thread);
 }
 
-static struct pc_error *walk_interpreter(struct walk *walk, uint64_t interp, int64_t index,
+static struct pc_error *walk_interpreter(struct interpreter_walk *walk, uint64_t interp, int64_t index,
 					 struct ptrset *seen)
 {
 	const struct py_layout *layout = &walk->python->layout;
@@ -341,41 +331,41 @@ static struct pc_error *walk_interpreter(struct walk *walk, uint64_t interp, int
 		python->gc_collecting = true;
 	err = read_field(walk->mem, interp, layout->interp.tstate_head, &tstate);
 	if (err)
-		return set_text(&python->error,
-				pc_error_prefix(err, "thread list of interpreter at %#llx",
-						(unsigned long long)interp));
+		return pc_error_keep(&python->error,
+				     pc_error_prefix(err, "thread list of interpreter at %#llx",
+						     (unsigned long long)interp));
 	while (tstate) {
 		int added = ptrset_add(seen, tstate);
 
 		if (added < 0)
 			return &pc_error_nomem;
 		if (added == 0)
-			return set_text(&python->error,
-					pc_error_create(PC_ERR_CORRUPT,
-							"the thread list loops back to %#llx",
-							(unsigned long long)tstate));
+			return pc_error_keep(&python->error,
+					     pc_error_create(PC_ERR_CORRUPT,
+							     "the thread list loops back to %#llx",
+							     (unsigned long long)tstate));
 		if (python->nthreads >= walk->options->max_threads) {
 			python->threads_cut = true;
 			return NULL;
 		}
 		if (deadline_passed(walk->options->deadline))
-			return set_text(&python->error,
-					pc_error_create(PC_ERR_LIMIT,
-							"the --timeout deadline passed before the "
-							"thread state at %#llx",
-							(unsigned long long)tstate));
+			return pc_error_keep(&python->error,
+					     pc_error_create(PC_ERR_LIMIT,
+							     "the --timeout deadline passed before the "
+							     "thread state at %#llx",
+							     (unsigned long long)tstate));
 		err = walk_thread(walk, tstate, interp, index, holder);
 		if (err)
 			return err;
 		err = read_field(walk->mem, tstate, layout->tstate.next, &tstate);
 		if (err)
-			return set_text(&python->error,
-					pc_error_prefix(err, "next of thread state"));
+			return pc_error_keep(&python->error,
+					     pc_error_prefix(err, "next of thread state"));
 	}
 	return NULL;
 }
 
-static struct pc_error *walk_interpreters(struct walk *walk)
+static struct pc_error *walk_interpreters(struct interpreter_walk *walk)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct python *python = walk->python;
@@ -388,12 +378,12 @@ static struct pc_error *walk_interpreters(struct walk *walk)
 				   layout->runtime.interpreters_head, &interp)
 		      : memory_read_u64(walk->mem, walk->anchors->interp_head, &interp);
 	if (err)
-		return set_text(&python->error, pc_error_prefix(err, "interpreter list"));
+		return pc_error_keep(&python->error, pc_error_prefix(err, "interpreter list"));
 	if (!interp)
-		return set_text(&python->error,
-				pc_error_create(PC_ERR_NOT_FOUND,
-						"no interpreter: Python was not initialized "
-						"or was finalized"));
+		return pc_error_keep(&python->error,
+				     pc_error_create(PC_ERR_NOT_FOUND,
+						     "no interpreter: Python was not initialized "
+						     "or was finalized"));
 	ptrset_init(&interps);
 	ptrset_init(&tstates);
 	while (interp && !err) {
@@ -404,10 +394,10 @@ static struct pc_error *walk_interpreters(struct walk *walk)
 			break;
 		}
 		if (added == 0 || python->ninterpreters >= PYTHON_MAX_INTERPRETERS) {
-			err = set_text(&python->error,
-				       pc_error_create(PC_ERR_CORRUPT,
-						       "the interpreter list loops or is too long at %#llx",
-						       (unsigned long long)interp));
+			err = pc_error_keep(&python->error,
+					    pc_error_create(PC_ERR_CORRUPT,
+							    "the interpreter list loops or is too long at %#llx",
+							    (unsigned long long)interp));
 			break;
 		}
 		err = walk_interpreter(walk, interp, (int64_t)python->ninterpreters, &tstates);
@@ -416,8 +406,8 @@ static struct pc_error *walk_interpreters(struct walk *walk)
 			struct pc_error *read_err = read_field(walk->mem, interp, layout->interp.next,
 							       &interp);
 			if (read_err)
-				err = set_text(&python->error,
-					       pc_error_prefix(read_err, "next interpreter"));
+				err = pc_error_keep(&python->error,
+						    pc_error_prefix(read_err, "next interpreter"));
 		}
 		if (python->threads_cut)
 			break;
@@ -493,9 +483,9 @@ static struct pc_error *walk_python(struct python *python, struct memory *mem,
 				    const struct python_options *options)
 {
 	struct pc_error *err;
-	struct walk walk;
+	struct interpreter_walk walk;
 
-	walk = (struct walk){.python = python, .mem = mem, .anchors = anchors, .options = options};
+	walk = (struct interpreter_walk){.python = python, .mem = mem, .anchors = anchors, .options = options};
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &python->layout};
 	walk.frames.code_type = anchors->code_type;
 	walk.frames.max_frames = options->max_frames;
@@ -669,10 +659,10 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	if (!ret->module_path)
 		return &pc_error_nomem;
 	if (!find_version(modules, mem, &anchors, &hex))
-		return set_text(&ret->error,
-				pc_error_create(PC_ERR_NOT_FOUND,
-						"cannot tell the Python version of %s",
-						ret->module_path));
+		return pc_error_keep(&ret->error,
+				     pc_error_create(PC_ERR_NOT_FOUND,
+						     "cannot tell the Python version of %s",
+						     ret->module_path));
 	format_version(hex, ret->version, sizeof(ret->version));
 	modules_module_build_id(anchors.module, build_id, sizeof(build_id));
 	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
@@ -698,7 +688,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	}
 	err = choose_layout(ret, mem, &anchors, hex, options->layout);
 	if (err)
-		return set_text(&ret->error, err);
+		return pc_error_keep(&ret->error, err);
 	ret->layout_detail = layout_detail(anchors.module, &ret->layout);
 	if (!ret->layout_detail)
 		return &pc_error_nomem;

@@ -140,7 +140,7 @@ static struct pc_error *attach(struct modules *modules)
 	return NULL;
 }
 
-struct walk {
+struct unwind_walk {
 	struct modules *modules;
 	struct native_stack *stack;
 	size_t max_frames;
@@ -152,7 +152,7 @@ struct walk {
 
 static int frame_callback(Dwfl_Frame *state, void *arg)
 {
-	struct walk *walk = arg;
+	struct unwind_walk *walk = arg;
 	struct native_stack *stack = walk->stack;
 	struct native_frame *frame;
 	Dwarf_Addr pc;
@@ -191,7 +191,7 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t max_frames,
 				     struct deadline *deadline, struct native_stack *ret)
 {
-	struct walk walk = {.modules = modules, .stack = ret, .max_frames = max_frames,
+	struct unwind_walk walk = {.modules = modules, .stack = ret, .max_frames = max_frames,
 			    .deadline = deadline};
 	int rc;
 
