@@ -1,7 +1,7 @@
 # pycore: post-mortem analyzer for core dumps of CPython processes.
 #
 #   make            build ./pycore (installs Debian's -dev packages if missing)
-#   make demo       crash /usr/bin/python3 in a thread and analyse the core
+#   make demo       crash /usr/bin/python3 in a thread and analyze the core
 #   make check      every test: unit, line-table vectors, real cores
 #   make asan-check the same suite under AddressSanitizer and UBSan
 #   make valgrind-check  the unit tests and a subset of the real cores under valgrind

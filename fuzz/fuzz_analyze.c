@@ -6,7 +6,7 @@
  *
  * The input is the core file; the seeds are real cores cut down by
  * fuzz/make-seeds, which name the real interpreters on this machine, so
- * that a mutated core is analysed against real executables, libraries and
+ * that a mutated core is analyzed against real executables, libraries and
  * debug information.  The reports go to /dev/null: what counts is that
  * pycore neither crashes, leaks, hangs nor runs out of memory. */
 #include "analysis.h"

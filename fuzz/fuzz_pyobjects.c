@@ -15,7 +15,7 @@
  * XORed onto the object's bytes in the core, from its address on.  XOR
  * makes the empty overlay the intact core, and every mutation libFuzzer
  * makes a corruption of real data: flipped bits in pointers, lengths,
- * kinds and flags.  The core is analysed as `pycore analyze --locals`
+ * kinds and flags.  The core is analyzed as `pycore analyze --locals`
  * would (minus native stacks, which do not read these objects), then the
  * bytes are put back.
  *

@@ -1,4 +1,4 @@
-/* One core, analysed: the pieces in the order the data flows (core →
+/* One core, analyzed: the pieces in the order the data flows (core →
  * memory → modules → Python → threads), kept together for the report. */
 #ifndef PYCORE_ANALYSIS_H
 #define PYCORE_ANALYSIS_H
@@ -101,7 +101,7 @@ struct analysis {
 	size_t nwarnings;
 };
 
-/* Analyse the core.  An error means the core itself could not be used
+/* Analyze the core.  An error means the core itself could not be used
  * (missing, not a core, unsupported); anything less is in the analysis. */
 struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret);
 void analysis_destroy(struct analysis *analysis);

@@ -391,7 +391,7 @@ struct pc_error *ci_report_text(FILE *out, const struct ci *ci)
 		fprintf(out, " (%zu file%s examined): %zu distinct crash%s", ci->examined,
 			ci->examined == 1 ? "" : "s", ci->ngroups, ci->ngroups == 1 ? "" : "es");
 		if (failed)
-			fprintf(out, ", %zu core%s not analysed", failed, failed == 1 ? "" : "s");
+			fprintf(out, ", %zu core%s not analyzed", failed, failed == 1 ? "" : "s");
 		fputc('\n', out);
 	}
 	for (i = 0; i < ci->ngroups; i++) {
@@ -403,7 +403,7 @@ struct pc_error *ci_report_text(FILE *out, const struct ci *ci)
 		free(text);
 	}
 	if (failed) {
-		fprintf(out, "\nNot analysed:\n");
+		fprintf(out, "\nNot analyzed:\n");
 		for (i = 0; i < ci->ncores; i++) {
 			if (!ci->cores[i].error)
 				continue;
@@ -417,7 +417,7 @@ struct pc_error *ci_report_text(FILE *out, const struct ci *ci)
 	if (ci->cores_skipped || ci->files_cut || ci->depth_cut || ci->ignored)
 		fputc('\n', out);
 	if (ci->cores_skipped)
-		fprintf(out, "Not analysed either: %zu more core%s past --max-cores=%zu\n",
+		fprintf(out, "Not analyzed either: %zu more core%s past --max-cores=%zu\n",
 			ci->cores_skipped, ci->cores_skipped == 1 ? "" : "s", ci->max_cores);
 	if (ci->files_cut)
 		fprintf(out, "Stopped looking after --max-files=%zu files\n", ci->max_files);
@@ -513,7 +513,7 @@ struct pc_error *ci_report_github(FILE *out, const struct ci *ci)
 		if (!ci->cores[i].error)
 			continue;
 		fputs("::error title=", out);
-		escape_puts(out, ESCAPE_GITHUB_PROPERTY, "Core file not analysed");
+		escape_puts(out, ESCAPE_GITHUB_PROPERTY, "Core file not analyzed");
 		fputs("::", out);
 		escape_puts(out, ESCAPE_GITHUB, ci->cores[i].path);
 		fputs(": ", out);
@@ -597,7 +597,7 @@ struct pc_error *ci_report_markdown(FILE *out, const struct ci *ci)
 		free(text);
 	}
 	if (failed) {
-		fprintf(out, "Not analysed:\n\n");
+		fprintf(out, "Not analyzed:\n\n");
 		for (i = 0; i < ci->ncores; i++) {
 			if (!ci->cores[i].error)
 				continue;
@@ -671,7 +671,7 @@ struct pc_error *ci_report_junit(FILE *out, const struct ci *ci)
 			continue;
 		fputs("    <testcase classname=\"pycore.core\" name=\"", out);
 		escape_puts(out, ESCAPE_XML_ATTRIBUTE, ci->cores[i].path);
-		fputs("\">\n      <failure type=\"not analysed\" message=\"", out);
+		fputs("\">\n      <failure type=\"not analyzed\" message=\"", out);
 		escape_puts(out, ESCAPE_XML_ATTRIBUTE, ci->cores[i].error);
 		fputs("\"/>\n    </testcase>\n", out);
 	}

@@ -6,8 +6,8 @@
  * crashed process blocked until the core is read.  So it reads first and
  * thinks later: /proc/PID is opened, standard input is drained into a
  * temporary file (and passed on to --forward), and only then is the core
- * analysed, in a child process that --timeout kills if it must.  A crash
- * it cannot analyse is logged, never a reason to leave the kernel waiting;
+ * analyzed, in a child process that --timeout kills if it must.  A crash
+ * it cannot analyze is logged, never a reason to leave the kernel waiting;
  * its exit status is not 0 only when its own set-up is broken. */
 #include "analysis.h"
 #include "cli.h"
@@ -435,7 +435,7 @@ static void summarize(const struct analysis *analysis, char *out, size_t size)
 
 /* The analysis child: the reports into TEXT and JSON, the crashing frame
  * into SUMMARY_FD.  Returns its exit status. */
-static int analyse(const struct handle *h, FILE *text, FILE *json, int summary_fd)
+static int analyze(const struct handle *h, FILE *text, FILE *json, int summary_fd)
 {
 	struct analysis_options options;
 	const struct report_options report = {.source = true, .native = true};
@@ -490,7 +490,7 @@ static void entry_stem(const struct handle *h, char *out, size_t size)
 	snprintf(out, size, "%lld.%d.%s", h->time, (int)h->pid, i ? clean : "unknown");
 }
 
-/* Analyse the core into the spool, keep it when asked; log the crash. */
+/* Analyze the core into the spool, keep it when asked; log the crash. */
 static void report_crash(struct handle *h)
 {
 	struct spool_file files[SPOOL_NKINDS] = {{.fd = -1}, {.fd = -1}, {.fd = -1}};
@@ -522,12 +522,12 @@ static void report_crash(struct handle *h)
 	child = fork();
 	if (child == 0) {
 		close(summary_pipe[0]);
-		_exit(analyse(h, text, json, summary_pipe[1]));
+		_exit(analyze(h, text, json, summary_pipe[1]));
 	}
 	close(summary_pipe[1]);
 	summary_pipe[1] = -1;
 	if (child < 0)
-		snprintf(note, sizeof(note), "not analysed: fork: %s", strerror(errno));
+		snprintf(note, sizeof(note), "not analyzed: fork: %s", strerror(errno));
 	if (files[SPOOL_CORE].fd >= 0) {
 		struct pc_error *kept = input_write_zstd(h->input, files[SPOOL_CORE].fd, limit,
 							 &timed_out);

@@ -19,7 +19,7 @@
 
 /* libdwfl's find_elf callback has no user pointer but the per-module one,
  * which core reporting leaves NULL; the session being built is kept here.
- * pycore analyses one core at a time. */
+ * pycore analyzes one core at a time. */
 static struct modules *reporting;
 
 static void hex_string(const unsigned char *bytes, int len, char *out, size_t size)
