@@ -51,4 +51,12 @@ struct pc_error *pyobject_text_data(const struct py_reader *reader, uint64_t add
 struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address, size_t max,
 				unsigned char **ret, size_t *len);
 
+/* A length field of the object at ADDRESS (OFFSET into it), checked: a
+ * length past 2^40 is corrupt. */
+struct pc_error *pyobject_length(const struct py_reader *reader, uint64_t address,
+				 int64_t offset, uint64_t *ret);
+
+/* The error for a field this build's layout lacks, WHAT naming it. */
+struct pc_error *pyobject_no_layout(const char *what);
+
 #endif

@@ -24,10 +24,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pycontainer.h"
 #include "pyobject.h"
 
 #define PYREPR_MAX_STRING 200
-#define PYREPR_MAX_ITEMS 10
+#define PYREPR_MAX_ITEMS PYCONTAINER_MAX_ITEMS	/* 10 */
 #define PYREPR_MAX_DEPTH 3
 #define PYREPR_MAX_OBJECTS 100
 #define PYREPR_MAX_CHARS 500

@@ -216,3 +216,22 @@ struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address
 	*len = length;
 	return NULL;
 }
+
+/* Lengths read from the core beyond this are corrupt. */
+#define MAX_PLAUSIBLE_LENGTH (1ULL << 40)
+
+struct pc_error *pyobject_length(const struct py_reader *reader, uint64_t address,
+				 int64_t offset, uint64_t *ret)
+{
+	struct pc_error *err = memory_read_u64(reader->mem, address + (uint64_t)offset, ret);
+
+	if (!err && *ret > MAX_PLAUSIBLE_LENGTH)
+		return pc_error_create(PC_ERR_CORRUPT, "implausible length %#llx",
+				       (unsigned long long)*ret);
+	return err;
+}
+
+struct pc_error *pyobject_no_layout(const char *what)
+{
+	return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no %s", what);
+}

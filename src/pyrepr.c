@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "memory.h"
+#include "pycontainer.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -23,11 +24,6 @@
 /* Ints of more digits than this print as a marker: their repr would be
  * cut at PYREPR_MAX_CHARS anyway, and converting them costs quadratic time. */
 #define LONG_MAX_DIGITS 200
-/* Entries of a dict or set table looked at for one repr: a table that
- * deletions left nearly empty must not be read to the end. */
-#define TABLE_MAX_SCAN 65536
-/* Lengths read from the core beyond this are corrupt. */
-#define MAX_PLAUSIBLE_LENGTH (1ULL << 40)
 
 enum kind {
 	KIND_OTHER,		/* <TYPE object at 0x...> */
@@ -278,12 +274,6 @@ static struct pc_error *type_of(struct pyrepr *repr, uint64_t address,
 	return NULL;
 }
 
-/* An error naming the layout field that this build's layout lacks. */
-static struct pc_error *no_layout(const char *what)
-{
-	return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no %s", what);
-}
-
 /* ---------------------------------------------------------- numbers */
 
 static struct pc_error *read_int(struct run *run, uint64_t address, int64_t *ret)
@@ -292,7 +282,7 @@ static struct pc_error *read_int(struct run *run, uint64_t address, int64_t *ret
 	struct pc_error *err;
 
 	if (layout->pyint.ob_ival == LAYOUT_ABSENT)
-		return no_layout("PyIntObject.ob_ival");
+		return pyobject_no_layout("PyIntObject.ob_ival");
 	err = memory_read(run->repr->reader.mem, address + (uint64_t)layout->pyint.ob_ival, ret,
 			  sizeof(*ret));
 	if (err)
@@ -311,7 +301,7 @@ static struct pc_error *long_size(struct run *run, uint64_t address, int *sign,
 
 	if (size_offset == LAYOUT_ABSENT || layout->pylong.ob_digit == LAYOUT_ABSENT ||
 	    (layout->pylong.digit_size != 2 && layout->pylong.digit_size != 4))
-		return no_layout("PyLongObject digits");
+		return pyobject_no_layout("PyLongObject digits");
 	err = memory_read_u64(run->repr->reader.mem, address + (uint64_t)size_offset, &word);
 	if (err)
 		return pc_error_prefix(err, "int at %#llx", (unsigned long long)address);
@@ -633,10 +623,7 @@ static void put_bytes(struct run *run, uint64_t address)
 	uint64_t length;
 	size_t count, i;
 
-	err = memory_read_u64(reader->mem, address + (uint64_t)layout->bytes.ob_size, &length);
-	if (!err && length > MAX_PLAUSIBLE_LENGTH)
-		err = pc_error_create(PC_ERR_CORRUPT, "implausible length %#llx",
-				      (unsigned long long)length);
+	err = pyobject_length(reader, address, layout->bytes.ob_size, &length);
 	if (err) {
 		put_error(run, pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address));
 		return;
@@ -657,376 +644,33 @@ static void put_bytes(struct run *run, uint64_t address)
 
 static void put_value(struct run *run, uint64_t address);
 
-/* Up to PYREPR_MAX_ITEMS + 1 items (the last one only says there are more). */
-struct items {
-	uint64_t keys[PYREPR_MAX_ITEMS + 1];
-	uint64_t values[PYREPR_MAX_ITEMS + 1];
-	size_t n;
-	bool more;		/* past PYREPR_MAX_ITEMS, or the scan stopped early */
-};
-
-static bool items_add(struct items *items, uint64_t key, uint64_t value)
-{
-	if (items->n == PYREPR_MAX_ITEMS) {
-		items->more = true;
-		return false;
-	}
-	items->keys[items->n] = key;
-	items->values[items->n++] = value;
-	return true;
-}
-
-static struct pc_error *read_word(struct run *run, uint64_t address, uint64_t *ret)
-{
-	return memory_read_u64(run->repr->reader.mem, address, ret);
-}
-
-static struct pc_error *read_byte(struct run *run, uint64_t address, uint8_t *ret)
-{
-	return memory_read(run->repr->reader.mem, address, ret, 1);
-}
-
-/* A length field of the object at ADDRESS, checked. */
-static struct pc_error *read_length(struct run *run, uint64_t address, int64_t offset,
-				    uint64_t *ret)
-{
-	struct pc_error *err = read_word(run, address + (uint64_t)offset, ret);
-
-	if (!err && *ret > MAX_PLAUSIBLE_LENGTH)
-		return pc_error_create(PC_ERR_CORRUPT, "implausible length %#llx",
-				       (unsigned long long)*ret);
-	return err;
-}
-
-/* The items of a list or tuple: SIZE pointers at ITEMS. */
-static struct pc_error *sequence_items(struct run *run, uint64_t items_at, uint64_t size,
-				       struct items *ret)
-{
-	size_t n = size < PYREPR_MAX_ITEMS ? (size_t)size : PYREPR_MAX_ITEMS;
-	struct pc_error *err;
-
-	err = memory_read(run->repr->reader.mem, items_at, ret->values, n * sizeof(uint64_t));
-	if (err)
-		return err;
-	ret->n = n;
-	ret->more = size > n;
-	return NULL;
-}
-
-/* The live entries of 2.7's dict table: slots whose value is set. */
-static struct pc_error *dict_table_items(struct run *run, uint64_t address, uint64_t used,
-					 struct items *ret)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	uint64_t mask, table, i, found = 0;
-	struct pc_error *err;
-
-	if (layout->dict.ma_mask == LAYOUT_ABSENT || layout->dict.ma_table == LAYOUT_ABSENT ||
-	    layout->dictentry.size == LAYOUT_ABSENT)
-		return no_layout("PyDictObject.ma_table");
-	err = read_length(run, address, layout->dict.ma_mask, &mask);
-	if (!err)
-		err = read_word(run, address + (uint64_t)layout->dict.ma_table, &table);
-	if (err)
-		return err;
-	for (i = 0; i <= mask && found < used; i++) {
-		uint64_t entry = table + i * (uint64_t)layout->dictentry.size, key, value;
-
-		if (i == TABLE_MAX_SCAN) {
-			ret->more = true;
-			break;
-		}
-		err = read_word(run, entry + (uint64_t)layout->dictentry.me_value, &value);
-		if (!err && value)
-			err = read_word(run, entry + (uint64_t)layout->dictentry.me_key, &key);
-		if (err)
-			return pc_error_prefix(err, "entry %llu", (unsigned long long)i);
-		if (!value)
-			continue;
-		found++;
-		if (!items_add(ret, key, value))
-			break;
-	}
-	return NULL;
-}
-
-/* Where the entries of the PyDictKeysObject at KEYS start, how many there
- * are, and how big each is. */
-static struct pc_error *dict_keys_entries(struct run *run, uint64_t keys, uint64_t *entries,
-					  uint64_t *nentries, uint64_t *entry_size,
-					  bool *unicode)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	uint64_t index_bytes, slots;
-	struct pc_error *err;
-
-	err = read_length(run, keys, layout->dictkeys.dk_nentries, nentries);
-	if (err)
-		return err;
-	*unicode = false;
-	if (layout->dict_shape == DICT_SHAPE_KEYS_SIZE) {
-		if (layout->dictkeys.dk_size == LAYOUT_ABSENT)
-			return no_layout("PyDictKeysObject.dk_size");
-		err = read_length(run, keys, layout->dictkeys.dk_size, &slots);
-		if (err)
-			return err;
-		if (!slots || (slots & (slots - 1)))
-			return pc_error_create(PC_ERR_CORRUPT, "dk_size %llu",
-					       (unsigned long long)slots);
-		/* DK_IXSIZE: indices are as wide as the table needs. */
-		index_bytes = slots * (slots <= 0xff ? 1 : slots <= 0xffff ? 2
-							: slots <= 0xffffffff ? 4 : 8);
-	} else {
-		uint8_t log2_size, log2_index_bytes, kind;
-
-		if (layout->dictkeys.dk_log2_size == LAYOUT_ABSENT ||
-		    layout->dictkeys.dk_log2_index_bytes == LAYOUT_ABSENT ||
-		    layout->dictkeys.dk_kind == LAYOUT_ABSENT || layout->dictuentry.size == LAYOUT_ABSENT)
-			return no_layout("PyDictKeysObject.dk_log2_size");
-		err = read_byte(run, keys + (uint64_t)layout->dictkeys.dk_log2_size, &log2_size);
-		if (!err)
-			err = read_byte(run, keys + (uint64_t)layout->dictkeys.dk_log2_index_bytes,
-					&log2_index_bytes);
-		if (!err)
-			err = read_byte(run, keys + (uint64_t)layout->dictkeys.dk_kind, &kind);
-		if (err)
-			return err;
-		if (log2_size > 40 || log2_index_bytes > 43 || log2_index_bytes < log2_size ||
-		    kind > 2)
-			return pc_error_create(PC_ERR_CORRUPT,
-					       "dk_log2_size %u, dk_log2_index_bytes %u, dk_kind %u",
-					       log2_size, log2_index_bytes, kind);
-		slots = 1ULL << log2_size;
-		index_bytes = 1ULL << log2_index_bytes;
-		/* DICT_KEYS_UNICODE and DICT_KEYS_SPLIT: entries without a hash. */
-		*unicode = kind != 0;
-	}
-	if (*nentries > slots)
-		return pc_error_create(PC_ERR_CORRUPT, "%llu entries in a table of %llu",
-				       (unsigned long long)*nentries, (unsigned long long)slots);
-	*entries = keys + (uint64_t)layout->dictkeys.dk_indices + index_bytes;
-	*entry_size = (uint64_t)(*unicode ? layout->dictuentry.size : layout->dictentry.size);
-	return NULL;
-}
-
-/* Entry INDEX of a 3.x dict, its key and (with VALUE set) its value. */
-static struct pc_error *dict_entry(struct run *run, uint64_t entries, uint64_t entry_size,
-				   bool unicode, uint64_t index, uint64_t *key, uint64_t *value)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	uint64_t entry = entries + index * entry_size;
-	struct pc_error *err;
-
-	err = read_word(run, entry + (uint64_t)(unicode ? layout->dictuentry.me_key
-							 : layout->dictentry.me_key),
-			key);
-	if (!err && value)
-		err = read_word(run, entry + (uint64_t)(unicode ? layout->dictuentry.me_value
-								 : layout->dictentry.me_value),
-				value);
-	if (err)
-		return pc_error_prefix(err, "entry %llu", (unsigned long long)index);
-	return NULL;
-}
-
-/* The items of a split table (3.6+): values apart from the shared keys, in
- * insertion order (3.11+: kept in bytes next to the values). */
-static struct pc_error *dict_split_items(struct run *run, uint64_t values, uint64_t entries,
-					 uint64_t nentries, uint64_t entry_size, bool unicode,
-					 struct items *ret)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	uint64_t count = nentries, order = 0, array = values, i;
-	struct pc_error *err = NULL;
-
-	if (layout->dict_shape != DICT_SHAPE_KEYS_SIZE && layout->dictvalues.values == LAYOUT_ABSENT)
-		return no_layout("PyDictValues.values");
-	if (layout->dict_shape == DICT_SHAPE_KEYS_LOG2) {
-		uint8_t size;
-
-		/* [-2] = used size, [-3 - i] = the i-th index inserted. */
-		err = read_byte(run, values - 2, &size);
-		count = size;
-		order = values - 3;
-		array = values + (uint64_t)layout->dictvalues.values;
-	} else if (layout->dict_shape == DICT_SHAPE_KEYS_LOG2_VALUES) {
-		uint8_t capacity = 0, size = 0;
-
-		if (layout->dictvalues.capacity == LAYOUT_ABSENT ||
-		    layout->dictvalues.used == LAYOUT_ABSENT)
-			return no_layout("PyDictValues.capacity");
-		err = read_byte(run, values + (uint64_t)layout->dictvalues.capacity, &capacity);
-		if (!err)
-			err = read_byte(run, values + (uint64_t)layout->dictvalues.used, &size);
-		count = size;
-		array = values + (uint64_t)layout->dictvalues.values;
-		/* The order bytes follow the CAPACITY values. */
-		order = array + (uint64_t)capacity * 8;
-		if (!err && size > capacity)
-			err = pc_error_create(PC_ERR_CORRUPT, "%u values of %u", size, capacity);
-	}
-	if (err)
-		return pc_error_prefix(err, "values at %#llx", (unsigned long long)values);
-	for (i = 0; i < count; i++) {
-		uint64_t index = i, key, value;
-
-		if (i == TABLE_MAX_SCAN) {
-			ret->more = true;
-			break;
-		}
-		if (order) {
-			uint8_t byte;
-
-			err = read_byte(run, layout->dict_shape == DICT_SHAPE_KEYS_LOG2 ? order - i
-										: order + i,
-					&byte);
-			if (err)
-				return pc_error_prefix(err, "order of values at %#llx",
-						       (unsigned long long)values);
-			index = byte;
-		}
-		if (index >= nentries)
-			return pc_error_create(PC_ERR_CORRUPT, "value %llu of %llu entries",
-					       (unsigned long long)index,
-					       (unsigned long long)nentries);
-		err = read_word(run, array + index * 8, &value);
-		if (err)
-			return pc_error_prefix(err, "values at %#llx", (unsigned long long)values);
-		if (!value)
-			continue;
-		err = dict_entry(run, entries, entry_size, unicode, index, &key, NULL);
-		if (err)
-			return err;
-		if (!items_add(ret, key, value))
-			break;
-	}
-	return NULL;
-}
-
-/* The items of a 3.x dict, in insertion order. */
-static struct pc_error *dict_keys_items(struct run *run, uint64_t address, uint64_t used,
-					struct items *ret)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	uint64_t keys, values, entries = 0, nentries = 0, entry_size = 0, i, found = 0;
-	struct pc_error *err;
-	bool unicode;
-
-	if (layout->dict.ma_keys == LAYOUT_ABSENT || layout->dict.ma_values == LAYOUT_ABSENT ||
-	    layout->dictkeys.dk_nentries == LAYOUT_ABSENT ||
-	    layout->dictkeys.dk_indices == LAYOUT_ABSENT || layout->dictentry.size == LAYOUT_ABSENT)
-		return no_layout("PyDictKeysObject");
-	err = read_word(run, address + (uint64_t)layout->dict.ma_keys, &keys);
-	if (!err)
-		err = read_word(run, address + (uint64_t)layout->dict.ma_values, &values);
-	if (err)
-		return err;
-	err = dict_keys_entries(run, keys, &entries, &nentries, &entry_size, &unicode);
-	if (err)
-		return pc_error_prefix(err, "keys at %#llx", (unsigned long long)keys);
-	if (values)
-		return dict_split_items(run, values, entries, nentries, entry_size, unicode, ret);
-	for (i = 0; i < nentries && found < used; i++) {
-		uint64_t key, value;
-
-		if (i == TABLE_MAX_SCAN) {
-			ret->more = true;
-			break;
-		}
-		err = dict_entry(run, entries, entry_size, unicode, i, &key, &value);
-		if (err)
-			return pc_error_prefix(err, "keys at %#llx", (unsigned long long)keys);
-		if (!value)
-			continue;
-		found++;
-		if (!items_add(ret, key, value))
-			break;
-	}
-	return NULL;
-}
-
-static struct pc_error *dict_items(struct run *run, uint64_t address, struct items *ret)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	struct pc_error *err;
-	uint64_t used;
-
-	if (layout->dict.ma_used == LAYOUT_ABSENT)
-		return no_layout("PyDictObject.ma_used");
-	err = read_length(run, address, layout->dict.ma_used, &used);
-	if (!err && used)
-		err = layout->dict_shape == DICT_SHAPE_TABLE
-			      ? dict_table_items(run, address, used, ret)
-			      : dict_keys_items(run, address, used, ret);
-	return err;
-}
-
 /* Whether KEY, a set entry's key, marks a deleted entry. */
-static struct pc_error *set_dummy(struct run *run, uint64_t key, bool *ret)
+static struct pc_error *set_dummy(void *arg, uint64_t key, bool *ret)
 {
+	struct pyrepr *repr = arg;
+	const struct py_layout *layout = repr->reader.layout;
 	const struct type_info *type;
-	struct pc_error *err = type_of(run->repr, key, &type);
+	struct pc_error *err = type_of(repr, key, &type);
 
 	*ret = false;
 	if (err)
 		return err;
 	if (type->kind == KIND_SET_DUMMY) {
 		*ret = true;
-	} else if (type->kind == KIND_BYTES && run->repr->reader.layout->set_dummy_is_str) {
+	} else if (type->kind == KIND_BYTES && layout->set_dummy_is_str) {
 		static const char dummy[] = "<dummy key>";
-		const struct py_layout *layout = run->repr->reader.layout;
 		char text[sizeof(dummy)];
 		uint64_t length;
 
-		err = read_word(run, key + (uint64_t)layout->bytes.ob_size, &length);
+		err = memory_read_u64(repr->reader.mem, key + (uint64_t)layout->bytes.ob_size,
+				      &length);
 		if (!err && length == sizeof(dummy) - 1)
-			err = memory_read(run->repr->reader.mem, key + (uint64_t)layout->bytes.ob_sval,
+			err = memory_read(repr->reader.mem, key + (uint64_t)layout->bytes.ob_sval,
 					  text, sizeof(dummy) - 1);
 		*ret = !err && length == sizeof(dummy) - 1 &&
 		       memcmp(text, dummy, sizeof(dummy) - 1) == 0;
 	}
 	return err;
-}
-
-static struct pc_error *set_items(struct run *run, uint64_t address, struct items *ret)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	uint64_t used, mask, table, i, found = 0;
-	struct pc_error *err;
-
-	if (layout->set.used == LAYOUT_ABSENT || layout->set.mask == LAYOUT_ABSENT ||
-	    layout->set.table == LAYOUT_ABSENT || layout->setentry.size == LAYOUT_ABSENT ||
-	    layout->setentry.key == LAYOUT_ABSENT)
-		return no_layout("PySetObject");
-	err = read_length(run, address, layout->set.used, &used);
-	if (!err)
-		err = read_length(run, address, layout->set.mask, &mask);
-	if (!err)
-		err = read_word(run, address + (uint64_t)layout->set.table, &table);
-	if (err)
-		return err;
-	for (i = 0; i <= mask && found < used; i++) {
-		uint64_t key;
-		bool dummy;
-
-		if (i == TABLE_MAX_SCAN) {
-			ret->more = true;
-			break;
-		}
-		err = read_word(run, table + i * (uint64_t)layout->setentry.size +
-					     (uint64_t)layout->setentry.key,
-				&key);
-		if (!err && key)
-			err = set_dummy(run, key, &dummy);
-		if (err)
-			return pc_error_prefix(err, "entry %llu", (unsigned long long)i);
-		if (!key || dummy)
-			continue;
-		found++;
-		if (!items_add(ret, 0, key))
-			break;
-	}
-	return NULL;
 }
 
 /* How a container kind opens and closes, and prints when it is not
@@ -1059,11 +703,16 @@ static struct brackets container_brackets(const struct run *run, enum kind kind)
 
 static void put_container(struct run *run, uint64_t address, enum kind kind)
 {
-	const struct py_layout *layout = run->repr->reader.layout;
+	static const enum pycontainer_kind kinds[] = {
+		[KIND_LIST] = PYCONTAINER_LIST,
+		[KIND_TUPLE] = PYCONTAINER_TUPLE,
+		[KIND_DICT] = PYCONTAINER_DICT,
+		[KIND_SET] = PYCONTAINER_SET,
+		[KIND_FROZENSET] = PYCONTAINER_SET,
+	};
 	struct brackets brackets = container_brackets(run, kind);
-	struct items items = {.n = 0};
-	struct pc_error *err = NULL;
-	uint64_t size;
+	struct pycontainer_items items;
+	struct pc_error *err;
 	size_t i;
 
 	for (i = 0; i < run->depth; i++)
@@ -1075,38 +724,8 @@ static void put_container(struct run *run, uint64_t address, enum kind kind)
 		puts_(run, brackets.elided);
 		return;
 	}
-	switch (kind) {
-	case KIND_LIST:
-		if (layout->list.ob_item == LAYOUT_ABSENT || layout->var.ob_size == LAYOUT_ABSENT) {
-			err = no_layout("PyListObject.ob_item");
-			break;
-		}
-		err = read_length(run, address, layout->var.ob_size, &size);
-		if (!err && size) {
-			uint64_t items_at;
-
-			err = read_word(run, address + (uint64_t)layout->list.ob_item, &items_at);
-			if (!err)
-				err = sequence_items(run, items_at, size, &items);
-		}
-		break;
-	case KIND_TUPLE:
-		if (layout->tuple.ob_item == LAYOUT_ABSENT || layout->tuple.ob_size == LAYOUT_ABSENT) {
-			err = no_layout("PyTupleObject.ob_item");
-			break;
-		}
-		err = read_length(run, address, layout->tuple.ob_size, &size);
-		if (!err)
-			err = sequence_items(run, address + (uint64_t)layout->tuple.ob_item, size,
-					     &items);
-		break;
-	case KIND_DICT:
-		err = dict_items(run, address, &items);
-		break;
-	default:
-		err = set_items(run, address, &items);
-		break;
-	}
+	err = pycontainer_items(&run->repr->reader, address, kinds[kind], set_dummy, run->repr,
+				&items);
 	if (err) {
 		put_error(run, pc_error_prefix(err, "%s at %#llx",
 					       kind == KIND_LIST    ? "list"
@@ -1200,7 +819,7 @@ static void put_value(struct run *run, uint64_t address)
 		return;
 	case KIND_FLOAT:
 		err = layout->pyfloat.ob_fval == LAYOUT_ABSENT
-			      ? no_layout("PyFloatObject.ob_fval")
+			      ? pyobject_no_layout("PyFloatObject.ob_fval")
 			      : memory_read(run->repr->reader.mem,
 					    address + (uint64_t)layout->pyfloat.ob_fval, &fval,
 					    sizeof(fval));
@@ -1270,7 +889,7 @@ struct pc_error *pyrepr_cell(struct pyrepr *repr, uint64_t address, bool *is_cel
 	if (type->kind != KIND_CELL)
 		return NULL;
 	if (layout->cell.ob_ref == LAYOUT_ABSENT)
-		return no_layout("PyCellObject.ob_ref");
+		return pyobject_no_layout("PyCellObject.ob_ref");
 	err = memory_read_u64(repr->reader.mem, address + (uint64_t)layout->cell.ob_ref, content);
 	if (err)
 		return pc_error_prefix(err, "cell at %#llx", (unsigned long long)address);
