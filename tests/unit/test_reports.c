@@ -1,6 +1,7 @@
-/* Tests of the pieces of the machine reports that work on bytes alone:
+/* Tests of the pieces of the reports that work on bytes alone:
  * utf8_decode(), which keeps invalid text out of the JSON, XML and Markdown
- * pycore writes, and fingerprint_native_name(), which keeps the
+ * pycore writes, escape.c's policy for each kind of output, and
+ * fingerprint_native_name(), which keeps the
  * fingerprint of a crash the same across CPUs and compiler clones.  The
  * reports themselves are tested on real cores by
  * tests/integration/test-reports. */
@@ -8,10 +9,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "escape.h"
 #include "fingerprint.h"
 #include "utf8.h"
 
@@ -71,6 +74,46 @@ static void test_utf8_invalid(void **state)
 	}
 }
 
+/* One hostile string in every kind of output: ESC, a newline, a tab, a
+ * quote, '&', '<', '%', ':', ',', a backslash, DEL, a stray byte, U+202E,
+ * U+009B (CSI) and an 'é' that stays. */
+static void test_escape_policies(void **state)
+{
+	static const char text[] = "a\x1b[1m\n\t\"&<%:,\\\x7f\xff\xe2\x80\xae\xc2\x9b\xc3\xa9";
+	static const struct {
+		enum escape_kind kind;
+		const char *want;
+	} cases[] = {
+		{ESCAPE_TERMINAL, "a\\x1b[1m\\x0a\\x09\"&<%:,\\\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_LINE, "a\\x1b[1m\\x0a\\x09\"&<%:,\\x5c\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_JSON,
+		 "a\\u001b[1m\\n\\t\\\"&<%:,\\\\\\u007f\\ufffd\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_XML, "a\\x1b[1m\n\t\"&amp;&lt;%:,\\\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_XML_ATTRIBUTE,
+		 "a\\x1b[1m&#10;&#9;&quot;&amp;&lt;%:,\\\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_GITHUB, "a\\x1b[1m%0A\\x09\"&<%25:,\\\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_GITHUB_PROPERTY,
+		 "a\\x1b[1m%0A\\x09\"&<%25%3A%2C\\\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+		{ESCAPE_MARKDOWN,
+		 "a\\x1b\\[1m \\x09\"\\&\\<%:,\\\\\\x7f\\xff\\u202e\\u009b\xc3\xa9"},
+	};
+	char out[256], *copy;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		copy = escape_dup(cases[i].kind, text, sizeof(text) - 1);
+		assert_non_null(copy);
+		assert_string_equal(copy, cases[i].want);
+		free(copy);
+		escape_into(cases[i].kind, text, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	/* Cut where an escape ends, "..." saying so, within the size. */
+	assert_int_equal(escape_into(ESCAPE_LINE, "ab\x1b" "cdef", out, 10), 9);
+	assert_string_equal(out, "ab\\x1b...");
+}
+
 static void test_native_name(void **state)
 {
 	static const struct {
@@ -114,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf8_invalid),
+		cmocka_unit_test(test_escape_policies),
 		cmocka_unit_test(test_native_name),
 	};
 
