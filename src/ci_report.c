@@ -292,6 +292,29 @@ static size_t cores_with_note(const struct ci *ci, const struct ci_group *group,
 	return n;
 }
 
+/* What PUT writes about GROUP (whose first core is FIRST) as a string;
+ * NULL when out of memory. */
+typedef void put_fn(FILE *out, const struct ci_group *group, const struct ci_core *first);
+
+static char *group_string(put_fn *put, const struct ci *ci, const struct ci_group *group)
+{
+	char *buf = NULL;
+	size_t size;
+	FILE *out = open_memstream(&buf, &size);
+
+	if (!out)
+		return NULL;
+	put(out, group, &ci->cores[group->cores[0]]);
+	return memstream_done(out, &buf);
+}
+
+static void put_group_headline(FILE *out, const struct ci_group *group,
+			       const struct ci_core *first)
+{
+	(void)group;
+	put_headline(out, first);
+}
+
 /* The whole description of a group, as the text summary shows it; the
  * GitHub and JUnit reports carry it too.  NULL when out of memory. */
 static char *group_text(const struct ci *ci, const struct ci_group *group)
@@ -457,6 +480,14 @@ static const struct ci_frame *annotated_frame(const struct ci_core *core, const 
 	return NULL;
 }
 
+/* The title of GROUP's annotation. */
+static void put_title(FILE *out, const struct ci_group *group, const struct ci_core *first)
+{
+	fprintf(out, "Crash %s (%zu core%s): %s in %s", first->fingerprint, group->ncores,
+		group->ncores == 1 ? "" : "s", first->signal,
+		first->nframes && first->frames[0].file ? first->frames[0].name : first->native);
+}
+
 struct pc_error *ci_report_github(FILE *out, const struct ci *ci)
 {
 	size_t i;
@@ -466,25 +497,12 @@ struct pc_error *ci_report_github(FILE *out, const struct ci *ci)
 		const struct ci_core *first = &ci->cores[group->cores[0]];
 		const struct ci_frame *frame;
 		const char *file = NULL;
-		char *text = group_text(ci, group), *title = NULL;
+		char *text = group_text(ci, group), *title = group_string(put_title, ci, group);
 		size_t size;
-		FILE *t;
 
-		if (!text)
-			return &pc_error_nomem;
-		t = open_memstream(&title, &size);
-		if (!t) {
+		if (!text || !title) {
 			free(text);
-			return &pc_error_nomem;
-		}
-		fprintf(t, "Crash %s (%zu core%s): %s", first->fingerprint, group->ncores,
-			group->ncores == 1 ? "" : "s", first->signal);
-		if (first->nframes && first->frames[0].file)
-			fprintf(t, " in %s", first->frames[0].name);
-		else
-			fprintf(t, " in %s", first->native);
-		if (!memstream_done(t, &title)) {
-			free(text);
+			free(title);
 			return &pc_error_nomem;
 		}
 		fputs("::error ", out);
@@ -628,20 +646,12 @@ struct pc_error *ci_report_junit(FILE *out, const struct ci *ci)
 	for (i = 0; i < ci->ngroups; i++) {
 		const struct ci_group *group = &ci->groups[i];
 		const struct ci_core *first = &ci->cores[group->cores[0]];
-		char *text = group_text(ci, group), *headline = NULL;
-		size_t size;
-		FILE *h;
+		char *text = group_text(ci, group);
+		char *headline = group_string(put_group_headline, ci, group);
 
-		if (!text)
-			return &pc_error_nomem;
-		h = open_memstream(&headline, &size);
-		if (!h) {
+		if (!text || !headline) {
 			free(text);
-			return &pc_error_nomem;
-		}
-		put_headline(h, first);
-		if (!memstream_done(h, &headline)) {
-			free(text);
+			free(headline);
 			return &pc_error_nomem;
 		}
 		fprintf(out, "    <testcase classname=\"pycore.crash\" name=\"crash %s: ",
