@@ -4,8 +4,8 @@
  * threading and asyncio modules' own records (thread names, tasks).
  *
  * Every table is read within its recorded size and at most
- * PYSCAN_MAX_SLOTS slots; a table larger than that is cut (reported
- * through *CUT where the caller can say so). */
+ * PYSCAN_MAX_SLOTS slots, by pycontainer.c; a table larger than that is
+ * cut (reported through *CUT where the caller can say so). */
 #ifndef PYCORE_PYSCAN_H
 #define PYCORE_PYSCAN_H
 
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pycontainer.h"
 #include "pyobject.h"
 
 #define PYSCAN_MAX_SLOTS (1u << 22)
@@ -20,7 +21,7 @@
 struct pc_error;
 
 /* Called for each item; returns false to stop the scan. */
-typedef bool pyscan_fn(void *ctx, uint64_t key, uint64_t value);
+typedef pycontainer_fn pyscan_fn;
 
 /* Each key and value of the dict at DICT, in table order.  *CUT (may be
  * NULL) is set when the table was larger than the scan may read. */

@@ -18,8 +18,7 @@ struct table {
 	uint64_t order;
 	int step;
 	uint64_t nentries;	/* the entries the order bytes may name */
-	pycontainer_dummy_fn *is_dummy; /* a set: which keys are deleted entries */
-	void *arg;
+	struct pycontainer_scan *scan;
 };
 
 /* Read slot I of TABLE: its key and value; *VALUE 0 when it is empty. */
@@ -31,10 +30,10 @@ static struct pc_error *read_word(const struct table *table, uint64_t address, u
 	return memory_read_u64(table->reader->mem, address, ret);
 }
 
-/* The items of TABLE's slots 0 to SLOTS - 1, until USED live ones were
- * seen: the one loop every hash table is read with. */
-static struct pc_error *scan(const struct table *table, slot_fn *slot, uint64_t slots,
-			     uint64_t used, struct pycontainer_items *ret)
+/* TABLE's slots 0 to SLOTS - 1, until USED live ones were seen, each live
+ * one given to SCAN->fn: the one loop every hash table is read with. */
+static struct pc_error *scan_slots(const struct table *table, slot_fn *slot, uint64_t slots,
+				   uint64_t used, struct pycontainer_scan *scan)
 {
 	uint64_t i, found = 0;
 
@@ -42,8 +41,8 @@ static struct pc_error *scan(const struct table *table, slot_fn *slot, uint64_t 
 		uint64_t key = 0, value = 0;
 		struct pc_error *err;
 
-		if (i == PYCONTAINER_MAX_SCAN) {
-			ret->more = true;
+		if (i == scan->max_slots) {
+			scan->cut = true;
 			break;
 		}
 		err = slot(table, i, &key, &value);
@@ -52,12 +51,8 @@ static struct pc_error *scan(const struct table *table, slot_fn *slot, uint64_t 
 		if (!value)
 			continue;
 		found++;
-		if (ret->n == PYCONTAINER_MAX_ITEMS) {
-			ret->more = true;
+		if (!scan->fn(scan->ctx, key, value))
 			break;
-		}
-		ret->keys[ret->n] = key;
-		ret->values[ret->n++] = value;
 	}
 	return NULL;
 }
@@ -118,7 +113,7 @@ static struct pc_error *set_slot(const struct table *table, uint64_t i, uint64_t
 
 	err = read_word(table, table->slots + i * table->slot_size + (uint64_t)table->key, value);
 	if (!err && *value)
-		err = table->is_dummy(table->arg, *value, &dummy);
+		err = table->scan->is_dummy(table->scan->dummy_arg, *value, &dummy);
 	if (err)
 		return pc_error_prefix(err, "entry %llu", (unsigned long long)i);
 	if (dummy)
@@ -144,7 +139,7 @@ static struct pc_error *sequence_items(const struct py_reader *reader, uint64_t 
 
 /* 2.7's dict: a table of MA_MASK + 1 entries. */
 static struct pc_error *dict_table_items(const struct py_reader *reader, uint64_t address,
-					 uint64_t used, struct pycontainer_items *ret)
+					 uint64_t used, struct pycontainer_scan *scan)
 {
 	const struct py_layout *layout = reader->layout;
 	struct table table = {.reader = reader};
@@ -162,7 +157,7 @@ static struct pc_error *dict_table_items(const struct py_reader *reader, uint64_
 	table.slot_size = (uint64_t)layout->dictentry.size;
 	table.key = layout->dictentry.me_key;
 	table.value = layout->dictentry.me_value;
-	return scan(&table, entry_slot, mask + 1, used, ret);
+	return scan_slots(&table, entry_slot, mask + 1, used, scan);
 }
 
 /* Where the entries of the PyDictKeysObject at KEYS start, how many there
@@ -232,7 +227,7 @@ static struct pc_error *dict_keys_entries(const struct py_reader *reader, uint64
 /* The items of a split table (3.6+): values apart from the shared keys, in
  * insertion order (3.11+: kept in bytes next to the values). */
 static struct pc_error *dict_split_items(struct table *table, uint64_t values,
-					 struct pycontainer_items *ret)
+					 struct pycontainer_scan *scan)
 {
 	const struct py_layout *layout = table->reader->layout;
 	struct memory *mem = table->reader->mem;
@@ -270,15 +265,29 @@ static struct pc_error *dict_split_items(struct table *table, uint64_t values,
 	}
 	if (err)
 		return pc_error_prefix(err, "values at %#llx", (unsigned long long)values);
-	return scan(table, split_slot, count, count, ret);
+	return scan_slots(table, split_slot, count, count, scan);
+}
+
+/* The items of a 3.x dict whose keys are at KEYS and values, for a split
+ * table, at VALUES; at most USED of them. */
+static struct pc_error *keys_items(const struct py_reader *reader, uint64_t keys,
+				   uint64_t values, uint64_t used, struct pycontainer_scan *scan)
+{
+	struct table table = {.reader = reader};
+	struct pc_error *err;
+
+	err = dict_keys_entries(reader, keys, &table);
+	if (!err)
+		err = values ? dict_split_items(&table, values, scan)
+			     : scan_slots(&table, entry_slot, table.nentries, used, scan);
+	return err ? pc_error_prefix(err, "keys at %#llx", (unsigned long long)keys) : NULL;
 }
 
 /* The items of a 3.x dict, in insertion order. */
 static struct pc_error *dict_keys_items(const struct py_reader *reader, uint64_t address,
-					uint64_t used, struct pycontainer_items *ret)
+					uint64_t used, struct pycontainer_scan *scan)
 {
 	const struct py_layout *layout = reader->layout;
-	struct table table = {.reader = reader};
 	uint64_t keys, values;
 	struct pc_error *err;
 
@@ -286,22 +295,26 @@ static struct pc_error *dict_keys_items(const struct py_reader *reader, uint64_t
 	    layout->dictkeys.dk_nentries == LAYOUT_ABSENT ||
 	    layout->dictkeys.dk_indices == LAYOUT_ABSENT || layout->dictentry.size == LAYOUT_ABSENT)
 		return pyobject_no_layout("PyDictKeysObject");
-	err = read_word(&table, address + (uint64_t)layout->dict.ma_keys, &keys);
+	err = memory_read_u64(reader->mem, address + (uint64_t)layout->dict.ma_keys, &keys);
 	if (!err)
-		err = read_word(&table, address + (uint64_t)layout->dict.ma_values, &values);
-	if (err)
-		return err;
-	err = dict_keys_entries(reader, keys, &table);
-	if (err)
-		return pc_error_prefix(err, "keys at %#llx", (unsigned long long)keys);
-	if (values)
-		return dict_split_items(&table, values, ret);
-	err = scan(&table, entry_slot, table.nentries, used, ret);
-	return err ? pc_error_prefix(err, "keys at %#llx", (unsigned long long)keys) : NULL;
+		err = memory_read_u64(reader->mem, address + (uint64_t)layout->dict.ma_values,
+				      &values);
+	return err ? err : keys_items(reader, keys, values, used, scan);
+}
+
+struct pc_error *pycontainer_scan_keys(const struct py_reader *reader, uint64_t keys,
+				       uint64_t values, struct pycontainer_scan *scan)
+{
+	const struct py_layout *layout = reader->layout;
+
+	if (layout->dict_shape == DICT_SHAPE_TABLE || layout->dictkeys.dk_nentries == LAYOUT_ABSENT ||
+	    layout->dictkeys.dk_indices == LAYOUT_ABSENT || layout->dictentry.size == LAYOUT_ABSENT)
+		return pyobject_no_layout("PyDictKeysObject");
+	return keys_items(reader, keys, values, UINT64_MAX, scan);
 }
 
 static struct pc_error *dict_items(const struct py_reader *reader, uint64_t address,
-				   struct pycontainer_items *ret)
+				   struct pycontainer_scan *scan)
 {
 	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
@@ -312,17 +325,16 @@ static struct pc_error *dict_items(const struct py_reader *reader, uint64_t addr
 	err = pyobject_length(reader, address, layout->dict.ma_used, &used);
 	if (!err && used)
 		err = layout->dict_shape == DICT_SHAPE_TABLE
-			      ? dict_table_items(reader, address, used, ret)
-			      : dict_keys_items(reader, address, used, ret);
+			      ? dict_table_items(reader, address, used, scan)
+			      : dict_keys_items(reader, address, used, scan);
 	return err;
 }
 
 static struct pc_error *set_items(const struct py_reader *reader, uint64_t address,
-				  pycontainer_dummy_fn *is_dummy, void *arg,
-				  struct pycontainer_items *ret)
+				  struct pycontainer_scan *scan)
 {
 	const struct py_layout *layout = reader->layout;
-	struct table table = {.reader = reader, .is_dummy = is_dummy, .arg = arg};
+	struct table table = {.reader = reader, .scan = scan};
 	uint64_t used, mask;
 	struct pc_error *err;
 
@@ -339,7 +351,29 @@ static struct pc_error *set_items(const struct py_reader *reader, uint64_t addre
 		return err;
 	table.slot_size = (uint64_t)layout->setentry.size;
 	table.key = layout->setentry.key;
-	return scan(&table, set_slot, mask + 1, used, ret);
+	return scan_slots(&table, set_slot, mask + 1, used, scan);
+}
+
+struct pc_error *pycontainer_scan(const struct py_reader *reader, uint64_t address,
+				  enum pycontainer_kind kind, struct pycontainer_scan *scan)
+{
+	return kind == PYCONTAINER_DICT ? dict_items(reader, address, scan)
+					: set_items(reader, address, scan);
+}
+
+/* pyrepr's scan: the first PYCONTAINER_MAX_ITEMS items, and whether there
+ * are more. */
+static bool collect(void *ctx, uint64_t key, uint64_t value)
+{
+	struct pycontainer_items *items = ctx;
+
+	if (items->n == PYCONTAINER_MAX_ITEMS) {
+		items->more = true;
+		return false;
+	}
+	items->keys[items->n] = key;
+	items->values[items->n++] = value;
+	return true;
 }
 
 struct pc_error *pycontainer_items(const struct py_reader *reader, uint64_t address,
@@ -347,6 +381,13 @@ struct pc_error *pycontainer_items(const struct py_reader *reader, uint64_t addr
 				   void *arg, struct pycontainer_items *ret)
 {
 	const struct py_layout *layout = reader->layout;
+	struct pycontainer_scan scan = {
+		.max_slots = PYCONTAINER_MAX_SCAN,
+		.is_dummy = is_dummy,
+		.dummy_arg = arg,
+		.fn = collect,
+		.ctx = ret,
+	};
 	struct pc_error *err = NULL;
 	uint64_t size, items_at;
 
@@ -371,9 +412,11 @@ struct pc_error *pycontainer_items(const struct py_reader *reader, uint64_t addr
 					     ret);
 		return err;
 	case PYCONTAINER_DICT:
-		return dict_items(reader, address, ret);
 	case PYCONTAINER_SET:
 		break;
 	}
-	return set_items(reader, address, is_dummy, arg, ret);
+	err = pycontainer_scan(reader, address, kind, &scan);
+	if (scan.cut)
+		ret->more = true;
+	return err;
 }
