@@ -43,6 +43,9 @@ enum {
 #define CLI_OPTION_SYSROOT {"sysroot", required_argument, NULL, CLI_OPT_SYSROOT}
 #define CLI_OPTION_LIB_PATH {"lib-path", required_argument, NULL, CLI_OPT_LIB_PATH}
 #define CLI_OPTION_MAX_CORE_SIZE {"max-core-size", required_argument, NULL, CLI_OPT_MAX_CORE_SIZE}
+/* What ends every command's table: --help, --version, the terminator. */
+#define CLI_OPTIONS_END \
+	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}
 
 /* Handle the shared option OPT (--sysroot, --lib-path, --max-core-size)
  * with argument ARG into OPTIONS and LIB_DIRS.  Returns EXIT_OK, or

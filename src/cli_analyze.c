@@ -60,9 +60,7 @@ static const struct option long_options[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"locals", no_argument, NULL, OPT_LOCALS},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+	CLI_OPTIONS_END,
 };
 
 static int analyze(const struct analysis_options *options,

@@ -63,9 +63,7 @@ static const struct option long_options[] = {
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-files", required_argument, NULL, OPT_MAX_FILES},
 	{"max-cores", required_argument, NULL, OPT_MAX_CORES},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+	CLI_OPTIONS_END,
 };
 
 /* Everything after the options are parsed. */
