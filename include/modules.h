@@ -48,6 +48,8 @@ struct native_symbol {
 	uint64_t offset;
 	const char *src_file;
 	int src_line;
+	const unsigned char *build_id;	/* the module's, as the core records it; NULL: none */
+	int build_id_len;
 };
 void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret);
 
@@ -56,10 +58,9 @@ void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol
  * DWARF of the module, which naming the function does not need. */
 void modules_source(struct modules *modules, uint64_t pc, struct native_symbol *ret);
 
-/* The build-id the core records for the module that maps PC, in lowercase
- * hex, in OUT (SIZE bytes, NUL included).  False when no module maps PC,
- * it has no build-id, or the hex does not fit. */
-bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size);
+/* WHERE's build-id in lowercase hex, in OUT (SIZE bytes, NUL included).
+ * False when it has none or the hex does not fit. */
+bool modules_symbol_build_id(const struct native_symbol *where, char *out, size_t size);
 
 /* The same for MODULE itself ("" and false when it has no build-id). */
 bool modules_module_build_id(Dwfl_Module *module, char *out, size_t size);

@@ -311,7 +311,9 @@ static void describe(struct modules *modules, uint64_t pc, struct native_symbol 
 	Dwfl_Module *mod = dwfl_addrmodule(modules->dwfl, pc);
 	const char *name, *slash;
 	GElf_Off offset = 0;
+	GElf_Addr vaddr;
 	GElf_Sym sym;
+	int len;
 
 	*ret = (struct native_symbol){0};
 	if (!mod)
@@ -323,6 +325,10 @@ static void describe(struct modules *modules, uint64_t pc, struct native_symbol 
 	}
 	ret->symbol = dwfl_module_addrinfo(mod, pc, &offset, &sym, NULL, NULL, NULL);
 	ret->offset = offset;
+	len = dwfl_module_build_id(mod, &ret->build_id, &vaddr);
+	ret->build_id_len = len > 0 ? len : 0;
+	if (len <= 0)
+		ret->build_id = NULL;
 }
 
 void modules_source(struct modules *modules, uint64_t pc, struct native_symbol *ret)
@@ -348,9 +354,13 @@ bool modules_module_build_id(Dwfl_Module *mod, char *out, size_t size)
 	return true;
 }
 
-bool modules_build_id(struct modules *modules, uint64_t pc, char *out, size_t size)
+bool modules_symbol_build_id(const struct native_symbol *where, char *out, size_t size)
 {
-	return modules_module_build_id(dwfl_addrmodule(modules->dwfl, pc), out, size);
+	out[0] = '\0';
+	if (!where->build_id || (size_t)where->build_id_len * 2 + 1 > size)
+		return false;
+	hex_string(where->build_id, where->build_id_len, out, size);
+	return true;
 }
 
 struct symbol_search {

@@ -235,8 +235,7 @@ static void write_py_stack(struct json *j, const struct py_thread *thread,
 	json_close(j, '}');
 }
 
-static void write_native_stack(struct json *j, struct modules *modules,
-			       const struct native_stack *stack)
+static void write_native_stack(struct json *j, const struct native_stack *stack)
 {
 	char build_id[BUILD_ID_HEX_MAX];
 	size_t i;
@@ -261,7 +260,7 @@ static void write_native_stack(struct json *j, struct modules *modules,
 		json_key(j, "module");
 		json_string(j, where->module);
 		json_key(j, "build_id");
-		json_string(j, modules_build_id(modules, frame->pc, build_id, sizeof(build_id))
+		json_string(j, modules_symbol_build_id(where, build_id, sizeof(build_id))
 				       ? build_id
 				       : NULL);
 		json_key(j, "src_file");
@@ -354,7 +353,7 @@ static void write_thread(struct json *j, const struct analysis *analysis,
 		json_null(j);
 	json_key(j, "native");
 	if (options->native)
-		write_native_stack(j, analysis->modules, &view->native);
+		write_native_stack(j, &view->native);
 	else
 		json_null(j);
 	json_key(j, "interleaved");
