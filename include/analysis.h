@@ -66,7 +66,7 @@ struct crash_signal {
 	/* All of it in words: "SIGSEGV (SEGV_MAPERR: address not mapped to
 	 * object) at address 0x0". */
 	char text[256];
-	char label_buf[24];
+	char label_buf[24];	/* where label is, for a number with no name */
 };
 
 struct analysis {
