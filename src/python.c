@@ -319,8 +319,8 @@ static struct pc_error *walk_thread(struct interpreter_walk *walk, uint64_t tsta
 	return pyframe_walk(&walk->frames, tstate, thread);
 }
 
-static struct pc_error *walk_interpreter(struct interpreter_walk *walk, uint64_t interp, int64_t index,
-					 struct ptrset *seen)
+static struct pc_error *walk_interpreter(struct interpreter_walk *walk, uint64_t interp,
+					 int64_t index, struct ptrset *seen)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct python *python = walk->python;
@@ -485,7 +485,8 @@ static struct pc_error *walk_python(struct python *python, struct memory *mem,
 	struct pc_error *err;
 	struct interpreter_walk walk;
 
-	walk = (struct interpreter_walk){.python = python, .mem = mem, .anchors = anchors, .options = options};
+	walk = (struct interpreter_walk){
+		.python = python, .mem = mem, .anchors = anchors, .options = options};
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &python->layout};
 	walk.frames.code_type = anchors->code_type;
 	walk.frames.max_frames = options->max_frames;
