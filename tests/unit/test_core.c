@@ -1,16 +1,14 @@
 /* core.c and memory.c on a real core: the test forks a child that stores
- * known values and crashes at a known address, then reads its core.
- *
- * The kernel writes the core into the child's working directory as
- * "core" (or "core.PID") when /proc/sys/kernel/core_pattern says so; the
- * test only reads that setting, and fails with a clear message when it
- * points elsewhere. */
+ * known values and crashes at a known address, then reads its core (see
+ * crash_core.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "crash_core.h"
 
 #include "core.h"
 #include "error.h"
@@ -56,23 +54,11 @@ static void crash_child(void)
 
 static int make_core(void **state)
 {
-	char pattern[256] = "";
-	FILE *f;
 	int status;
 
 	(void)state;
-	f = fopen("/proc/sys/kernel/core_pattern", "r");
-	if (f) {
-		if (!fgets(pattern, sizeof(pattern), f))
-			pattern[0] = '\0';
-		fclose(f);
-	}
-	if (strncmp(pattern, "core", 4) != 0) {
-		fprintf(stderr, "test_core: core_pattern is '%s'; these tests need the kernel "
-				"to write 'core' files into the working directory\n",
-			pattern);
+	if (!cores_in_working_directory("test_core"))
 		return -1;
-	}
 	if (!mkdtemp(workdir))
 		return -1;
 	child_pid = fork();
@@ -84,10 +70,7 @@ static int make_core(void **state)
 		fprintf(stderr, "test_core: the child did not dump core (status %#x)\n", status);
 		return -1;
 	}
-	snprintf(core_path, sizeof(core_path), "%s/core", workdir);
-	if (access(core_path, R_OK) != 0)
-		snprintf(core_path, sizeof(core_path), "%s/core.%d", workdir, (int)child_pid);
-	return access(core_path, R_OK);
+	return crashed_core(workdir, child_pid, core_path, sizeof(core_path));
 }
 
 static int remove_core(void **state)

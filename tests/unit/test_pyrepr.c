@@ -6,16 +6,15 @@
  * than PYREPR_MAX_ITEMS, nesting deeper than PYREPR_MAX_DEPTH, a container
  * that holds itself, and hash tables whose only live entry lies past
  * PYCONTAINER_MAX_SCAN deleted ones.
- *
- * The kernel writes the core into the working directory as "core" (or
- * "core.PID") when /proc/sys/kernel/core_pattern says so; the test only
- * reads that setting. */
+ * The core is made as crash_core.h says. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "crash_core.h"
 
 #include "analysis.h"
 #include "cli.h"
@@ -123,24 +122,14 @@ static uint64_t address_of(const char *name)
 static int make_core(void **state)
 {
 	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
-	char pattern[256] = "", path[300];
+	char path[300];
 	pid_t child;
 	FILE *f;
 	int status;
 
 	(void)state;
-	f = fopen("/proc/sys/kernel/core_pattern", "r");
-	if (f) {
-		if (!fgets(pattern, sizeof(pattern), f))
-			pattern[0] = '\0';
-		fclose(f);
-	}
-	if (strncmp(pattern, "core", 4) != 0) {
-		fprintf(stderr, "test_pyrepr: core_pattern is '%s'; these tests need the kernel "
-				"to write 'core' files into the working directory\n",
-			pattern);
+	if (!cores_in_working_directory("test_pyrepr"))
 		return -1;
-	}
 	if (access(PYTHON, X_OK) != 0) {
 		fprintf(stderr, "test_pyrepr: %s is missing\n", PYTHON);
 		return -1;
@@ -164,9 +153,8 @@ static int make_core(void **state)
 		fprintf(stderr, "test_pyrepr: %s did not dump core (status %#x)\n", PYTHON, status);
 		return -1;
 	}
-	snprintf(core_path, sizeof(core_path), "%s/core", workdir);
-	if (access(core_path, R_OK) != 0)
-		snprintf(core_path, sizeof(core_path), "%s/core.%d", workdir, (int)child);
+	if (crashed_core(workdir, child, core_path, sizeof(core_path)) != 0)
+		return -1;
 	cli_analysis_defaults(&options, NULL);
 	options.core_path = core_path;
 	options.native = false;
