@@ -156,10 +156,9 @@ static bool parse_u64(const char *text, unsigned long long max, unsigned long lo
 }
 
 enum {
-	OPT_DIR = 256,
+	OPT_DIR = CLI_OPT_OWN,
 	OPT_ALL,
 	OPT_KEEP_CORE,
-	OPT_MAX_CORE_SIZE,
 	OPT_MAX_USE,
 	OPT_TIMEOUT,
 	OPT_FORWARD,
@@ -169,7 +168,7 @@ static const struct option long_options[] = {
 	{"dir", required_argument, NULL, OPT_DIR},
 	{"all", no_argument, NULL, OPT_ALL},
 	{"keep-core", no_argument, NULL, OPT_KEEP_CORE},
-	{"max-core-size", required_argument, NULL, OPT_MAX_CORE_SIZE},
+	CLI_OPTION_MAX_CORE_SIZE,
 	{"max-use", required_argument, NULL, OPT_MAX_USE},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"forward", required_argument, NULL, OPT_FORWARD},
@@ -198,7 +197,7 @@ static int parse_options(int argc, char **argv, struct handle *h)
 		case OPT_KEEP_CORE:
 			h->keep_core = true;
 			break;
-		case OPT_MAX_CORE_SIZE:
+		case CLI_OPT_MAX_CORE_SIZE:
 			if (cli_parse_size(optarg, &h->max_core_size) != 0)
 				return handle_usage("--max-core-size: '%s' is not a size", optarg);
 			break;
