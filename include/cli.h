@@ -67,6 +67,7 @@ int cli_other_option(int opt, char **argv);
 /* The caps every command starts from, as --help documents them. */
 #define CLI_DEFAULT_MAX_FRAMES 10000
 #define CLI_DEFAULT_MAX_THREADS 4096
+#define CLI_DEFAULT_MAX_TASKS 10000
 #define CLI_DEFAULT_TIMEOUT 60		/* seconds for one core */
 #define CLI_MAX_LIB_DIRS 64
 

@@ -35,4 +35,11 @@ struct pyframe_walker {
 struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 			      struct py_thread *thread);
 
+/* Decode the one frame at ADDRESS (a PyFrameObject, or a _PyInterpreterFrame
+ * such as the one inside a coroutine) into FRAME, which the caller zeroed.
+ * What cannot be read is FRAME->error; errors returned are for
+ * out-of-memory only. */
+struct pc_error *pyframe_describe(struct pyframe_walker *walker, uint64_t address,
+				  struct py_frame *frame);
+
 #endif

@@ -63,4 +63,48 @@ struct py_thread {
 	char *exception_error;	/* it could not be read: why */
 };
 
+enum py_task_state {
+	PY_TASK_PENDING,
+	PY_TASK_CANCELLED,
+	PY_TASK_DONE,
+	PY_TASK_UNKNOWN,
+};
+
+/* What a task waits on, told from the future it waits on and, for a plain
+ * future, from the asyncio function that made it (its innermost frame). */
+enum py_wait {
+	PY_WAIT_NOTHING,	/* running, or ready to run */
+	PY_WAIT_TASK,		/* another task (awaits[0]) */
+	PY_WAIT_GATHER,		/* asyncio.gather() of the tasks in awaits */
+	PY_WAIT_TASK_GROUP,	/* the end of an asyncio.TaskGroup's block */
+	PY_WAIT_SLEEP,		/* asyncio.sleep() */
+	PY_WAIT_LOCK,		/* asyncio.Lock.acquire() */
+	PY_WAIT_SEMAPHORE,	/* asyncio.Semaphore.acquire() */
+	PY_WAIT_EVENT,		/* asyncio.Event.wait() */
+	PY_WAIT_CONDITION,	/* asyncio.Condition.wait() */
+	PY_WAIT_QUEUE,		/* asyncio.Queue.get() or put() */
+	PY_WAIT_FUTURE,		/* another future */
+};
+
+/* One asyncio task (or a future a task awaits that is no task). */
+struct py_task {
+	uint64_t address;
+	char *name;		/* UTF-8; NULL when unreadable */
+	enum py_task_state state;
+	uint64_t loop;		/* its event loop */
+	int64_t interp_index;
+	bool running;		/* its loop's current task: its frames are its thread's */
+	int64_t thread;		/* the running task's thread (index in python.threads), or -1 */
+	struct py_frame *frames; /* the coroutine chain, OUTERMOST first */
+	size_t nframes;
+	bool cut;		/* the chain is longer than max_frames */
+	char *error;		/* the task or its chain could not be read (further): why */
+	enum py_wait wait;
+	uint64_t waiter;	/* the future it waits on (fut_waiter), or 0 */
+	char *waiter_type;	/* that future's type name, or NULL */
+	size_t *awaits;		/* indices in python.tasks of the tasks it waits for */
+	size_t nawaits;
+	bool awaits_cut;
+};
+
 #endif

@@ -33,6 +33,8 @@ struct python_options {
 	size_t max_frames;	/* per thread */
 	size_t max_threads;	/* thread states, over all interpreters */
 	bool locals;		/* read every frame's variables (struct py_local) */
+	bool tasks;		/* read asyncio's tasks */
+	size_t max_tasks;	/* over all interpreters */
 	struct deadline *deadline; /* --timeout: the walks stop when it passes; NULL: none */
 };
 
@@ -47,6 +49,11 @@ struct python {
 	struct py_thread *threads;
 	size_t nthreads;
 	bool threads_cut;	/* stopped at max_threads */
+	struct py_task *tasks;	/* every interpreter's asyncio tasks */
+	size_t ntasks;
+	bool asyncio;		/* some interpreter imported asyncio's tasks */
+	bool tasks_cut;		/* more than max_tasks */
+	char *tasks_error;	/* the tasks could not be found or read (all): why */
 	char *error;		/* why no Python stack could be read, or a walk stopped */
 	char **warnings;
 	size_t nwarnings;

@@ -11,7 +11,7 @@ struct analysis;
 struct report_options;
 
 /* Bumped when a field changes meaning or is removed; new fields do not. */
-#define REPORT_JSON_SCHEMA_VERSION 1
+#define REPORT_JSON_SCHEMA_VERSION 2
 
 /* Write ANALYSIS to OUT as one JSON document and a newline.  Text from the
  * core is escaped; bytes that are not UTF-8 become U+FFFD.  The caller

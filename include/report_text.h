@@ -11,6 +11,7 @@ struct analysis;
 struct report_options {
 	bool source;		/* show source lines under Python frames */
 	bool native;		/* show native stacks */
+	bool tasks_tree;	/* asyncio tasks as the tree of who awaits whom */
 };
 
 void report_text(FILE *out, const struct analysis *analysis, const struct report_options *options);

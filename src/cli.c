@@ -45,6 +45,9 @@ const char cli_usage_text[] =
 	"                       dwarf, debug-offsets or tables\n"
 	"  --max-frames N       frames shown per stack, Python and native (default 10000)\n"
 	"  --max-threads N      Python thread states read (default 4096)\n"
+	"  --tasks MODE         asyncio tasks after the threads: list (default), tree\n"
+	"                       (who awaits whom) or none\n"
+	"  --max-tasks N        asyncio tasks read (default 10000)\n"
 	"  --timeout SECONDS    stop reading stacks after SECONDS (default 60, may\n"
 	"                       have a fraction): the report shows what was read\n"
 	"                       by then, and the exit status is 3\n"
@@ -173,7 +176,9 @@ void cli_analysis_defaults(struct analysis_options *options, const char **lib_di
 	*options = (struct analysis_options){
 		.python = {.layout = LAYOUT_REQUEST_AUTO,
 			   .max_frames = CLI_DEFAULT_MAX_FRAMES,
-			   .max_threads = CLI_DEFAULT_MAX_THREADS},
+			   .max_threads = CLI_DEFAULT_MAX_THREADS,
+			   .tasks = true,
+			   .max_tasks = CLI_DEFAULT_MAX_TASKS},
 		.max_native_frames = CLI_DEFAULT_MAX_FRAMES,
 		.timeout = CLI_DEFAULT_TIMEOUT,
 		.native = true,

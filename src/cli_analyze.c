@@ -43,6 +43,8 @@ enum {
 	OPT_FORMAT,
 	OPT_LOCALS,
 	OPT_TIMEOUT,
+	OPT_TASKS,
+	OPT_MAX_TASKS,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +62,8 @@ static const struct option long_options[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"locals", no_argument, NULL, OPT_LOCALS},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"tasks", required_argument, NULL, OPT_TASKS},
+	{"max-tasks", required_argument, NULL, OPT_MAX_TASKS},
 	CLI_OPTIONS_END,
 };
 
@@ -144,6 +148,19 @@ int cli_analyze(int argc, char **argv)
 		case OPT_MAX_THREADS:
 			if (cli_count_option("--max-threads", optarg, &options.python.max_threads))
 				return EXIT_USAGE;
+			break;
+		case OPT_TASKS:
+			if (strcmp(optarg, "list") != 0 && strcmp(optarg, "tree") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				return cli_usage_error("--tasks: unknown mode '%s' (list, tree, none)",
+						       optarg);
+			options.python.tasks = strcmp(optarg, "none") != 0;
+			report_options.tasks_tree = strcmp(optarg, "tree") == 0;
+			break;
+		case OPT_MAX_TASKS:
+			if (cli_parse_count(optarg, &options.python.max_tasks) != 0)
+				return cli_usage_error("--max-tasks: '%s' is not a count from 1 to 10^9",
+						       optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (cli_seconds_option("--timeout", optarg, &options.timeout))

@@ -51,6 +51,20 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 		layout->instance_dict_shape = INSTANCE_DICT_INLINE;
 	layout->tpflags_managed_dict = version_hex >= PY_HEX(3, 11) ? 1u << 4 : 0;
 	layout->tpflags_inline_values = version_hex >= PY_HEX(3, 13) ? 1u << 2 : 0;
+	/* What _PyGen_yf() of Objects/genobject.c checks, with the opcodes of
+	 * Include/opcode.h (opcode_ids.h in 3.13) and the frame states of
+	 * Include/internal/pycore_frame.h. */
+	if (version_hex < PY_HEX(3, 11))
+		layout->await_shape = AWAIT_SHAPE_YIELD_FROM;
+	else if (version_hex < PY_HEX(3, 13))
+		layout->await_shape = AWAIT_SHAPE_RESUME;
+	else
+		layout->await_shape = AWAIT_SHAPE_FRAME_STATE;
+	layout->opcode_yield_from = 72;
+	layout->opcode_resume[0] = 151;
+	layout->opcode_resume[1] = version_hex >= PY_HEX(3, 12) ? 240 : 150;
+	layout->frame_state_suspended = version_hex >= PY_HEX(3, 13) ? -2 : -1;
+	layout->frame_state_suspended_yield_from = -1;
 	layout->eval_function = version_hex >= PY_HEX(3, 0) ? "_PyEval_EvalFrameDefault"
 							     : "PyEval_EvalFrameEx";
 }

@@ -62,6 +62,11 @@ enum slot {
 	SLOT_HEAPTYPE,
 	SLOT_MODULE,
 	SLOT_WEAKREF,
+	SLOT_GEN,
+	SLOT_ASEND,
+	SLOT_FUTUREOBJ,
+	SLOT_TASKOBJ,
+	SLOT_FUTUREITER,
 	SLOT_COUNT,
 };
 
@@ -104,6 +109,11 @@ static const char *const slot_names[SLOT_COUNT][MAX_NAMES] = {
 	[SLOT_HEAPTYPE] = {"_heaptypeobject", "PyHeapTypeObject"},
 	[SLOT_MODULE] = {"PyModuleObject"},
 	[SLOT_WEAKREF] = {"_PyWeakReference", "PyWeakReference"},
+	[SLOT_GEN] = {"PyGenObject"},
+	[SLOT_ASEND] = {"PyAsyncGenASend"},
+	[SLOT_FUTUREOBJ] = {"FutureObj"},
+	[SLOT_TASKOBJ] = {"TaskObj"},
+	[SLOT_FUTUREITER] = {"futureiterobject"},
 };
 
 /* When a rule applies, from the shapes layout_init() set. */
@@ -118,6 +128,7 @@ enum scope {
 	SCOPE_PY2,		/* 2.7 strings, and PyIntObject */
 	SCOPE_DICT_KEYS,	/* dicts have a PyDictKeysObject (3.6+) */
 	SCOPE_DICT_LOG2,	/* ... with dk_log2_size and PyDictValues (3.11+) */
+	SCOPE_ASYNCIO,		/* the _asyncio extension's structs: its own pass */
 };
 
 enum rule_kind {
@@ -188,6 +199,9 @@ static const struct rule rules[] = {
 	 .required = true},
 	{MEMBER(frame.f_lineno, SLOT_FRAME, "f_lineno"), .scope = SCOPE_FRAME_OBJECT},
 	{MEMBER(frame.f_localsplus, SLOT_FRAME, "f_localsplus"), .scope = SCOPE_FRAME_OBJECT},
+	{MEMBER(frame.f_stacktop, SLOT_FRAME, "f_stacktop"), .scope = SCOPE_FRAME_OBJECT},
+	{MEMBER(frame.f_valuestack, SLOT_FRAME, "f_valuestack"), .scope = SCOPE_FRAME_OBJECT},
+	{MEMBER(frame.f_stackdepth, SLOT_FRAME, "f_stackdepth"), .scope = SCOPE_FRAME_OBJECT},
 
 	{SIZE(iframe.size, SLOT_IFRAME), .scope = SCOPE_FRAME_INTERP},
 	{MEMBER(iframe.previous, SLOT_IFRAME, "previous"), .scope = SCOPE_FRAME_INTERP,
@@ -199,6 +213,20 @@ static const struct rule rules[] = {
 	{MEMBER(iframe.is_entry, SLOT_IFRAME, "is_entry"), .scope = SCOPE_FRAME_INTERP},
 	{MEMBER(iframe.owner, SLOT_IFRAME, "owner"), .scope = SCOPE_FRAME_INTERP},
 	{MEMBER(iframe.localsplus, SLOT_IFRAME, "localsplus"), .scope = SCOPE_FRAME_INTERP},
+	{MEMBER(iframe.stacktop, SLOT_IFRAME, "stacktop"), .scope = SCOPE_FRAME_INTERP},
+	{MEMBER(iframe.stackpointer, SLOT_IFRAME, "stackpointer"), .scope = SCOPE_FRAME_INTERP},
+
+	/* Coroutines, for the tasks of asyncio. */
+	{MEMBER(gen.gi_frame, SLOT_GEN, "gi_frame"), .scope = SCOPE_FRAME_OBJECT},
+	{MEMBER(gen.gi_iframe, SLOT_GEN, "gi_iframe"), .scope = SCOPE_FRAME_INTERP},
+	{MEMBER(gen.gi_frame_state, SLOT_GEN, "gi_frame_state"), .scope = SCOPE_FRAME_INTERP},
+	{MEMBER(asend.ags_gen, SLOT_ASEND, "ags_gen")},
+	{MEMBER(future.state, SLOT_FUTUREOBJ, "fut_state"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(future.loop, SLOT_FUTUREOBJ, "fut_loop"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(task.coro, SLOT_TASKOBJ, "task_coro"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(task.fut_waiter, SLOT_TASKOBJ, "task_fut_waiter"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(task.name, SLOT_TASKOBJ, "task_name"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(futureiter.future, SLOT_FUTUREITER, "future"), .scope = SCOPE_ASYNCIO},
 
 	{SIZE(code.size, SLOT_CODE)},
 	{MEMBER(code.co_filename, SLOT_CODE, "co_filename"), .required = true},
@@ -217,6 +245,7 @@ static const struct rule rules[] = {
 	{MEMBER(code.co_argcount, SLOT_CODE, "co_argcount")},
 	{MEMBER(code.co_cellvars, SLOT_CODE, "co_cellvars")},
 	{MEMBER(code.co_freevars, SLOT_CODE, "co_freevars")},
+	{MEMBER(code.co_code, SLOT_CODE, "co_code"), .scope = SCOPE_FRAME_OBJECT},
 
 	{MEMBER(object.ob_type, SLOT_OBJECT, "ob_type"), .required = true},
 	{MEMBER(type.tp_name, SLOT_TYPE, "tp_name")},
@@ -352,6 +381,8 @@ static bool in_scope(const struct py_layout *layout, enum scope scope)
 	case SCOPE_DICT_LOG2:
 		return layout->dict_shape == DICT_SHAPE_KEYS_LOG2 ||
 		       layout->dict_shape == DICT_SHAPE_KEYS_LOG2_VALUES;
+	case SCOPE_ASYNCIO:
+		return false;
 	}
 	return false;
 }
@@ -674,11 +705,12 @@ static const char *module_basename(Dwfl_Module *module)
 	return slash && slash[1] ? slash + 1 : name;
 }
 
-struct pc_error *layout_from_dwarf(struct Dwfl_Module *module, unsigned version_hex,
-				   struct py_layout *ret)
+/* Run the rules whose scope is SCOPE (and only those) over the DWARF of
+ * MODULE, into SEARCH's layout. */
+static struct pc_error *search_module(struct search *search, Dwfl_Module *module,
+				      enum scope scope, bool main_pass)
 {
 	const char *module_name = module_basename(module);
-	struct search search = {.layout = ret};
 	struct pc_error *err;
 	Dwarf_Addr bias;
 	Dwarf *dwarf, *alt;
@@ -687,26 +719,57 @@ struct pc_error *layout_from_dwarf(struct Dwfl_Module *module, unsigned version_
 	if (!dwarf)
 		return pc_error_create(PC_ERR_NOT_FOUND, "no DWARF for %s: %s", module_name,
 				       dwfl_errmsg(-1));
+	for (size_t i = 0; i < N_RULES; i++) {
+		bool wanted = main_pass ? in_scope(search->layout, rules[i].scope)
+					: rules[i].scope == scope;
+
+		search->state[i] = wanted ? RULE_WAITING : RULE_OFF;
+		if (wanted)
+			search->waiting++;
+	}
+	/* Rules that depend on an out-of-scope field are settled at once. */
+	settle(search, false);
+
+	err = scan_units(search, dwarf, module_name);
+	/* Types moved to a supplementary file by dwz live in its own units. */
+	alt = dwarf_getalt(dwarf);
+	if (!err && alt && search->waiting)
+		err = scan_units(search, alt, module_name);
+	if (!err)
+		settle(search, true);
+	return err;
+}
+
+struct pc_error *layout_asyncio_from_dwarf(struct Dwfl_Module *module, struct py_layout *ret)
+{
+	struct search search = {.layout = ret};
+	struct pc_error *err;
+
+	for (size_t i = 0; i < N_RULES; i++)
+		if (rules[i].scope == SCOPE_ASYNCIO)
+			*field_ptr(ret, rules[i].field) = LAYOUT_ABSENT;
+	err = search_module(&search, module, SCOPE_ASYNCIO, false);
+	if (!err && (ret->task.coro == LAYOUT_ABSENT || ret->future.state == LAYOUT_ABSENT))
+		err = pc_error_create(PC_ERR_NOT_FOUND, "DWARF of %s: no TaskObj or FutureObj",
+				      module_basename(module));
+	if (err)
+		for (size_t i = 0; i < N_RULES; i++)
+			if (rules[i].scope == SCOPE_ASYNCIO)
+				*field_ptr(ret, rules[i].field) = LAYOUT_ABSENT;
+	return err;
+}
+
+struct pc_error *layout_from_dwarf(struct Dwfl_Module *module, unsigned version_hex,
+				   struct py_layout *ret)
+{
+	struct search search = {.layout = ret};
+	struct pc_error *err;
 
 	layout_init(ret, version_hex);
 	ret->source = LAYOUT_SOURCE_DWARF;
-	for (size_t i = 0; i < N_RULES; i++) {
-		search.state[i] = in_scope(ret, rules[i].scope) ? RULE_WAITING : RULE_OFF;
-		if (search.state[i] == RULE_WAITING)
-			search.waiting++;
-	}
-	/* Rules that depend on an out-of-scope field are settled at once. */
-	settle(&search, false);
-
-	err = scan_units(&search, dwarf, module_name);
-	/* Types moved to a supplementary file by dwz live in its own units. */
-	alt = dwarf_getalt(dwarf);
-	if (!err && alt && search.waiting)
-		err = scan_units(&search, alt, module_name);
-	if (!err) {
-		settle(&search, true);
-		err = check_required(&search, module_name);
-	}
+	err = search_module(&search, module, SCOPE_ALL, true);
+	if (!err)
+		err = check_required(&search, module_basename(module));
 	if (err)
 		layout_init(ret, version_hex);
 	return err;

@@ -267,3 +267,19 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 	ptrset_deinit(&seen);
 	return fatal;
 }
+
+struct pc_error *pyframe_describe(struct pyframe_walker *walker, uint64_t address,
+				  struct py_frame *frame)
+{
+	struct frame_ref ref;
+	struct pc_error *err;
+
+	frame->address = address;
+	frame->location = (struct py_location){-1, -1, -1, -1};
+	err = walker->reader.layout->frame_shape == FRAME_SHAPE_OBJECT
+		      ? read_frame_object(walker, address, &ref)
+		      : read_interpreter_frame(walker, address, &ref);
+	if (err)
+		return pc_error_keep(&frame->error, err);
+	return describe_frame(walker, address, &ref, frame);
+}

@@ -13,6 +13,7 @@
 #include "pyexc.h"
 #include "pylocals.h"
 #include "pyobject.h"
+#include "pytasks.h"
 #include "pythreadnames.h"
 
 #include <ctype.h>
@@ -698,6 +699,35 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	return walk_python(ret, mem, &anchors, options);
 }
 
+/* asyncio's tasks, with the layout of the _asyncio extension's objects
+ * from the DWARF of the module that has it (a shared library of its own, or
+ * the interpreter). */
+static struct pc_error *read_tasks(struct modules *modules, struct memory *mem,
+				   const struct python_options *options, struct python *python)
+{
+	struct pyframe_walker frames = {.reader = {.mem = mem, .layout = &python->layout},
+					.max_frames = options->max_frames,
+					.deadline = options->deadline};
+	struct pc_error *err;
+	Dwfl_Module *module;
+	uint64_t init;
+
+	if (modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, &module)) {
+		err = layout_asyncio_from_dwarf(module, &python->layout);
+		if (err == &pc_error_nomem)
+			return err;
+		pc_error_destroy(err);
+	}
+	err = pycode_cache_create(&frames.reader, &frames.codes);
+	if (!err && options->locals)
+		err = pylocals_create(&frames.reader, &frames.locals);
+	if (!err)
+		err = pytasks_read(&frames, python, options->max_tasks);
+	pylocals_destroy(frames.locals);
+	pycode_cache_destroy(frames.codes);
+	return err;
+}
+
 struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 				const struct python_options *options, struct python *ret)
 {
@@ -715,12 +745,15 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 			err = NULL;
 		}
 	}
+	if (!err && ret->layout_detail && options->tasks)
+		err = read_tasks(modules, mem, options, ret);
 	return err;
 }
 
 void python_deinit(struct python *python)
 {
 	forget_walk(python);
+	pytasks_deinit(python);
 	warnings_free(python->warnings, python->nwarnings);
 	free(python->module_path);
 	free(python->layout_detail);

@@ -4,6 +4,7 @@
 #include "core.h"
 #include "json.h"
 #include "modules.h"
+#include "pytasks.h"
 #include "report_text.h"
 #include "source.h"
 
@@ -361,6 +362,97 @@ static void write_thread(struct json *j, const struct analysis *analysis,
 	json_close(j, '}');
 }
 
+/* The number of the thread whose Python thread state is python.threads[INDEX], or 0. */
+static size_t thread_number(const struct analysis *analysis, int64_t index)
+{
+	size_t i;
+
+	for (i = 0; index >= 0 && i < analysis->nthreads; i++)
+		if (analysis->threads[i].python == &analysis->python.threads[index])
+			return analysis->threads[i].number;
+	return 0;
+}
+
+static void write_task(struct json *j, const struct analysis *analysis,
+		       const struct py_task *task, struct source_cache *sources)
+{
+	size_t number = thread_number(analysis, task->thread), i;
+
+	json_open(j, '{');
+	json_key(j, "address");
+	json_hex(j, task->address);
+	json_key(j, "name");
+	json_string(j, task->name);
+	json_key(j, "state");
+	json_string(j, pytasks_state_name(task->state));
+	json_key(j, "interpreter");
+	json_int(j, task->interp_index);
+	json_key(j, "loop");
+	json_hex(j, task->loop);
+	json_key(j, "running");
+	json_bool(j, task->running);
+	json_key(j, "thread");
+	if (number)
+		json_int(j, (int64_t)number);
+	else
+		json_null(j);
+	json_key(j, "awaiting");
+	json_open(j, '{');
+	json_key(j, "kind");
+	json_string(j, task->state == PY_TASK_PENDING && !task->running
+			       ? pytasks_wait_name(task->wait) : NULL);
+	json_key(j, "object");
+	if (task->waiter)
+		json_hex(j, task->waiter);
+	else
+		json_null(j);
+	json_key(j, "type");
+	json_string(j, task->waiter_type);
+	json_key(j, "tasks");
+	json_open(j, '[');
+	for (i = 0; i < task->nawaits; i++)
+		json_int(j, (int64_t)task->awaits[i]);
+	json_close(j, ']');
+	json_key(j, "cut");
+	json_bool(j, task->awaits_cut);
+	json_close(j, '}');
+	json_key(j, "frames");
+	json_open(j, '[');
+	for (i = 0; i < task->nframes; i++)
+		write_py_frame(j, &task->frames[i], sources, analysis->options->python.locals);
+	json_close(j, ']');
+	json_key(j, "cut");
+	json_bool(j, task->cut);
+	json_key(j, "error");
+	json_string(j, task->error);
+	json_close(j, '}');
+}
+
+static void write_tasks(struct json *j, const struct analysis *analysis,
+			struct source_cache *sources)
+{
+	const struct python *python = &analysis->python;
+	size_t i;
+
+	if (!analysis->options->python.tasks) {
+		json_null(j);
+		return;
+	}
+	json_open(j, '{');
+	json_key(j, "asyncio");
+	json_bool(j, python->asyncio);
+	json_key(j, "cut");
+	json_bool(j, python->tasks_cut);
+	json_key(j, "error");
+	json_string(j, python->tasks_error);
+	json_key(j, "tasks");
+	json_open(j, '[');
+	for (i = 0; i < python->ntasks; i++)
+		write_task(j, analysis, &python->tasks[i], sources);
+	json_close(j, ']');
+	json_close(j, '}');
+}
+
 /* Thread states whose thread is not in the core (it exited, or the state
  * is stale): the text report lists them after the threads. */
 static void write_unmatched(struct json *j, const struct py_thread *thread,
@@ -469,6 +561,8 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_int(&j, (int64_t)analysis->options->max_native_frames);
 	json_key(&j, "max_threads");
 	json_int(&j, (int64_t)analysis->options->python.max_threads);
+	json_key(&j, "max_tasks");
+	json_int(&j, (int64_t)analysis->options->python.max_tasks);
 	json_key(&j, "timeout");
 	json_double(&j, analysis->deadline.seconds);
 	json_key(&j, "timed_out");
@@ -486,6 +580,8 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 		write_unmatched(&j, analysis->unmatched[i], sources,
 					analysis->options->python.locals);
 	json_close(&j, ']');
+	json_key(&j, "tasks");
+	write_tasks(&j, analysis, sources);
 	json_close(&j, '}');
 	fputc('\n', out);
 	source_cache_destroy(sources);

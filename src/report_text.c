@@ -4,8 +4,10 @@
 #include "core.h"
 #include "escape.h"
 #include "modules.h"
+#include "pytasks.h"
 #include "source.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Text from the core, a file name or an error message that quotes either:
@@ -102,6 +104,15 @@ static void print_header(FILE *out, const struct analysis *analysis)
 		fprintf(out, "Warning:     more thread states than --max-threads=%zu; "
 			     "the rest are not shown\n",
 			analysis->options->python.max_threads);
+	if (python->tasks_cut)
+		fprintf(out, "Warning:     more asyncio tasks than --max-tasks=%zu; the rest are "
+			     "not shown\n",
+			analysis->options->python.max_tasks);
+	if (python->tasks_error) {
+		fprintf(out, "Warning:     asyncio tasks: ");
+		print_escaped(out, python->tasks_error);
+		fputc('\n', out);
+	}
 	if (analysis->deadline.passed)
 		fprintf(out, "Warning:     the analysis stopped at --timeout=%g seconds; the stacks "
 			     "end where it was\n",
@@ -245,6 +256,191 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 		fprintf(out, ">\n");
 	}
 	print_exception(out, thread);
+}
+
+/* The number of the thread whose Python thread state is python.threads[INDEX]. */
+static size_t thread_number(const struct analysis *analysis, int64_t index)
+{
+	size_t i;
+
+	for (i = 0; index >= 0 && i < analysis->nthreads; i++)
+		if (analysis->threads[i].python == &analysis->python.threads[index])
+			return analysis->threads[i].number;
+	return 0;
+}
+
+static void print_task_name(FILE *out, const struct py_task *task)
+{
+	if (task->name) {
+		fputc('"', out);
+		print_escaped(out, task->name);
+		fputc('"', out);
+	} else {
+		fprintf(out, "at %#llx", (unsigned long long)task->address);
+	}
+}
+
+/* "Task "NAME" (pending, 0x...) [running in thread 1]" */
+static void print_task_header(FILE *out, const struct analysis *analysis,
+			      const struct py_task *task)
+{
+	size_t number = thread_number(analysis, task->thread);
+
+	fprintf(out, "Task ");
+	print_task_name(out, task);
+	fprintf(out, " (%s, %#llx", pytasks_state_name(task->state),
+		(unsigned long long)task->address);
+	if (task->interp_index > 0)
+		fprintf(out, ", subinterpreter %lld", (long long)task->interp_index);
+	fputc(')', out);
+	if (task->running && number)
+		fprintf(out, " [running in thread %zu]", number);
+	else if (task->running)
+		fprintf(out, " [running]");
+}
+
+/* What TASK waits on, after "Awaiting: ". */
+static void print_task_wait(FILE *out, const struct analysis *analysis,
+			    const struct py_task *task)
+{
+	size_t i;
+
+	fprintf(out, "%s", pytasks_wait_name(task->wait));
+	if (task->wait == PY_WAIT_TASK && task->nawaits) {
+		fputc(' ', out);
+		print_task_name(out, &analysis->python.tasks[task->awaits[0]]);
+	} else if (task->wait == PY_WAIT_GATHER) {
+		for (i = 0; i < task->nawaits; i++) {
+			fprintf(out, "%s task ", i ? "," : " of");
+			print_task_name(out, &analysis->python.tasks[task->awaits[i]]);
+		}
+		if (task->awaits_cut)
+			fprintf(out, ", ...");
+	} else if (task->wait == PY_WAIT_FUTURE && task->waiter_type) {
+		fprintf(out, " (");
+		print_escaped(out, task->waiter_type);
+		fputc(')', out);
+	}
+}
+
+static void print_task(FILE *out, const struct analysis *analysis, const struct py_task *task,
+		       struct source_cache *sources, const struct report_options *options)
+{
+	size_t i;
+
+	fputc('\n', out);
+	print_task_header(out, analysis, task);
+	fputc('\n', out);
+	if (task->state == PY_TASK_PENDING && !task->running) {
+		fprintf(out, "  Awaiting: ");
+		if (task->wait == PY_WAIT_NOTHING)
+			fprintf(out, "nothing (ready to run)");
+		else
+			print_task_wait(out, analysis, task);
+		fputc('\n', out);
+	}
+	if (task->nframes)
+		fprintf(out, "  Coroutine chain (outermost first):\n");
+	for (i = 0; i < task->nframes; i++)
+		print_py_frame(out, "    ", &task->frames[i], sources, options);
+	if (task->cut)
+		fprintf(out, "    ... more coroutines not shown (--max-frames=%zu)\n",
+			analysis->options->python.max_frames);
+	if (task->running && task->nframes)
+		fprintf(out, "    ... running: the thread's traceback shows where\n");
+	if (task->error) {
+		fprintf(out, "  <task unreadable: ");
+		print_escaped(out, task->error);
+		fprintf(out, ">\n");
+	}
+}
+
+/* --tasks tree: each task with the tasks it awaits below it, as
+ * `python -m asyncio pstree` draws them; a task met again on its own
+ * branch is a cycle, reported and not followed. */
+static void print_task_branch(FILE *out, const struct analysis *analysis, size_t index,
+			      char *prefix, size_t prefix_len, size_t *path, size_t depth,
+			      bool last, bool *shown)
+{
+	const struct py_task *task = &analysis->python.tasks[index];
+	size_t i;
+
+	fprintf(out, "%.*s%s", (int)prefix_len, prefix, depth ? (last ? "└── " : "├── ") : "");
+	for (i = 0; i < depth; i++)
+		if (path[i] == index) {
+			fprintf(out, "cycle: ");
+			print_task_header(out, analysis, task);
+			fprintf(out, " again\n");
+			return;
+		}
+	shown[index] = true;
+	print_task_header(out, analysis, task);
+	if (task->state == PY_TASK_PENDING && !task->running && task->wait != PY_WAIT_TASK &&
+	    task->wait != PY_WAIT_GATHER) {
+		fprintf(out, " awaiting ");
+		print_task_wait(out, analysis, task);
+	}
+	fputc('\n', out);
+	if (depth >= 64) {
+		fprintf(out, "%.*s    ...\n", (int)prefix_len, prefix);
+		return;
+	}
+	path[depth] = index;
+	if (depth) {
+		memcpy(prefix + prefix_len, last ? "    " : "│   ", last ? 4 : 6);
+		prefix_len += last ? 4 : 6;
+	}
+	for (i = 0; i < task->nawaits; i++)
+		print_task_branch(out, analysis, task->awaits[i], prefix, prefix_len, path,
+				  depth + 1, i + 1 == task->nawaits, shown);
+}
+
+static void print_task_tree(FILE *out, const struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	static char prefix[64 * 6 + 1];
+	size_t path[65];
+	bool *awaited = calloc(python->ntasks + 1, sizeof(*awaited));
+	bool *shown = calloc(python->ntasks + 1, sizeof(*shown));
+	size_t i, j;
+
+	if (!awaited || !shown) {
+		free(awaited);
+		free(shown);
+		fprintf(out, "  <out of memory>\n");
+		return;
+	}
+	for (i = 0; i < python->ntasks; i++)
+		for (j = 0; j < python->tasks[i].nawaits; j++)
+			awaited[python->tasks[i].awaits[j]] = true;
+	fprintf(out, "\nTask tree (each task above the tasks it awaits):\n");
+	for (i = 0; i < python->ntasks; i++)
+		if (!awaited[i])
+			print_task_branch(out, analysis, i, prefix, 0, path, 0, true, shown);
+	/* Tasks that only await each other in a ring have no root: each ring
+	 * is drawn from the first of its tasks. */
+	for (i = 0; i < python->ntasks; i++)
+		if (!shown[i])
+			print_task_branch(out, analysis, i, prefix, 0, path, 0, true, shown);
+	free(awaited);
+	free(shown);
+}
+
+static void print_tasks(FILE *out, const struct analysis *analysis,
+			struct source_cache *sources, const struct report_options *options)
+{
+	const struct python *python = &analysis->python;
+	size_t i;
+
+	if (!python->asyncio)
+		return;
+	fprintf(out, "\nAsyncio tasks: %zu%s\n", python->ntasks, python->tasks_cut ? " (cut)" : "");
+	if (options->tasks_tree) {
+		print_task_tree(out, analysis);
+		return;
+	}
+	for (i = 0; i < python->ntasks; i++)
+		print_task(out, analysis, &python->tasks[i], sources, options);
 }
 
 /* Native frame I of STACK, numbered as eu-stack and gdb number it. */
@@ -414,5 +610,6 @@ void report_text(FILE *out, const struct analysis *analysis, const struct report
 			fprintf(out, "no such thread in the core\n");
 		print_python(out, analysis, thread, sources, options);
 	}
+	print_tasks(out, analysis, sources, options);
 	source_cache_destroy(sources);
 }
