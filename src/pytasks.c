@@ -1,5 +1,6 @@
 #include "pytasks.h"
 
+#include "deadline.h"
 #include "error.h"
 #include "memory.h"
 #include "ptrset.h"
@@ -713,6 +714,33 @@ static struct pc_error *gather_children(struct run *run, struct py_task *task, u
 	return err;
 }
 
+/* The tasks of the TaskGroup whose __aexit__ is the task's innermost frame:
+ * its first variable, self, keeps them in _tasks, a set (3.11+). */
+static struct pc_error *group_children(struct run *run, struct py_task *task)
+{
+	const struct py_reader *reader = run->reader;
+	struct children children = {.run = run, .task = task};
+	uint64_t group, tasks;
+	struct pc_error *err;
+	bool cut = false;
+
+	if (!task->nframes || reader->layout->iframe.localsplus == LAYOUT_ABSENT)
+		return NULL;
+	err = memory_read_u64(reader->mem,
+			      task->frames[task->nframes - 1].address +
+				      (uint64_t)reader->layout->iframe.localsplus,
+			      &group);
+	if (!err && group)
+		err = pyscan_attr(reader, group, "_tasks", &tasks);
+	else
+		tasks = 0;
+	if (!err && tasks)
+		err = pyscan_set(reader, tasks, child_item, &children, &cut);
+	if (!err && cut)
+		task->awaits_cut = true;
+	return err ? err : children.err;
+}
+
 static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 {
 	char type[TYPE_NAME_MAX];
@@ -739,6 +767,11 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 		return err ? keep_error(&task->error, pc_error_prefix(err, "gather()")) : NULL;
 	}
 	task->wait = wait_from_frame(task);
+	if (task->wait == PY_WAIT_TASK_GROUP) {
+		err = group_children(run, task);
+		if (err)
+			return keep_error(&task->error, pc_error_prefix(err, "task group"));
+	}
 	return NULL;
 }
 
@@ -783,8 +816,18 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 		if (err)
 			err = keep_error(&python->tasks_error, err);
 	}
-	for (i = 0; i < python->ntasks && !err; i++)
+	for (i = 0; i < python->ntasks && !err; i++) {
+		if (deadline_passed(walker->deadline)) {
+			err = keep_error(&python->tasks_error,
+					 pc_error_create(PC_ERR_LIMIT,
+							 "the --timeout deadline passed before "
+							 "task %zu of %zu",
+							 i + 1, python->ntasks));
+			python->ntasks = i;
+			break;
+		}
 		err = read_task(&run, &python->tasks[i]);
+	}
 	if (!err)
 		err = index_tasks(&run);
 	for (i = 0; i < python->ntasks && !err; i++) {

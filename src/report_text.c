@@ -309,7 +309,7 @@ static void print_task_wait(FILE *out, const struct analysis *analysis,
 	if (task->wait == PY_WAIT_TASK && task->nawaits) {
 		fputc(' ', out);
 		print_task_name(out, &analysis->python.tasks[task->awaits[0]]);
-	} else if (task->wait == PY_WAIT_GATHER) {
+	} else if (task->wait == PY_WAIT_GATHER || task->wait == PY_WAIT_TASK_GROUP) {
 		for (i = 0; i < task->nawaits; i++) {
 			fprintf(out, "%s task ", i ? "," : " of");
 			print_task_name(out, &analysis->python.tasks[task->awaits[i]]);
@@ -375,8 +375,7 @@ static void print_task_branch(FILE *out, const struct analysis *analysis, size_t
 		}
 	shown[index] = true;
 	print_task_header(out, analysis, task);
-	if (task->state == PY_TASK_PENDING && !task->running && task->wait != PY_WAIT_TASK &&
-	    task->wait != PY_WAIT_GATHER) {
+	if (task->state == PY_TASK_PENDING && !task->running && !task->nawaits) {
 		fprintf(out, " awaiting ");
 		print_task_wait(out, analysis, task);
 	}
