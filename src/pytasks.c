@@ -86,14 +86,18 @@ static struct pc_error *object_kind(const struct py_reader *reader, uint64_t obj
 	if (err)
 		return err;
 	strcpy(base, name);
+	/* The _asyncio types win over a Python class of the same short name
+	 * deriving from them. */
 	for (depth = 0; type && depth < TYPE_CHAIN_MAX; depth++) {
 		size_t i;
 
 		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (strcmp(base, known[i].name) == 0) {
+			if (strcmp(base, known[i].name) == 0 &&
+			    (*ret == KIND_OTHER || known[i].kind == KIND_C_TASK ||
+			     known[i].kind == KIND_C_FUTURE))
 				*ret = known[i].kind;
-				return NULL;
-			}
+		if (*ret != KIND_OTHER && *ret != KIND_PY_TASK && *ret != KIND_PY_FUTURE)
+			return NULL;
 		if (reader->layout->type.tp_base == LAYOUT_ABSENT)
 			break;
 		err = memory_read_u64(reader->mem, type + (uint64_t)reader->layout->type.tp_base,
@@ -342,6 +346,9 @@ static struct pc_error *task_fields(const struct py_reader *reader, struct py_ta
 			err = memory_read_u64(reader->mem,
 					      task->address + (uint64_t)layout->task.name, &name);
 	} else {
+		/* Future sets _state on its instances when it changes; until
+		 * then its class attribute says PENDING. */
+		task->state = PY_TASK_PENDING;
 		err = pyscan_attr(reader, task->address, "_state", &state_text);
 		if (!err && state_text) {
 			char *text;
@@ -628,6 +635,18 @@ static bool ends_with(const char *text, const char *tail)
 	return len >= tail_len && strcmp(text + len - tail_len, tail) == 0;
 }
 
+/* The frames down to the one that awaits the future: the pure-Python
+ * Future's __await__ is a generator of its own, below it. */
+static size_t wait_frames(const struct py_task *task)
+{
+	size_t n = task->nframes;
+
+	while (n > 1 && task->frames[n - 1].filename &&
+	       ends_with(task->frames[n - 1].filename, "asyncio/futures.py"))
+		n--;
+	return n;
+}
+
 /* A plain future: which asyncio function made it, from the innermost frame
  * (co_qualname from 3.11, co_name before). */
 static enum py_wait wait_from_frame(const struct py_task *task)
@@ -651,11 +670,11 @@ static enum py_wait wait_from_frame(const struct py_task *task)
 		{"asyncio/taskgroups.py", "TaskGroup._aexit", PY_WAIT_TASK_GROUP},
 	};
 	const struct py_frame *frame;
-	size_t i;
+	size_t i, n = wait_frames(task);
 
-	if (!task->nframes)
+	if (!n)
 		return PY_WAIT_FUTURE;
-	frame = &task->frames[task->nframes - 1];
+	frame = &task->frames[n - 1];
 	if (!frame->filename || !frame->name)
 		return PY_WAIT_FUTURE;
 	for (i = 0; i < sizeof(makers) / sizeof(makers[0]); i++)
@@ -727,7 +746,7 @@ static struct pc_error *group_children(struct run *run, struct py_task *task)
 	if (!task->nframes || reader->layout->iframe.localsplus == LAYOUT_ABSENT)
 		return NULL;
 	err = memory_read_u64(reader->mem,
-			      task->frames[task->nframes - 1].address +
+			      task->frames[wait_frames(task) - 1].address +
 				      (uint64_t)reader->layout->iframe.localsplus,
 			      &group);
 	if (!err && group)
