@@ -106,4 +106,8 @@ struct analysis {
 struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret);
 void analysis_destroy(struct analysis *analysis);
 
+/* The number of the thread whose Python thread state is
+ * analysis->python.threads[INDEX], or 0 (INDEX -1, or no such thread). */
+size_t analysis_thread_number(const struct analysis *analysis, int64_t index);
+
 #endif

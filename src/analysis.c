@@ -322,3 +322,13 @@ void analysis_destroy(struct analysis *analysis)
 	input_close(analysis->opened_input);
 	free(analysis);
 }
+
+size_t analysis_thread_number(const struct analysis *analysis, int64_t index)
+{
+	size_t i;
+
+	for (i = 0; index >= 0 && i < analysis->nthreads; i++)
+		if (analysis->threads[i].python == &analysis->python.threads[index])
+			return analysis->threads[i].number;
+	return 0;
+}

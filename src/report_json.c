@@ -362,21 +362,10 @@ static void write_thread(struct json *j, const struct analysis *analysis,
 	json_close(j, '}');
 }
 
-/* The number of the thread whose Python thread state is python.threads[INDEX], or 0. */
-static size_t thread_number(const struct analysis *analysis, int64_t index)
-{
-	size_t i;
-
-	for (i = 0; index >= 0 && i < analysis->nthreads; i++)
-		if (analysis->threads[i].python == &analysis->python.threads[index])
-			return analysis->threads[i].number;
-	return 0;
-}
-
 static void write_task(struct json *j, const struct analysis *analysis,
 		       const struct py_task *task, struct source_cache *sources)
 {
-	size_t number = thread_number(analysis, task->thread), i;
+	size_t number = analysis_thread_number(analysis, task->thread), i;
 
 	json_open(j, '{');
 	json_key(j, "address");

@@ -258,17 +258,6 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 	print_exception(out, thread);
 }
 
-/* The number of the thread whose Python thread state is python.threads[INDEX]. */
-static size_t thread_number(const struct analysis *analysis, int64_t index)
-{
-	size_t i;
-
-	for (i = 0; index >= 0 && i < analysis->nthreads; i++)
-		if (analysis->threads[i].python == &analysis->python.threads[index])
-			return analysis->threads[i].number;
-	return 0;
-}
-
 static void print_task_name(FILE *out, const struct py_task *task)
 {
 	if (task->name) {
@@ -284,7 +273,7 @@ static void print_task_name(FILE *out, const struct py_task *task)
 static void print_task_header(FILE *out, const struct analysis *analysis,
 			      const struct py_task *task)
 {
-	size_t number = thread_number(analysis, task->thread);
+	size_t number = analysis_thread_number(analysis, task->thread);
 
 	fprintf(out, "Task ");
 	print_task_name(out, task);
