@@ -220,7 +220,7 @@ static const struct rule rules[] = {
 	{MEMBER(gen.gi_frame, SLOT_GEN, "gi_frame"), .scope = SCOPE_FRAME_OBJECT},
 	{MEMBER(gen.gi_iframe, SLOT_GEN, "gi_iframe"), .scope = SCOPE_FRAME_INTERP},
 	{MEMBER(gen.gi_frame_state, SLOT_GEN, "gi_frame_state"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(asend.ags_gen, SLOT_ASEND, "ags_gen")},
+	{MEMBER(asend.ags_gen, SLOT_ASEND, "ags_gen"), .scope = SCOPE_PEP393},
 	{MEMBER(future.state, SLOT_FUTUREOBJ, "fut_state"), .scope = SCOPE_ASYNCIO},
 	{MEMBER(future.loop, SLOT_FUTUREOBJ, "fut_loop"), .scope = SCOPE_ASYNCIO},
 	{MEMBER(task.coro, SLOT_TASKOBJ, "task_coro"), .scope = SCOPE_ASYNCIO},
