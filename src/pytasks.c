@@ -850,6 +850,13 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 	if (!err)
 		err = index_tasks(&run);
 	for (i = 0; i < python->ntasks && !err; i++) {
+		if (deadline_passed(walker->deadline)) {
+			err = keep_error(&python->tasks[i].error,
+					 pc_error_create(PC_ERR_LIMIT,
+							 "the --timeout deadline passed before what "
+							 "it waits on was read"));
+			continue;
+		}
 		err = classify_wait(&run, &python->tasks[i]);
 		if (!err && python->tasks[i].running)
 			find_thread(&run, &python->tasks[i]);
