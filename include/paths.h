@@ -11,9 +11,12 @@ struct paths {
 	size_t nlib_dirs;
 };
 
-/* Open the file the core calls CORE_PATH: first sysroot + CORE_PATH, then
- * each lib dir + its base name.  Returns an fd, or -1 with errno set; when
- * FOUND is not NULL it receives the path opened (malloc'd) or NULL. */
+/* Open the regular file the core calls CORE_PATH, with the caller's
+ * credentials: first CORE_PATH inside the sysroot, resolved as if the
+ * sysroot were "/" (its ".." and absolute symbolic links stay in it), then
+ * each lib dir + its base name; never through a /proc magic link.
+ * Returns an fd, or -1 with errno set; when FOUND is not NULL it receives
+ * the path opened (malloc'd, its links followed) or NULL. */
 int paths_open(const struct paths *paths, const char *core_path, char **found);
 
 #endif

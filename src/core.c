@@ -26,6 +26,8 @@
 #define CORE_MAX_THREADS 100000
 #define CORE_MAX_FILES 1000000
 #define CORE_MAX_SEGMENTS 1000000
+/* The most bytes a core can say are missing: what an int64 holds. */
+#define CORE_MAX_MISSING ((uint64_t)INT64_MAX)
 
 static int segment_compare(const void *a, const void *b)
 {
@@ -229,9 +231,15 @@ static struct pc_error *add_segment(struct core *core, const GElf_Phdr *phdr)
 		present = core->size - phdr->p_offset;
 	if (present > phdr->p_filesz)
 		present = phdr->p_filesz;
+	/* Sizes are the core's word: a crafted one must not wrap the sum,
+	 * which reports print as a signed count. */
 	if (present < phdr->p_filesz) {
+		uint64_t missing = phdr->p_filesz - present;
+
 		core->truncated = true;
-		core->missing_bytes += phdr->p_filesz - present;
+		core->missing_bytes = missing > CORE_MAX_MISSING - core->missing_bytes
+					      ? CORE_MAX_MISSING
+					      : core->missing_bytes + missing;
 	}
 	segment = &core->segments[core->nsegments++];
 	segment->vaddr = phdr->p_vaddr;

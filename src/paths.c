@@ -2,59 +2,131 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-/* Paths come from the core: a crafted one can name a FIFO, whose open()
- * blocks for ever, or a device, whose open() may do something.  Only a
- * regular file is opened: stat() first, then an open() that cannot block,
- * then fstat() again, for a file swapped in between. */
-static int open_regular(const char *path)
+/* Paths come from the core, which the crashed program wrote: they may name
+ * anything.  Two rules hold for every one of them:
+ *
+ * - Under a sysroot (--sysroot, or the crashed process's /proc/PID/root),
+ *   the path is resolved by the kernel as if the sysroot were "/"
+ *   (RESOLVE_IN_ROOT): "..", absolute symbolic links and "/" itself stay
+ *   inside it.  Joining strings would let a container's symlink to
+ *   /etc/shadow name the host's file.
+ * - Never through a magic link (RESOLVE_NO_MAGICLINKS): /proc/self/fd/N
+ *   and /proc/PID/root would hand pycore's own open files, or another
+ *   process's root, to whoever chose the path.
+ *
+ * Only a regular file is opened: the path is first resolved to an O_PATH
+ * descriptor, which opens nothing (a FIFO's open() would block for ever, a
+ * device's may do something), and that very inode is then opened through
+ * pycore's own /proc/self/fd entry, with the caller's credentials. */
+static int resolve(int dirfd, const char *path, unsigned long long resolve_flags)
 {
-	struct stat st;
-	int fd;
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = resolve_flags | RESOLVE_NO_MAGICLINKS,
+	};
 
-	if (stat(path, &st) != 0)
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+static int open_resolved(int pathfd)
+{
+	char self[64];
+	struct stat st;
+	int fd, saved;
+
+	if (fstat(pathfd, &st) != 0)
 		return -1;
 	if (!S_ISREG(st.st_mode)) {
 		errno = EISDIR;
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	saved = errno;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
-		errno = EISDIR;
-		return -1;
+		fd = -1;
+		saved = EISDIR;
 	}
+	errno = saved;
 	return fd;
 }
 
-static int open_joined(const char *dir, const char *name, char **found)
+/* PATH as it stands. */
+static int open_plain(const char *path)
 {
-	char *joined;
+	int pathfd = resolve(AT_FDCWD, path, 0);
 	int fd, saved;
 
-	size_t dir_len = strlen(dir);
+	if (pathfd < 0)
+		return -1;
+	fd = open_resolved(pathfd);
+	saved = errno;
+	close(pathfd);
+	errno = saved;
+	return fd;
+}
 
+/* Where PATHFD, resolved under DIRFD, is: DIR + its path below DIRFD, with
+ * every symbolic link already followed, so that libdwfl, which opens the
+ * name again as a string, meets no link the core's owner planted.  NULL
+ * when the kernel's name for it does not lie below DIRFD's. */
+static char *resolved_name(const char *dir, int dirfd, int pathfd)
+{
+	char self[64], top[4096], file[4096], *name;
+	size_t dir_len = strlen(dir), top_len;
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", dirfd);
+	n = readlink(self, top, sizeof(top) - 1);
+	if (n <= 0)
+		return NULL;
+	top[n] = '\0';
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+	n = readlink(self, file, sizeof(file) - 1);
+	if (n <= 0)
+		return NULL;
+	file[n] = '\0';
+	top_len = strcmp(top, "/") == 0 ? 0 : strlen(top);
+	if (strncmp(file, top, top_len) != 0 || file[top_len] != '/')
+		return NULL;
 	while (dir_len > 1 && dir[dir_len - 1] == '/')
 		dir_len--;
-	while (name[0] == '/')
-		name++;
-	if (asprintf(&joined, "%.*s/%s", (int)dir_len, dir, name) < 0) {
-		errno = ENOMEM;
+	if (asprintf(&name, "%.*s%s", (int)dir_len, dir, file + top_len) < 0)
+		return NULL;
+	return name;
+}
+
+/* NAME in DIR (taken as root when IN_ROOT); *FOUND receives its path with
+ * the links followed. */
+static int open_joined(const char *dir, const char *name, bool in_root, char **found)
+{
+	int dirfd, pathfd, fd = -1, saved;
+
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
 		return -1;
-	}
-	fd = open_regular(joined);
+	pathfd = resolve(dirfd, name, in_root ? RESOLVE_IN_ROOT : 0);
+	if (pathfd >= 0)
+		fd = open_resolved(pathfd);
 	saved = errno;
-	if (fd >= 0 && found)
-		*found = joined;
-	else
-		free(joined);
+	if (fd >= 0 && found && !(*found = resolved_name(dir, dirfd, pathfd))) {
+		close(fd);
+		fd = -1;
+		saved = ENOENT;
+	}
+	if (pathfd >= 0)
+		close(pathfd);
+	close(dirfd);
 	errno = saved;
 	return fd;
 }
@@ -68,9 +140,9 @@ int paths_open(const struct paths *paths, const char *core_path, char **found)
 	if (found)
 		*found = NULL;
 	if (paths && paths->sysroot)
-		fd = open_joined(paths->sysroot, core_path, found);
+		fd = open_joined(paths->sysroot, core_path, true, found);
 	else {
-		fd = open_regular(core_path);
+		fd = open_plain(core_path);
 		if (fd >= 0 && found)
 			*found = strdup(core_path);
 	}
@@ -79,7 +151,7 @@ int paths_open(const struct paths *paths, const char *core_path, char **found)
 	first_errno = errno;
 	base = base ? base + 1 : core_path;
 	for (i = 0; paths && i < paths->nlib_dirs; i++) {
-		fd = open_joined(paths->lib_dirs[i], base, found);
+		fd = open_joined(paths->lib_dirs[i], base, false, found);
 		if (fd >= 0)
 			return fd;
 	}
