@@ -4,7 +4,8 @@
  *
  * A plain named file is used where it is.  Anything else is streamed, in
  * fixed-size chunks, into an unlinked temporary file that core.c then
- * mmaps: memory stays bounded whatever the core's size.  The format is
+ * mmaps: memory stays bounded whatever the core's size.  Pages of zeros
+ * are left as holes in it, so that disk use is what the core holds.  The format is
  * recognised by its magic bytes, never by the file's name.
  *
  * A stream that is cut short or corrupt, or that decompresses to more than
@@ -34,8 +35,10 @@ struct input_options {
 	void *tee_arg;
 	bool drain;		/* read the input to its end whatever happens, so
 				 * that a writer (the kernel) never blocks */
-	volatile sig_atomic_t *stop; /* once non-zero, keep nothing more
-				      * (pycore handle --timeout) */
+	volatile sig_atomic_t *stop; /* once non-zero, read nothing more, even
+				      * with drain (pycore handle --timeout) */
+	uint64_t min_free;	/* keep nothing more once the temporary file's file
+				 * system would have fewer free bytes; 0: no check */
 };
 
 struct input {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -21,6 +22,9 @@
 #define IN_CHUNK (256u << 10)
 #define OUT_CHUNK (1u << 20)
 #define MAGIC_MAX 6
+/* Zeros are looked for in blocks of a page: what a file system can leave
+ * as a hole. */
+#define HOLE_BLOCK 4096u
 
 /* xz -9 needs 65 MiB to decode; a header that asks for more than this is
  * refused rather than obeyed, so a crafted stream cannot exhaust memory.
@@ -248,6 +252,7 @@ struct stream {
 	uint64_t read;		/* bytes read from the input */
 	bool keeping;		/* still writing core bytes */
 	bool complete;		/* the decoder may stop here */
+	bool hole_at_end;	/* the last bytes were zeros, not written */
 	unsigned char *inbuf;
 	unsigned char *outbuf;
 };
@@ -298,6 +303,29 @@ static void stop_keeping(struct stream *s, const char *fmt, ...)
 		s->input->error = strdup("out of memory while reading the input");
 }
 
+/* Whether the temporary file's file system still has RESERVE bytes free
+ * after LEN more; says why not. */
+static bool room_for(struct stream *s, size_t len)
+{
+	uint64_t reserve = s->options->min_free;
+	struct statvfs fs;
+
+	if (!reserve || fstatvfs(s->input->fd, &fs) != 0 ||
+	    (uint64_t)fs.f_bavail * fs.f_frsize >= reserve + len)
+		return true;
+	stop_keeping(s, "the file system of %s has less than %llu bytes free: the rest of the "
+			"core is not kept",
+		     s->tmpdir, (unsigned long long)reserve);
+	return false;
+}
+
+static bool all_zero(const unsigned char *buf, size_t len)
+{
+	return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
+}
+
+/* Write BUF at the end of the core; blocks of zeros (untouched memory, a
+ * large share of most cores) are skipped, to be holes that use no disk. */
 static void store(struct stream *s, const unsigned char *buf, size_t len)
 {
 	struct input *input = s->input;
@@ -311,18 +339,35 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 			     (unsigned long long)s->max_size);
 	}
 	while (len > 0) {
-		ssize_t n = write(input->fd, buf, len);
+		size_t block = len < HOLE_BLOCK ? len : HOLE_BLOCK, done = 0;
 
-		if (n < 0 && errno == EINTR)
+		if (all_zero(buf, block)) {
+			input->size += block;
+			s->hole_at_end = true;
+			buf += block;
+			len -= block;
 			continue;
-		if (n <= 0) {
-			stop_keeping(s, "writing the core to a temporary file in %s: %s",
-				     s->tmpdir, n < 0 ? strerror(errno) : "no progress");
-			return;
 		}
-		buf += n;
-		len -= (size_t)n;
-		input->size += (uint64_t)n;
+		if (!room_for(s, block))
+			return;
+		while (done < block) {
+			ssize_t n = pwrite(input->fd, buf + done, block - done,
+					   (off_t)(input->size + done));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				stop_keeping(s, "writing the core to a temporary file in %s: %s",
+					     s->tmpdir, n < 0 ? strerror(errno) : "no progress");
+				input->size += done;
+				return;
+			}
+			done += (size_t)n;
+		}
+		s->hole_at_end = false;
+		input->size += block;
+		buf += block;
+		len -= block;
 	}
 }
 
@@ -367,9 +412,13 @@ static ssize_t read_chunk(struct stream *s, unsigned char *buf, size_t len)
 	ssize_t n;
 
 	do {
-		if (s->options->stop && *s->options->stop && s->keeping)
+		/* Past the time limit nothing more is read, drain or not:
+		 * the writer (the kernel) gets EPIPE and stops. */
+		if (s->options->stop && *s->options->stop) {
 			stop_keeping(s, "stopped at the time limit, %llu bytes into the input",
 				     (unsigned long long)s->read);
+			return 0;
+		}
 		n = read(s->in_fd, buf, len);
 	} while (n < 0 && errno == EINTR);
 	if (n > 0) {
@@ -463,6 +512,12 @@ static struct pc_error *stream_input(struct stream *s)
 	run_stream(s, format, state, first);
 	format->destroy(state);
 	drain(s);
+	/* A hole at the end is no size until the file says so. */
+	if (s->hole_at_end && ftruncate(input->fd, (off_t)input->size) != 0) {
+		err = pc_error_create(PC_ERR_IO, "cannot extend a temporary file in %s: %s",
+				      s->tmpdir, strerror(errno));
+		return err;
+	}
 	if (input->size == 0 && input->error)
 		return pc_error_create(PC_ERR_CORRUPT, "%s", input->error);
 	return NULL;
