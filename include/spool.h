@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pc_error;
 
@@ -20,7 +21,8 @@ struct spool {
 	char *path;		/* as given, without trailing slashes */
 };
 
-/* Open the spool PATH, creating it (mode 0750) when it does not exist; its
+/* Open the spool PATH, creating it (mode 0751: others may reach a file by
+ * its name, not list them) when it does not exist; its
  * parent must.  Refused: a symbolic link, anything but a directory, a
  * directory owned by another user or writable by group or others. */
 struct pc_error *spool_open(const char *path, struct spool *ret);
@@ -57,10 +59,26 @@ const char *spool_suffix(enum spool_kind kind);
 /* Remove a temporary file that was not committed; closes its fd. */
 void spool_discard(struct spool *spool, struct spool_file *file);
 
-/* Delete whole entries, oldest first, until the spool's entries use at
- * most MAX_USE bytes of disk; *REMOVED receives how many were deleted.
- * Temporary files left by a handler that was killed are deleted when they
- * are an hour old.  Other files are left alone and not counted. */
-struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed);
+/* Delete cores (STEM.core.zst), oldest first, then whole entries, oldest
+ * first, until the spool's entries use at most MAX_USE bytes of disk:
+ * reports outlive cores.  *REMOVED receives how many entries were deleted,
+ * *CORES_REMOVED how many cores.  Temporary files left by a handler that
+ * was killed are deleted when they are an hour old.  Other files are left
+ * alone and not counted. */
+struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed,
+			     size_t *cores_removed);
+
+/* Let UID read FILE too, with a POSIX ACL (as systemd-coredump does for
+ * the user whose process crashed): the file stays 0640 to everyone else.
+ * Nothing to do when UID is the spool's owner. */
+struct pc_error *spool_grant_read(struct spool *spool, struct spool_file *file, uid_t uid);
+
+/* An error when the spool's file system has fewer than RESERVE bytes free. */
+struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve);
+
+/* One of MAX slots for a handler, a lock file .pycore-slot-N held with
+ * flock() until *RET (its fd) is closed, when the process ends at the
+ * latest; a PC_ERR_LIMIT error when all MAX are taken. */
+struct pc_error *spool_take_slot(struct spool *spool, unsigned max, int *ret);
 
 #endif

@@ -662,9 +662,9 @@ static int run(struct handle *h)
 	}
 	report_crash(h);
 	if (h->max_use) {
-		size_t removed;
+		size_t removed, cores_removed;
 
-		err = spool_prune(&h->spool, h->max_use, &removed);
+		err = spool_prune(&h->spool, h->max_use, &removed, &cores_removed);
 		if (err)
 			handle_log(LOG_ERR, "--max-use: %s", err->message);
 		else if (removed)

@@ -14,8 +14,16 @@
 
 #define CACHE_MAGIC "pycorelayout"
 /* Bump when the meaning of a field changes without its size changing. */
-#define CACHE_FORMAT 1
+#define CACHE_FORMAT 2
 #define CACHE_MAX_DETAIL 1024
+
+/* Which file, in which state: a build-id is only what a linker was told
+ * to write, so an entry is used only for the very files it was read from,
+ * unchanged since. */
+struct file_id {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, mtime_nsec;
+};
 
 struct cache_entry {
 	char magic[12];
@@ -23,6 +31,8 @@ struct cache_entry {
 	uint32_t layout_size;	/* sizeof(struct py_layout): a new field is a miss */
 	uint32_t version_hex;
 	uint64_t checksum;	/* FNV-1a 64 of everything after it */
+	struct file_id main_id;	/* the executable or libpython */
+	struct file_id dwarf_id; /* the file whose DWARF was read: DETAIL */
 	struct py_layout layout;
 	char detail[CACHE_MAX_DETAIL];
 };
@@ -41,7 +51,23 @@ static uint64_t fnv1a(const void *data, size_t len)
 
 static uint64_t entry_checksum(const struct cache_entry *entry)
 {
-	return fnv1a(&entry->layout, sizeof(*entry) - offsetof(struct cache_entry, layout));
+	return fnv1a(&entry->main_id, sizeof(*entry) - offsetof(struct cache_entry, main_id));
+}
+
+/* PATH's identity; false when it is not a regular file, or (TRUSTED_ONLY)
+ * when it belongs to someone other than root or this user, who could
+ * have written into it whatever DWARF they liked. */
+static bool file_id_of(const char *path, bool trusted_only, struct file_id *ret)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (trusted_only && st.st_uid != 0 && st.st_uid != geteuid())
+		return false;
+	*ret = (struct file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino, (uint64_t)st.st_size,
+				(int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
+	return true;
 }
 
 /* The cache directory, or false when there is none to use. */
@@ -80,9 +106,10 @@ static bool entry_path(const char *build_id, char *out, size_t size)
 	return n > 0 && (size_t)n < size;
 }
 
-bool layout_cache_load(const char *build_id, unsigned version_hex, struct py_layout *ret,
-		       char *detail, size_t size)
+bool layout_cache_load(const char *build_id, const char *main_file, unsigned version_hex,
+		       struct py_layout *ret, char *detail, size_t size)
 {
+	struct file_id main_id, dwarf_id;
 	struct cache_entry entry;
 	char path[PATH_MAX];
 	const char *eval_function;
@@ -101,6 +128,12 @@ bool layout_cache_load(const char *build_id, unsigned version_hex, struct py_lay
 	    entry.version_hex != version_hex || entry.checksum != entry_checksum(&entry) ||
 	    entry.detail[CACHE_MAX_DETAIL - 1] != '\0')
 		return false;
+	memset(&main_id, 0, sizeof(main_id));
+	memset(&dwarf_id, 0, sizeof(dwarf_id));
+	if (!file_id_of(main_file, false, &main_id) || !file_id_of(entry.detail, false, &dwarf_id) ||
+	    memcmp(&main_id, &entry.main_id, sizeof(main_id)) != 0 ||
+	    memcmp(&dwarf_id, &entry.dwarf_id, sizeof(dwarf_id)) != 0)
+		return false;
 	/* Pointers were the writer's: take the shape from the version again. */
 	layout_init(ret, version_hex);
 	eval_function = ret->eval_function;
@@ -112,7 +145,8 @@ bool layout_cache_load(const char *build_id, unsigned version_hex, struct py_lay
 	return true;
 }
 
-void layout_cache_store(const char *build_id, const struct py_layout *layout, const char *detail)
+void layout_cache_store(const char *build_id, const char *main_file,
+			const struct py_layout *layout, const char *detail)
 {
 	struct cache_entry entry;
 	char path[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 16];
@@ -121,6 +155,9 @@ void layout_cache_store(const char *build_id, const struct py_layout *layout, co
 	if (!entry_path(build_id, path, sizeof(path)) || !cache_dir(dir, sizeof(dir)))
 		return;
 	memset(&entry, 0, sizeof(entry));
+	if (!file_id_of(main_file, true, &entry.main_id) ||
+	    !file_id_of(detail, true, &entry.dwarf_id))
+		return;
 	memcpy(entry.magic, CACHE_MAGIC, 12);
 	entry.format = CACHE_FORMAT;
 	entry.layout_size = sizeof(struct py_layout);

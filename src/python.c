@@ -668,7 +668,8 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	format_version(hex, ret->version, sizeof(ret->version));
 	modules_module_build_id(anchors.module, build_id, sizeof(build_id));
 	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
-	    layout_cache_load(build_id, hex, &ret->layout, cached_from, sizeof(cached_from))) {
+	    layout_cache_load(build_id, ret->module_path, hex, &ret->layout, cached_from,
+			      sizeof(cached_from))) {
 		if (asprintf(&ret->layout_detail, "%s, cached", cached_from) < 0) {
 			ret->layout_detail = NULL;
 			return &pc_error_nomem;
@@ -695,7 +696,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	if (!ret->layout_detail)
 		return &pc_error_nomem;
 	if (ret->layout.source == LAYOUT_SOURCE_DWARF)
-		layout_cache_store(build_id, &ret->layout, ret->layout_detail);
+		layout_cache_store(build_id, ret->module_path, &ret->layout, ret->layout_detail);
 	return walk_python(ret, mem, &anchors, options);
 }
 

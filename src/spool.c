@@ -11,10 +11,26 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TMP_PREFIX ".pycore-tmp-"
+#define SLOT_PREFIX ".pycore-slot-"
+/* Others may pass through the spool, never list it: a user reaches the
+ * report an ACL lets them read by its name, the one the log gives. */
+#define SPOOL_MODE 0751
+/* The POSIX ACL of a file, as the kernel takes it in the
+ * system.posix_acl_access attribute (linux/posix_acl_xattr.h). */
+#define ACL_XATTR "system.posix_acl_access"
+#define ACL_VERSION 2
+#define ACL_USER_OBJ 0x01
+#define ACL_USER 0x02
+#define ACL_GROUP_OBJ 0x04
+#define ACL_MASK 0x10
+#define ACL_OTHER 0x20
+#define ACL_UNDEFINED_ID 0xffffffffu
 /* A temporary file older than this was left by a handler that was killed:
  * no handler runs that long (--timeout). */
 #define TMP_STALE_SECONDS 3600
@@ -51,7 +67,7 @@ struct pc_error *spool_open(const char *path, struct spool *ret)
 		return &pc_error_nomem;
 	fd = open(clean, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
-		created = mkdir(clean, 0750) == 0;
+		created = mkdir(clean, SPOOL_MODE) == 0;
 		if (!created && errno != EEXIST) {
 			struct pc_error *err = pc_error_create(PC_ERR_IO, "cannot create '%s': %s",
 							       clean, strerror(errno));
@@ -75,7 +91,7 @@ struct pc_error *spool_open(const char *path, struct spool *ret)
 		return err;
 	}
 	/* mkdir() obeys the umask; the mode is part of the contract. */
-	if (created && fchmod(fd, 0750) != 0) {
+	if (created && fchmod(fd, SPOOL_MODE) != 0) {
 		struct pc_error *err = pc_error_create(PC_ERR_IO, "chmod '%s': %s", clean,
 						       strerror(errno));
 		close(fd);
@@ -350,7 +366,8 @@ nomem:
 	return &pc_error_nomem;
 }
 
-struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed)
+struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed,
+			     size_t *cores_removed)
 {
 	struct entry *entries = NULL;
 	size_t nfiles = 0, nentries = 0, i, j;
@@ -358,7 +375,7 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 	uint64_t total = 0;
 	struct pc_error *err;
 
-	*removed = 0;
+	*removed = *cores_removed = 0;
 	err = spool_lock(spool);
 	if (err)
 		return err;
@@ -387,6 +404,20 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 		total += files[i].bytes;
 	}
 	qsort_r(entries, nentries, sizeof(*entries), entry_by_age, files);
+	/* Cores are large and reports small: every core goes, oldest first,
+	 * before the first report does. */
+	for (i = 0; i < nentries && total > max_use; i++) {
+		for (j = 0; j < entries[i].count; j++) {
+			struct spooled *file = &files[entries[i].first + j];
+
+			if (strcmp(file->name + file->stem_len, entry_suffixes[SPOOL_CORE]) != 0 ||
+			    unlinkat(spool->dirfd, file->name, 0) != 0)
+				continue;
+			total -= file->bytes;
+			entries[i].bytes -= file->bytes;
+			(*cores_removed)++;
+		}
+	}
 	for (i = 0; i < nentries && total > max_use; i++) {
 		for (j = 0; j < entries[i].count; j++)
 			unlinkat(spool->dirfd, files[entries[i].first + j].name, 0);
@@ -400,4 +431,71 @@ out:
 	free(files);
 	free(entries);
 	return err;
+}
+
+struct pc_error *spool_grant_read(struct spool *spool, struct spool_file *file, uid_t uid)
+{
+	struct {
+		uint16_t tag, perm;
+		uint32_t id;
+	} entries[] = {
+		{ACL_USER_OBJ, 6, ACL_UNDEFINED_ID}, {ACL_USER, 4, (uint32_t)uid},
+		{ACL_GROUP_OBJ, 4, ACL_UNDEFINED_ID}, {ACL_MASK, 4, ACL_UNDEFINED_ID},
+		{ACL_OTHER, 0, ACL_UNDEFINED_ID},
+	};
+	unsigned char acl[4 + sizeof(entries)];
+	const uint32_t version = ACL_VERSION;
+
+	if (uid == geteuid())
+		return NULL;
+	memcpy(acl, &version, 4);
+	memcpy(acl + 4, entries, sizeof(entries));
+	if (fsetxattr(file->fd, ACL_XATTR, acl, sizeof(acl), 0) != 0)
+		return pc_error_create(PC_ERR_IO, "cannot let UID %u read a file of '%s' (ACL): %s",
+				       (unsigned)uid, spool->path, strerror(errno));
+	return NULL;
+}
+
+struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve)
+{
+	struct statvfs fs;
+	uint64_t free_bytes;
+
+	if (fstatvfs(spool->dirfd, &fs) != 0)
+		return pc_error_create(PC_ERR_IO, "cannot see the free space of '%s': %s",
+				       spool->path, strerror(errno));
+	free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+	if (free_bytes < reserve)
+		return pc_error_create(PC_ERR_LIMIT, "'%s' has %llu bytes free, less than the %llu "
+						     "kept free",
+				       spool->path, (unsigned long long)free_bytes,
+				       (unsigned long long)reserve);
+	return NULL;
+}
+
+struct pc_error *spool_take_slot(struct spool *spool, unsigned max, int *ret)
+{
+	char name[64];
+	unsigned i;
+
+	*ret = -1;
+	for (i = 0; i < max; i++) {
+		int fd;
+
+		snprintf(name, sizeof(name), SLOT_PREFIX "%u", i);
+		fd = openat(spool->dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return pc_error_create(PC_ERR_IO, "cannot open '%s/%s': %s", spool->path, name,
+					       strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			*ret = fd;
+			return NULL;
+		}
+		close(fd);
+		if (errno != EWOULDBLOCK)
+			return pc_error_create(PC_ERR_IO, "cannot lock '%s/%s': %s", spool->path, name,
+					       strerror(errno));
+	}
+	return pc_error_create(PC_ERR_LIMIT, "%u handlers are already running on '%s'", max,
+			       spool->path);
 }

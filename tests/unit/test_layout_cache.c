@@ -1,5 +1,7 @@
 /* The layout cache: what it stores comes back whole, and anything else in
- * its place (corrupt, cut, another version, a link, a bad name) is a miss. */
+ * its place (corrupt, cut, another version, a link, a bad name) is a miss;
+ * an entry is used only for the files it was read from, unchanged, and is
+ * written only for files of root or of the user running the test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,8 +24,17 @@
 #define VERSION (PY_HEX(3, 11) | 0x02f0)
 
 static char home[] = "/tmp/pycore-test-cache-XXXXXX";
-static char entry[512];
+static char entry[512], main_file[512], dwarf_file[512];
 static struct py_layout stored;
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
 
 static int setup(void **state)
 {
@@ -33,6 +44,10 @@ static int setup(void **state)
 	setenv("XDG_CACHE_HOME", home, 1);
 	unsetenv("PYCORE_NO_CACHE");
 	snprintf(entry, sizeof(entry), "%s/pycore/layout-%s", home, BUILD_ID);
+	snprintf(main_file, sizeof(main_file), "%s/python3", home);
+	snprintf(dwarf_file, sizeof(dwarf_file), "%s/python3.debug", home);
+	write_file(main_file, "an executable");
+	write_file(dwarf_file, "its DWARF");
 	if (layout_from_tables(VERSION, &stored) != NULL)
 		return -1;
 	stored.source = LAYOUT_SOURCE_DWARF;
@@ -50,7 +65,12 @@ static int teardown(void **state)
 
 static bool load(struct py_layout *layout, char *detail, size_t size)
 {
-	return layout_cache_load(BUILD_ID, VERSION, layout, detail, size);
+	return layout_cache_load(BUILD_ID, main_file, VERSION, layout, detail, size);
+}
+
+static void store(void)
+{
+	layout_cache_store(BUILD_ID, main_file, &stored, dwarf_file);
 }
 
 static void test_round_trip(void **state)
@@ -61,14 +81,49 @@ static void test_round_trip(void **state)
 	(void)state;
 	unlink(entry);
 	assert_false(load(&layout, detail, sizeof(detail)));
-	layout_cache_store(BUILD_ID, &stored, "/usr/lib/debug/x.debug");
+	store();
 	assert_true(load(&layout, detail, sizeof(detail)));
-	assert_string_equal(detail, "/usr/lib/debug/x.debug");
+	assert_string_equal(detail, dwarf_file);
 	assert_memory_equal(&layout.runtime, &stored.runtime,
 			    sizeof(layout) - offsetof(struct py_layout, runtime));
 	assert_string_equal(layout.eval_function, stored.eval_function);
 	assert_int_equal(layout.source, LAYOUT_SOURCE_DWARF);
-	assert_false(layout_cache_load(BUILD_ID, PY_HEX(3, 12), &layout, detail, sizeof(detail)));
+	assert_false(layout_cache_load(BUILD_ID, main_file, PY_HEX(3, 12), &layout, detail,
+				       sizeof(detail)));
+}
+
+/* The same build-id on other files, or on the same files changed since,
+ * is a miss; files of another user are never cached. */
+static void test_keyed_by_files(void **state)
+{
+	struct py_layout layout;
+	char detail[256], other[600];
+
+	(void)state;
+	unlink(entry);
+	store();
+	assert_true(load(&layout, detail, sizeof(detail)));
+	snprintf(other, sizeof(other), "%s/fake-python3", home);
+	write_file(other, "another executable with the same build-id");
+	assert_false(layout_cache_load(BUILD_ID, other, VERSION, &layout, detail, sizeof(detail)));
+	write_file(dwarf_file, "its DWARF, rewritten");
+	assert_false(load(&layout, detail, sizeof(detail)));
+	store();
+	assert_true(load(&layout, detail, sizeof(detail)));
+	/* Replaced (a new inode), same size and contents. */
+	assert_int_equal(rename(main_file, other), 0);
+	write_file(main_file, "an executable");
+	assert_false(load(&layout, detail, sizeof(detail)));
+	if (geteuid() == 0) {
+		unlink(entry);
+		assert_int_equal(chown(dwarf_file, 1234, 1234), 0);
+		store();
+		assert_false(load(&layout, detail, sizeof(detail)));
+		assert_int_equal(access(entry, F_OK), -1);
+		assert_int_equal(chown(dwarf_file, 0, 0), 0);
+	}
+	store();
+	assert_true(load(&layout, detail, sizeof(detail)));
 }
 
 static void test_corrupt(void **state)
@@ -80,7 +135,7 @@ static void test_corrupt(void **state)
 	int fd;
 
 	(void)state;
-	layout_cache_store(BUILD_ID, &stored, "d");
+	store();
 	assert_int_equal(stat(entry, &st), 0);
 	/* One bit flipped in the middle. */
 	fd = open(entry, O_RDWR);
@@ -91,12 +146,12 @@ static void test_corrupt(void **state)
 	close(fd);
 	assert_false(load(&layout, detail, sizeof(detail)));
 	/* Cut short. */
-	layout_cache_store(BUILD_ID, &stored, "d");
+	store();
 	assert_int_equal(truncate(entry, st.st_size - 8), 0);
 	assert_false(load(&layout, detail, sizeof(detail)));
 	/* A link in its place is not followed. */
 	unlink(entry);
-	layout_cache_store(BUILD_ID, &stored, "d");
+	store();
 	assert_int_equal(rename(entry, "/tmp/pycore-test-cache-target"), 0);
 	assert_int_equal(symlink("/tmp/pycore-test-cache-target", entry), 0);
 	assert_false(load(&layout, detail, sizeof(detail)));
@@ -110,10 +165,11 @@ static void test_names_and_switch(void **state)
 	char detail[256];
 
 	(void)state;
-	layout_cache_store("../../etc/x", &stored, "d");
-	assert_false(layout_cache_load("../../etc/x", VERSION, &layout, detail, sizeof(detail)));
-	assert_false(layout_cache_load("", VERSION, &layout, detail, sizeof(detail)));
-	layout_cache_store(BUILD_ID, &stored, "d");
+	layout_cache_store("../../etc/x", main_file, &stored, dwarf_file);
+	assert_false(layout_cache_load("../../etc/x", main_file, VERSION, &layout, detail,
+				       sizeof(detail)));
+	assert_false(layout_cache_load("", main_file, VERSION, &layout, detail, sizeof(detail)));
+	store();
 	setenv("PYCORE_NO_CACHE", "1", 1);
 	assert_false(load(&layout, detail, sizeof(detail)));
 	unsetenv("PYCORE_NO_CACHE");
@@ -125,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_keyed_by_files),
 		cmocka_unit_test(test_names_and_switch),
 	};
 
