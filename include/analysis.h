@@ -27,6 +27,8 @@ struct analysis_options {
 	const struct input *core_input; /* the core, already read (pycore handle): used
 					 * instead of core_path */
 	const char *executable;	/* NULL: found from the core */
+	const char *executable_name; /* what reports call EXECUTABLE, which was opened
+				      * through /proc (pycore handle); NULL: its path */
 	struct paths paths;
 	struct python_options python;
 	size_t max_native_frames;

@@ -23,7 +23,10 @@ struct modules {
 	struct memory *mem;	/* the core's memory, which the unwinder reads */
 	const struct paths *paths;
 	char *executable;	/* the path used for the main program, or NULL */
-	const char *executable_origin; /* how it was chosen: "given", "NT_FILE", "AT_EXECFN" */
+	const char *executable_origin; /* how it was chosen: "given", "NT_FILE", "AT_EXECFN",
+					* "proc" */
+	char *executable_opened; /* when not NULL, the path it was opened by, which
+				  * libdwfl calls it (modules_shown_name()) */
 	char **warnings;	/* build-id mismatches, missing files: shown in the report */
 	size_t nwarnings;
 	bool attached;		/* the core's threads were given to libdwfl (unwind.c) */
@@ -38,6 +41,14 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 				const char *executable,
 				const struct paths *paths, struct modules **ret);
 void modules_destroy(struct modules *modules);
+
+/* Call the main program NAME in reports, saying it was opened through
+ * /proc (origin "proc"): pycore handle gives it as /proc/self/fd/N. */
+struct pc_error *modules_name_executable(struct modules *modules, const char *name);
+
+/* The name to show for FILE, a file name libdwfl has: the main program's
+ * name when FILE is the path it was opened by, else FILE. */
+const char *modules_shown_name(const struct modules *modules, const char *file);
 
 /* Describe PC: the module's base name, the symbol and offset (NULL when
  * unknown); the source file and line stay NULL, 0 (see modules_source()).

@@ -247,6 +247,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	if (!err)
 		err = modules_create(analysis->core, analysis->memory, options->executable,
 				     &options->paths, &analysis->modules);
+	if (!err && options->executable && options->executable_name)
+		err = modules_name_executable(analysis->modules, options->executable_name);
 	if (!err)
 		err = python_analyze(analysis->modules, analysis->memory, &python_options,
 				     &analysis->python);

@@ -259,6 +259,26 @@ fail:
 	return err;
 }
 
+struct pc_error *modules_name_executable(struct modules *modules, const char *name)
+{
+	char *shown = strdup(name);
+
+	if (!shown)
+		return &pc_error_nomem;
+	free(modules->executable_opened);
+	modules->executable_opened = modules->executable;
+	modules->executable = shown;
+	modules->executable_origin = "proc";
+	return NULL;
+}
+
+const char *modules_shown_name(const struct modules *modules, const char *file)
+{
+	if (file && modules->executable_opened && strcmp(file, modules->executable_opened) == 0)
+		return modules->executable;
+	return file;
+}
+
 void modules_destroy(struct modules *modules)
 {
 	if (!modules)
@@ -269,6 +289,7 @@ void modules_destroy(struct modules *modules)
 	free(modules->symbols);
 	free(modules->attach_error);
 	free(modules->executable);
+	free(modules->executable_opened);
 	free(modules);
 }
 

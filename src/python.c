@@ -418,17 +418,19 @@ static struct pc_error *walk_interpreters(struct interpreter_walk *walk)
 	return err;
 }
 
-static char *module_path(Dwfl_Module *module)
+/* The file libdwfl read MODULE from. */
+static const char *module_file(Dwfl_Module *module)
 {
 	const char *name, *mainfile = NULL;
 
 	name = dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
-	return strdup(mainfile ? mainfile : name ? name : "?");
+	return mainfile ? mainfile : name ? name : "?";
 }
 
 /* Where the layout came from, for the report: the file whose DWARF was
  * read (often a separate debug file), or the source's own name. */
-static char *layout_detail(Dwfl_Module *module, const struct py_layout *layout)
+static char *layout_detail(struct modules *modules, Dwfl_Module *module,
+			   const struct py_layout *layout)
 {
 	const char *debugfile = NULL;
 	char *detail;
@@ -438,7 +440,7 @@ static char *layout_detail(Dwfl_Module *module, const struct py_layout *layout)
 
 		dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
 		if (debugfile || mainfile)
-			return strdup(debugfile ? debugfile : mainfile);
+			return strdup(debugfile ? debugfile : modules_shown_name(modules, mainfile));
 	}
 	if (layout->source == LAYOUT_SOURCE_TABLES &&
 	    asprintf(&detail, "for Python %u.%u", layout->version_hex >> 24,
@@ -657,7 +659,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	if (!find_anchors(modules, mem, &anchors))
 		return NULL;
 	ret->found = true;
-	ret->module_path = module_path(anchors.module);
+	ret->module_path = strdup(modules_shown_name(modules, module_file(anchors.module)));
 	if (!ret->module_path)
 		return &pc_error_nomem;
 	if (!find_version(modules, mem, &anchors, &hex))
@@ -668,7 +670,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	format_version(hex, ret->version, sizeof(ret->version));
 	modules_module_build_id(anchors.module, build_id, sizeof(build_id));
 	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
-	    layout_cache_load(build_id, ret->module_path, hex, &ret->layout, cached_from,
+	    layout_cache_load(build_id, module_file(anchors.module), hex, &ret->layout, cached_from,
 			      sizeof(cached_from))) {
 		if (asprintf(&ret->layout_detail, "%s, cached", cached_from) < 0) {
 			ret->layout_detail = NULL;
@@ -678,7 +680,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	}
 	if (options->layout == LAYOUT_REQUEST_AUTO &&
 	    walk_without_dwarf(ret, mem, modules->core, &anchors, hex, options, &err)) {
-		char *detail = layout_detail(anchors.module, &ret->layout);
+		char *detail = layout_detail(modules, anchors.module, &ret->layout);
 
 		if (err || !detail) {
 			free(detail);
@@ -692,11 +694,12 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	err = choose_layout(ret, mem, &anchors, hex, options->layout);
 	if (err)
 		return pc_error_keep(&ret->error, err);
-	ret->layout_detail = layout_detail(anchors.module, &ret->layout);
+	ret->layout_detail = layout_detail(modules, anchors.module, &ret->layout);
 	if (!ret->layout_detail)
 		return &pc_error_nomem;
 	if (ret->layout.source == LAYOUT_SOURCE_DWARF)
-		layout_cache_store(build_id, ret->module_path, &ret->layout, ret->layout_detail);
+		layout_cache_store(build_id, module_file(anchors.module), &ret->layout,
+				   ret->layout_detail);
 	return walk_python(ret, mem, &anchors, options);
 }
 

@@ -51,6 +51,8 @@ static void print_header(FILE *out, const struct analysis *analysis)
 				? "given"
 				: strcmp(modules->executable_origin, "NT_FILE") == 0
 					  ? "from the core's NT_FILE note"
+				: strcmp(modules->executable_origin, "proc") == 0
+					  ? "the crashed process's own, read through /proc/PID/exe"
 					  : "from the core's AT_EXECFN");
 	} else {
 		fprintf(out, "Executable:  unknown (the core names none)\n");
