@@ -78,4 +78,8 @@ const struct py_thread *python_thread_for(const struct python *python, int lwp,
  * read, the answer is yes: the analysis decides. */
 bool python_in_core(const struct core *core, int exe_fd, const struct paths *paths);
 
+/* Whether the ELF file on FD defines CPython's symbols (_PyRuntime,
+ * Py_Version or Py_Initialize). */
+bool python_in_elf(int fd);
+
 #endif

@@ -2,13 +2,23 @@
  *
  *   |/usr/local/bin/pycore handle [OPTION]... %P %u %g %s %t %c %h
  *
- * The kernel runs it as root, with the core on standard input and the
- * crashed process blocked until the core is read.  So it reads first and
- * thinks later: /proc/PID is opened, standard input is drained into a
- * temporary file (and passed on to --forward), and only then is the core
- * analyzed, in a child process that --timeout kills if it must.  A crash
- * it cannot analyze is logged, never a reason to leave the kernel waiting;
- * its exit status is not 0 only when its own set-up is broken. */
+ * The kernel runs it as root, on every crash of every user and container,
+ * with the core on standard input and the crashed process blocked until
+ * the core is read.  So it reads first and thinks later, and thinks out of
+ * root: the parent opens /proc/PID, copies standard input into a
+ * temporary file (and passes it on to --forward) and commits the files of
+ * the spool; it parses nothing of the core.  The core is analyzed in a
+ * child that first drops to the crashing user's credentials with no
+ * capability, no new privileges, a seccomp filter and rlimits
+ * (sandbox.h), and that --timeout kills if it must.
+ *
+ * Everything is bounded: the handlers running at once (slots in the
+ * spool), the time of the whole handler (--timeout stops reading too,
+ * which ends the kernel's dump), the temporary copy of the core (its
+ * pages of zeros are holes; --max-core-size; the free space kept), each
+ * report (frames per thread, bytes per file), the spool (--max-use).  A
+ * crash it cannot analyze is logged, never a reason to leave the kernel
+ * waiting; its exit status is not 0 only when its own set-up is broken. */
 #include "analysis.h"
 #include "cli.h"
 #include "core.h"
@@ -20,6 +30,7 @@
 #include "python.h"
 #include "report_json.h"
 #include "report_text.h"
+#include "sandbox.h"
 #include "signals.h"
 #include "spool.h"
 
@@ -31,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -39,6 +52,27 @@
 #define DEFAULT_SPOOL "/var/lib/pycore"
 #define DEFAULT_TIMEOUT 300
 #define MAX_TIMEOUT 86400
+/* The temporary copy of the core: far more than a Python process's core
+ * needs for its stacks, far less than a touched-once huge mapping. */
+#define DEFAULT_MAX_CORE_SIZE (4ULL << 30)
+/* As systemd-coredump's MaxUse= and KeepFree=: a share of the spool's file
+ * system, at most 4 GiB. */
+#define DEFAULT_USE_PERCENT 10
+#define DEFAULT_KEEP_FREE_PERCENT 15
+#define DEFAULT_SPACE_CAP (4ULL << 30)
+#define DEFAULT_MAX_HANDLERS 4
+#define MAX_HANDLERS 1024
+/* Each report: frames per thread (Python and native), bytes per file. */
+#define REPORT_MAX_FRAMES 256
+#define REPORT_MAX_BYTES (16ULL << 20)
+/* The analysis child's address space: the core is mapped in it. */
+#define ANALYSIS_MEMORY (2ULL << 30)
+/* The analysis child's exit status when the core is not a Python
+ * process's: the entry is dropped. */
+#define EXIT_NOT_PYTHON 10
+/* /proc/PID/maps of a process with many mappings; past this, the check
+ * for libpython gives up and the analysis decides. */
+#define MAPS_MAX (4u << 20)
 #define NARGS 7			/* %P %u %g %s %t %c %h */
 #define TEXT_MAX 400		/* bytes of a name from the core, escaped, in a line */
 #define SUMMARY_MAX 1024	/* the crashing frame, as the analysis child sends it */
@@ -62,17 +96,34 @@ struct handle {
 	bool keep_core;
 	uint64_t max_core_size;
 	uint64_t max_use;	/* 0: no limit */
+	bool max_use_set;	/* else a share of the file system */
+	uint64_t keep_free;
+	bool keep_free_set;	/* else a share of the file system */
+	unsigned max_handlers;
 	unsigned timeout;
 	const char *forward;
 
 	struct spool spool;
+	int slot_fd;		/* the handler slot held, or -1 */
 	struct live_process process;
+	bool python_checked;	/* /proc showed it is a Python process */
 	struct input *input;
-	struct core *core;
 	char exe_path[32];	/* /proc/self/fd/N of the live executable */
 	char root_path[32];	/* /proc/self/fd/N of the live root, when not ours */
-	char executable[TEXT_MAX]; /* for the log, escaped */
 	int status;		/* the exit status */
+};
+
+/* What the analysis child tells the parent, one escaped line each: the
+ * process's name (for the entry's name), its executable and crashing frame
+ * (for the log), and what could not be written.  Untrusted: the child has
+ * parsed the core. */
+struct child_report {
+	char comm[TEXT_MAX];
+	char executable[TEXT_MAX];
+	char summary[SUMMARY_MAX];
+	char text_problem[TEXT_MAX];	/* the text report could not be written: why */
+	char json_problem[TEXT_MAX];	/* nor the JSON */
+	bool text_cut, json_cut;	/* REPORT_MAX_BYTES was reached */
 };
 
 struct forward {
@@ -125,7 +176,7 @@ static void drain_stdin(void)
 		return;
 	do
 		n = read(STDIN_FILENO, buf, sizeof(buf));
-	while (n > 0 || (n < 0 && errno == EINTR));
+	while (!timed_out && (n > 0 || (n < 0 && errno == EINTR)));
 }
 
 static int handle_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -162,6 +213,8 @@ enum {
 	OPT_MAX_USE,
 	OPT_TIMEOUT,
 	OPT_FORWARD,
+	OPT_KEEP_FREE,
+	OPT_MAX_HANDLERS,
 };
 
 static const struct option long_options[] = {
@@ -172,6 +225,8 @@ static const struct option long_options[] = {
 	{"max-use", required_argument, NULL, OPT_MAX_USE},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"forward", required_argument, NULL, OPT_FORWARD},
+	{"keep-free", required_argument, NULL, OPT_KEEP_FREE},
+	{"max-handlers", required_argument, NULL, OPT_MAX_HANDLERS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -181,7 +236,7 @@ static const struct option long_options[] = {
  * or a usage error; optind is where it stopped. */
 static int parse_options(int argc, char **argv, struct handle *h)
 {
-	unsigned long long seconds;
+	unsigned long long number;
 	int opt;
 
 	opterr = 0;
@@ -202,15 +257,31 @@ static int parse_options(int argc, char **argv, struct handle *h)
 				return handle_usage("--max-core-size: '%s' is not a size", optarg);
 			break;
 		case OPT_MAX_USE:
-			if (cli_parse_size(optarg, &h->max_use) != 0)
+			/* 0: no limit, as the default is one. */
+			if (strcmp(optarg, "0") == 0)
+				h->max_use = 0;
+			else if (cli_parse_size(optarg, &h->max_use) != 0)
 				return handle_usage("--max-use: '%s' is not a size", optarg);
+			h->max_use_set = true;
+			break;
+		case OPT_KEEP_FREE:
+			if (cli_parse_size(optarg, &h->keep_free) != 0)
+				return handle_usage("--keep-free: '%s' is not a size", optarg);
+			h->keep_free_set = true;
+			break;
+		case OPT_MAX_HANDLERS:
+			if (!parse_u64(optarg, MAX_HANDLERS, &number) || number == 0)
+				return handle_usage("--max-handlers: '%s' is not a number from 1 "
+						    "to %d",
+						    optarg, MAX_HANDLERS);
+			h->max_handlers = (unsigned)number;
 			break;
 		case OPT_TIMEOUT:
-			if (!parse_u64(optarg, MAX_TIMEOUT, &seconds) || seconds == 0)
+			if (!parse_u64(optarg, MAX_TIMEOUT, &number) || number == 0)
 				return handle_usage("--timeout: '%s' is not a number of seconds from "
 						    "1 to %d",
 						    optarg, MAX_TIMEOUT);
-			h->timeout = (unsigned)seconds;
+			h->timeout = (unsigned)number;
 			break;
 		case OPT_FORWARD:
 			h->forward = optarg;
@@ -376,10 +447,80 @@ static bool wait_child(pid_t pid, bool kill_at_timeout, int *wstatus)
 	}
 }
 
-/* The first lines of the report: what only the handler knows. */
-static void write_preamble(FILE *out, const struct handle *h)
+static bool is_libpython(const char *path)
 {
-	char host[TEXT_MAX], when[64], exe[TEXT_MAX];
+	const char *base = strrchr(path, '/');
+
+	return strncmp(base ? base + 1 : path, "libpython", 9) == 0;
+}
+
+/* Whether /proc/PID/maps, which the kernel writes, maps a libpython: 1
+ * yes, 0 no, -1 cannot tell. */
+static int maps_have_libpython(pid_t pid)
+{
+	char path[64], *line = NULL;
+	size_t capacity = 0, total = 0;
+	int found = 0;
+	ssize_t n;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -1;
+	while (found == 0 && (n = getline(&line, &capacity, maps)) > 0) {
+		char *file = strchr(line, '/');
+
+		total += (size_t)n;
+		if (total > MAPS_MAX)
+			found = -1;
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (file && is_libpython(file))
+			found = 1;
+	}
+	free(line);
+	fclose(maps);
+	return found;
+}
+
+/* Before a byte of the core is read, while the kernel holds the crashed
+ * process: whether /proc says it is Python.  A libpython in its maps, or
+ * an executable that defines CPython's symbols (read by a sandboxed
+ * child: the executable is the user's).  Sets python_checked when it is;
+ * false only when it surely is not. */
+static bool live_is_python(struct handle *h)
+{
+	struct sandbox_limits limits = {ANALYSIS_MEMORY, h->timeout, 0};
+	int maps, wstatus;
+	pid_t child;
+
+	if (h->process.exe_fd < 0)
+		return true;
+	maps = maps_have_libpython(h->pid);
+	if (maps != 0) {
+		h->python_checked = maps == 1;
+		return true;
+	}
+	child = fork();
+	if (child == 0) {
+		struct pc_error *err = sandbox_enter(h->uid, h->gid, &limits);
+
+		_exit(err ? 2 : python_in_elf(h->process.exe_fd) ? 0 : 1);
+	}
+	if (child < 0 || !wait_child(child, true, &wstatus) || !WIFEXITED(wstatus) ||
+	    WEXITSTATUS(wstatus) > 1)
+		return true;
+	h->python_checked = WEXITSTATUS(wstatus) == 0;
+	return h->python_checked;
+}
+
+/* The report's first line: what only the handler knows, from the kernel's
+ * arguments.  Written by the parent: a report the analysis never wrote a
+ * line of still says which crash it is.  Returns 0, or an errno. */
+static int write_crash_line(int fd, const struct handle *h)
+{
+	char host[TEXT_MAX], when[64];
 	const char *name = signal_name(h->signo);
 	time_t t = (time_t)h->time;
 	struct tm tm;
@@ -389,9 +530,19 @@ static void write_preamble(FILE *out, const struct handle *h)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	else
 		snprintf(when, sizeof(when), "%lld", h->time);
-	fprintf(out, "Crash:       PID %d on host %s, UID %u, GID %u, signal %d%s%s%s, at %s\n",
-		(int)h->pid, host, (unsigned)h->uid, (unsigned)h->gid, h->signo, name ? " (" : "",
-		name ? name : "", name ? ")" : "", when);
+	if (dprintf(fd, "Crash:       PID %d on host %s, UID %u, GID %u, signal %d%s%s%s, at %s\n",
+		    (int)h->pid, host, (unsigned)h->uid, (unsigned)h->gid, h->signo,
+		    name ? " (" : "", name ? name : "", name ? ")" : "", when) < 0)
+		return errno;
+	return 0;
+}
+
+/* Which files the analysis reads: the crashed process's, or the paths the
+ * core names. */
+static void write_files_line(FILE *out, const struct handle *h)
+{
+	char exe[TEXT_MAX];
+
 	if (h->process.exe_fd < 0) {
 		escape_into(ESCAPE_TERMINAL, h->process.why_not, exe, sizeof(exe));
 		fprintf(out, "Files:       the paths the core names, on this machine (/proc/%d not "
@@ -400,13 +551,13 @@ static void write_preamble(FILE *out, const struct handle *h)
 		return;
 	}
 	escape_into(ESCAPE_TERMINAL, h->process.exe, exe, sizeof(exe));
-	fprintf(out, "Files:       the crashed process's own: %s is /proc/%d/exe (%s)", h->exe_path,
+	fprintf(out, "Files:       the crashed process's own, read through /proc/%d: its "
+		     "executable %s",
 		(int)h->pid, exe);
 	if (h->root_path[0])
-		fprintf(out, ", and files are found under %s, /proc/%d/root (another mount "
-			     "namespace or root)",
-			h->root_path, (int)h->pid);
-	fputc('\n', out);
+		fprintf(out, ", and files under its root directory (another mount namespace or "
+			     "root)");
+	fprintf(out, "; read as UID %u, GID %u\n", (unsigned)h->uid, (unsigned)h->gid);
 }
 
 /* The log's words for the crashing thread's innermost Python frame. */
@@ -432,50 +583,136 @@ static void summarize(const struct analysis *analysis, char *out, size_t size)
 	snprintf(out, size, "File \"%s\", line %d, in %s", file, frame->location.line, name);
 }
 
-/* The analysis child: the reports into TEXT and JSON, the crashing frame
- * into SUMMARY_FD.  Returns its exit status. */
-static int analyze(const struct handle *h, FILE *text, FILE *json, int summary_fd)
+/* Flush OUT; PROBLEM (SIZE bytes) receives why it could not be written. */
+static void finish_file(FILE *out, char *problem, size_t size)
 {
-	struct analysis_options options;
+	errno = 0;
+	if (fflush(out) != 0 || ferror(out))
+		snprintf(problem, size, "%s", errno ? strerror(errno) : "write error");
+}
+
+/* Send R to the parent, one line per field (every field is escaped). */
+static void send_report(int fd, const struct child_report *r)
+{
+	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n", r->comm, r->executable, r->summary, r->text_problem,
+		r->json_problem);
+}
+
+/* The analysis child: drop root, then read the core into the reports.
+ * Returns its exit status (EXIT_NOT_PYTHON: no report to keep). */
+static int analysis_child(struct handle *h, const struct spool_file files[SPOOL_NKINDS],
+			  int report_fd)
+{
+	const struct sandbox_limits limits = {
+		.address_space = h->input->size + ANALYSIS_MEMORY,
+		.cpu_seconds = h->timeout,
+		.file_size = REPORT_MAX_BYTES,
+	};
 	const struct report_options report = {.source = true, .native = true};
-	char summary[SUMMARY_MAX], message[SUMMARY_MAX / 2];
-	struct analysis *analysis;
+	char message[SUMMARY_MAX / 2], problem[SUMMARY_MAX / 4];
+	struct child_report r;
+	struct analysis_options options;
+	struct analysis *analysis = NULL;
+	struct paths paths = {0};
+	struct core *core = NULL;
 	struct pc_error *err;
-	int status;
+	const char *main_program;
+	FILE *text, *json;
+	int status = EXIT_OK;
+
+	memset(&r, 0, sizeof(r));
+	/* Nothing of the spool but the files to write. */
+	close(h->spool.dirfd);
+	if (h->slot_fd >= 0)
+		close(h->slot_fd);
+	err = sandbox_enter(h->uid, h->gid, &limits);
+	text = fdopen(files[SPOOL_TEXT].fd, "w");
+	json = fdopen(files[SPOOL_JSON].fd, "w");
+	if (!text || !json)
+		return EXIT_INTERNAL;
+	/* Line by line: what a killed analysis printed is in the file. */
+	setvbuf(text, NULL, _IOLBF, 0);
+	if (err) {
+		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
+		fprintf(text, "Error:       %s\n", message);
+		snprintf(r.summary, sizeof(r.summary), "not analyzed: %s", message);
+		pc_error_destroy(err);
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	err = core_open_fd(h->input->fd, h->input->name, &core);
+	if (err) {
+		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
+		escape_into(ESCAPE_LINE, h->input->error ? h->input->error : "", problem, sizeof(problem));
+		fprintf(text, "Error:       the core cannot be read: %s%s%s\n", message,
+			problem[0] ? "; " : "", problem);
+		snprintf(r.summary, sizeof(r.summary), "the core cannot be read: %.400s%s%.200s", message,
+			 problem[0] ? "; " : "", problem);
+		pc_error_destroy(err);
+		status = EXIT_BAD_INPUT;
+		goto out;
+	}
+	if (core->has_psinfo)
+		escape_into(ESCAPE_LINE, core->psinfo.fname, r.comm, sizeof(r.comm));
+	live_process_check_core(&h->process, core);
+	if (h->process.exe_fd >= 0) {
+		snprintf(h->exe_path, sizeof(h->exe_path), "/proc/self/fd/%d", h->process.exe_fd);
+		if (h->process.other_root)
+			snprintf(h->root_path, sizeof(h->root_path), "/proc/self/fd/%d",
+				 h->process.root_fd);
+	} else {
+		h->python_checked = false;
+	}
+	/* The log names what the report names: /proc's file or the core's. */
+	main_program = core_main_program(core);
+	escape_into(ESCAPE_LINE, h->process.exe_fd >= 0 ? h->process.exe
+	       : main_program	      ? main_program
+	       : core->has_psinfo     ? core->psinfo.fname
+				      : "?",
+	       r.executable, sizeof(r.executable));
+	write_files_line(text, h);
+	paths.sysroot = h->root_path[0] ? h->root_path : NULL;
+	if (!h->all && !h->python_checked && !python_in_core(core, h->process.exe_fd, &paths)) {
+		status = EXIT_NOT_PYTHON;
+		goto out;
+	}
 
 	cli_analysis_defaults(&options, NULL);
 	options.core_input = h->input;
 	options.executable = h->exe_path[0] ? h->exe_path : NULL;
-	options.paths.sysroot = h->root_path[0] ? h->root_path : NULL;
-
+	options.executable_name = h->exe_path[0] && h->process.exe[0] ? h->process.exe : NULL;
+	options.paths.sysroot = paths.sysroot;
+	options.python.max_frames = REPORT_MAX_FRAMES;
+	options.max_native_frames = REPORT_MAX_FRAMES;
+	/* Stop in time to write what was read before the parent kills. */
+	if (options.timeout > h->timeout / 2.0)
+		options.timeout = h->timeout / 2.0;
 	err = analysis_run(&options, &analysis);
 	if (err) {
-		fprintf(text, "Error:       the core cannot be analyzed: ");
-		escape_puts(text, ESCAPE_TERMINAL, err->message);
-		fputc('\n', text);
 		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
-		snprintf(summary, sizeof(summary), "the core cannot be analyzed: %s", message);
+		fprintf(text, "Error:       the core cannot be analyzed: %s\n", message);
+		snprintf(r.summary, sizeof(r.summary), "the core cannot be analyzed: %s", message);
 		status = cli_error_status(err);
 		pc_error_destroy(err);
 	} else {
 		report_text(text, analysis, &report);
 		report_json(json, analysis, &report);
-		summarize(analysis, summary, sizeof(summary));
+		summarize(analysis, r.summary, sizeof(r.summary));
 		status = cli_report_status(analysis);
-		analysis_destroy(analysis);
 	}
-	if (write(summary_fd, summary, strlen(summary)) < 0)
-		status = EXIT_INTERNAL;
-	if (fflush(text) != 0 || fflush(json) != 0)
-		status = EXIT_INTERNAL;
+out:
+	finish_file(text, r.text_problem, sizeof(r.text_problem));
+	finish_file(json, r.json_problem, sizeof(r.json_problem));
+	send_report(report_fd, &r);
+	analysis_destroy(analysis);
+	core_close(core);
 	return status;
 }
 
-/* A name for the entry: time, PID and the process's name, in characters
- * that are safe in any file name. */
-static void entry_stem(const struct handle *h, char *out, size_t size)
+/* A name for the entry: time, PID and the process's name COMM, in
+ * characters that are safe in any file name. */
+static void entry_stem(const struct handle *h, const char *comm, char *out, size_t size)
 {
-	const char *comm = h->core->has_psinfo ? h->core->psinfo.fname : "";
 	char clean[17];
 	size_t i;
 
@@ -489,42 +726,86 @@ static void entry_stem(const struct handle *h, char *out, size_t size)
 	snprintf(out, size, "%lld.%d.%s", h->time, (int)h->pid, i ? clean : "unknown");
 }
 
+/* Take the next line of *TEXT into OUT (SIZE bytes), cut to fit. */
+static void take_line(char **text, char *out, size_t size)
+{
+	char *end = strchr(*text, '\n');
+	size_t len = end ? (size_t)(end - *text) : strlen(*text);
+
+	snprintf(out, size, "%.*s", (int)(len < size ? len : size - 1), *text);
+	*text += len + (end ? 1 : 0);
+}
+
+/* What the analysis child sent on FD, read to its end (the child is gone),
+ * at most a buffer's worth: it is untrusted. */
+static void read_child_report(int fd, struct child_report *r)
+{
+	char buf[sizeof(*r) + 16], *p = buf;
+	size_t used = 0;
+	ssize_t n;
+
+	while (used < sizeof(buf) - 1 &&
+	       ((n = read(fd, buf + used, sizeof(buf) - 1 - used)) > 0 || (n < 0 && errno == EINTR)))
+		used += n > 0 ? (size_t)n : 0;
+	buf[used] = '\0';
+	take_line(&p, r->comm, sizeof(r->comm));
+	take_line(&p, r->executable, sizeof(r->executable));
+	take_line(&p, r->summary, sizeof(r->summary));
+	take_line(&p, r->text_problem, sizeof(r->text_problem));
+	take_line(&p, r->json_problem, sizeof(r->json_problem));
+}
+
+static uint64_t file_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Add "pycore handle: NOTE" to the text report; false when it cannot. */
+static bool add_note(struct handle *h, struct spool_file *text, const char *note)
+{
+	if (dprintf(text->fd, "\npycore handle: %s\n", note) >= 0)
+		return true;
+	handle_log(LOG_ERR, "PID %d: the note \"%s\" is not in the report: %s", (int)h->pid, note,
+		   strerror(errno));
+	return false;
+}
+
 /* Analyze the core into the spool, keep it when asked; log the crash. */
 static void report_crash(struct handle *h)
 {
+	static const char *const kind_names[SPOOL_NKINDS] = {"text report", "JSON report", "core"};
 	struct spool_file files[SPOOL_NKINDS] = {{.fd = -1}, {.fd = -1}, {.fd = -1}};
-	FILE *text = NULL, *json = NULL;
-	char stem[128], final_stem[160], summary[SUMMARY_MAX] = "", note[512] = "";
+	char stem[128], final_stem[160], note[512] = "";
 	uint64_t limit = h->core_limit < h->max_core_size ? h->core_limit : h->max_core_size;
+	struct child_report r;
 	struct pc_error *err = NULL;
-	int summary_pipe[2] = {-1, -1}, wstatus = 0, i;
-	bool exited, core_kept;
+	int report_pipe[2] = {-1, -1}, wstatus = 0, i;
+	bool exited, core_kept, analyzed;
 	pid_t child;
-	ssize_t n;
 
+	memset(&r, 0, sizeof(r));
 	for (i = 0; i < SPOOL_NKINDS && !err; i++)
 		if (i != SPOOL_CORE || (h->keep_core && limit >= MIN_CORE_LIMIT))
 			err = spool_create(&h->spool, &files[i]);
-	if (!err && (!(text = fdopen(dup(files[SPOOL_TEXT].fd), "w")) ||
-		     !(json = fdopen(dup(files[SPOOL_JSON].fd), "w")) || pipe(summary_pipe) != 0))
-		err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+	if (!err && (i = write_crash_line(files[SPOOL_TEXT].fd, h)) != 0)
+		err = pc_error_create(PC_ERR_IO, "%s", strerror(i));
+	if (!err && pipe2(report_pipe, O_CLOEXEC) != 0)
+		err = pc_error_create(PC_ERR_IO, "pipe: %s", strerror(errno));
 	if (err) {
-		handle_log(LOG_ERR, "PID %d: cannot write into the spool: %s", (int)h->pid,
-			   err->message);
+		handle_log(LOG_ERR, "PID %d: not reported: cannot write into the spool: %s",
+			   (int)h->pid, err->message);
 		h->status = EXIT_BAD_INPUT;
 		goto out;
 	}
-	/* Line by line: what a killed analysis printed is in the file. */
-	setvbuf(text, NULL, _IOLBF, 0);
-	write_preamble(text, h);
-	fflush(text);
 	child = fork();
 	if (child == 0) {
-		close(summary_pipe[0]);
-		_exit(analyze(h, text, json, summary_pipe[1]));
+		close(report_pipe[0]);
+		_exit(analysis_child(h, files, report_pipe[1]));
 	}
-	close(summary_pipe[1]);
-	summary_pipe[1] = -1;
+	close(report_pipe[1]);
+	report_pipe[1] = -1;
 	if (child < 0)
 		snprintf(note, sizeof(note), "not analyzed: fork: %s", strerror(errno));
 	if (files[SPOOL_CORE].fd >= 0) {
@@ -542,8 +823,19 @@ static void report_crash(struct handle *h)
 			   (int)h->pid, (unsigned long long)h->core_limit);
 	}
 	exited = child > 0 && wait_child(child, true, &wstatus);
-	n = read(summary_pipe[0], summary, sizeof(summary) - 1);
-	summary[n > 0 ? n : 0] = '\0';
+	read_child_report(report_pipe[0], &r);
+	if (!r.executable[0])
+		escape_into(ESCAPE_LINE, h->process.exe[0] ? h->process.exe : "?", r.executable, sizeof(r.executable));
+	if (!r.comm[0])
+		snprintf(r.comm, sizeof(r.comm), "%s", h->process.comm);
+	if (exited && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_NOT_PYTHON) {
+		handle_log(LOG_INFO, "PID %d (%s), %s: not a Python process, skipped", (int)h->pid,
+			   r.executable,
+			   signal_name(h->signo) ? signal_name(h->signo) : "unknown signal");
+		goto out;
+	}
+	analyzed = exited && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != EXIT_BAD_INPUT &&
+		   WEXITSTATUS(wstatus) != EXIT_INTERNAL;
 	if (child > 0 && !exited)
 		snprintf(note, sizeof(note), "the analysis was stopped at the time limit "
 					     "(--timeout=%u): the report above is what was ready",
@@ -551,21 +843,57 @@ static void report_crash(struct handle *h)
 	else if (child > 0 && !WIFEXITED(wstatus))
 		snprintf(note, sizeof(note), "the analysis failed: pycore was killed by signal %d",
 			 WTERMSIG(wstatus));
-	if (note[0]) {
-		fprintf(text, "\npycore handle: %s\n", note);
-		fflush(text);
-		if (!summary[0])
-			snprintf(summary, sizeof(summary), "%s", note);
+	if (h->input->error && strstr(h->input->error, "time limit"))
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%sreading the core stopped at the time limit (--timeout=%u) after %llu "
+			 "bytes, which ended the kernel's dump",
+			 note[0] ? "; " : "", h->timeout, (unsigned long long)h->input->read);
+	if (file_size(files[SPOOL_TEXT].fd) >= REPORT_MAX_BYTES) {
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%sthe report is cut at %llu bytes, the most a report of pycore handle "
+			 "holds",
+			 note[0] ? "; " : "", (unsigned long long)REPORT_MAX_BYTES);
+		r.text_problem[0] = '\0';
 	}
+	if (r.text_problem[0]) {
+		handle_log(LOG_ERR, "PID %d (%s): not reported: the text report cannot be written "
+				    "into %s: %s",
+			   (int)h->pid, r.executable, h->spool.path, r.text_problem);
+		h->status = EXIT_BAD_INPUT;
+		goto out;
+	}
+	if (note[0] && !add_note(h, &files[SPOOL_TEXT], note)) {
+		h->status = EXIT_BAD_INPUT;
+		goto out;
+	}
+	if (!r.summary[0] && note[0])
+		snprintf(r.summary, sizeof(r.summary), "%.*s", (int)sizeof(r.summary) - 1, note);
 	/* A JSON document cut short is no document. */
-	if (!exited || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) == EXIT_BAD_INPUT ||
-	    WEXITSTATUS(wstatus) == EXIT_INTERNAL)
+	if (files[SPOOL_JSON].fd >= 0 && file_size(files[SPOOL_JSON].fd) >= REPORT_MAX_BYTES)
+		handle_log(LOG_ERR, "PID %d: the JSON report is not kept: larger than %llu bytes",
+			   (int)h->pid, (unsigned long long)REPORT_MAX_BYTES);
+	else if (analyzed && r.json_problem[0])
+		handle_log(LOG_ERR, "PID %d: the JSON report is not kept: %s", (int)h->pid,
+			   r.json_problem);
+	if (!analyzed || r.json_problem[0] || file_size(files[SPOOL_JSON].fd) >= REPORT_MAX_BYTES)
 		spool_discard(&h->spool, &files[SPOOL_JSON]);
+	/* The crashing user's own crash: theirs to read, nobody else's. */
+	for (i = 0; i < SPOOL_NKINDS; i++) {
+		if (files[i].fd < 0)
+			continue;
+		err = spool_grant_read(&h->spool, &files[i], h->uid);
+		if (err) {
+			handle_log(LOG_ERR, "PID %d: the %s is readable by root only: %s",
+				   (int)h->pid, kind_names[i], err->message);
+			pc_error_destroy(err);
+			err = NULL;
+		}
+	}
 	core_kept = files[SPOOL_CORE].fd >= 0;
-	entry_stem(h, stem, sizeof(stem));
+	entry_stem(h, r.comm, stem, sizeof(stem));
 	err = spool_commit(&h->spool, files, stem, final_stem, sizeof(final_stem));
 	if (err) {
-		handle_log(LOG_ERR, "PID %d: %s", (int)h->pid, err->message);
+		handle_log(LOG_ERR, "PID %d: not reported: %s", (int)h->pid, err->message);
 		h->status = EXIT_BAD_INPUT;
 		goto out;
 	}
@@ -576,20 +904,79 @@ static void report_crash(struct handle *h)
 			 (unsigned long long)limit);
 	else
 		snprintf(note, sizeof(note), "%s", core_kept ? ", core kept" : "");
-	handle_log(LOG_ERR, "PID %d (%s), %s: %s; report %s/%s%s%s", (int)h->pid, h->executable,
-		   signal_name(h->signo) ? signal_name(h->signo) : "unknown signal", summary,
+	handle_log(LOG_ERR, "PID %d (%s), %s: %s; report %s/%s%s%s", (int)h->pid, r.executable,
+		   signal_name(h->signo) ? signal_name(h->signo) : "unknown signal", r.summary,
 		   h->spool.path, final_stem, spool_suffix(SPOOL_TEXT), note);
 out:
 	pc_error_destroy(err);
-	if (text)
-		fclose(text);
-	if (json)
-		fclose(json);
 	for (i = 0; i < 2; i++)
-		if (summary_pipe[i] >= 0)
-			close(summary_pipe[i]);
+		if (report_pipe[i] >= 0)
+			close(report_pipe[i]);
 	for (i = 0; i < SPOOL_NKINDS; i++)
 		spool_discard(&h->spool, &files[i]);
+}
+
+/* A share PERCENT of the spool's file system, at most DEFAULT_SPACE_CAP. */
+static uint64_t share_of_spool(const struct handle *h, unsigned percent)
+{
+	struct statvfs fs;
+	uint64_t share;
+
+	if (fstatvfs(h->spool.dirfd, &fs) != 0)
+		return DEFAULT_SPACE_CAP;
+	share = (uint64_t)fs.f_blocks * fs.f_frsize / 100 * percent;
+	return share < DEFAULT_SPACE_CAP ? share : DEFAULT_SPACE_CAP;
+}
+
+/* A crash that is not reported still reaches --forward: read standard
+ * input only for it; without it, not at all (the kernel's dump ends). */
+static void pass_on(struct handle *h, struct forward *forward)
+{
+	struct input_options options = {
+		.max_size = 1,
+		.tee = forward_tee,
+		.tee_arg = forward,
+		.drain = true,
+		.stop = &timed_out,
+		.tmpdir = h->spool.path,
+	};
+	struct pc_error *err;
+
+	if (!h->forward || !forward_start(h, forward))
+		return;
+	err = input_open_fd(STDIN_FILENO, "<stdin>", &options, &h->input);
+	pc_error_destroy(err);
+	if (forward->fd >= 0)
+		close(forward->fd);
+	forward->fd = -1;
+}
+
+static void prune(struct handle *h)
+{
+	size_t removed, cores_removed;
+	struct pc_error *err;
+
+	if (!h->max_use)
+		return;
+	err = spool_prune(&h->spool, h->max_use, &removed, &cores_removed);
+	if (err)
+		handle_log(LOG_ERR, "--max-use: %s", err->message);
+	if (!err && cores_removed)
+		handle_log(LOG_INFO, "--max-use=%llu: removed %zu core%s of %s, oldest first",
+			   (unsigned long long)h->max_use, cores_removed,
+			   cores_removed == 1 ? "" : "s", h->spool.path);
+	if (!err && removed)
+		handle_log(LOG_INFO, "--max-use=%llu: removed %zu entr%s of %s, oldest first",
+			   (unsigned long long)h->max_use, removed, removed == 1 ? "y" : "ies",
+			   h->spool.path);
+	pc_error_destroy(err);
+}
+
+/* Whether --forward names a program that cannot be run: a usage error of
+ * the handler's own, caught before a crash depends on it. */
+static bool forward_unrunnable(const char *forward)
+{
+	return !strpbrk(forward, " \t\n") && strchr(forward, '/') && access(forward, X_OK) != 0;
 }
 
 static int run(struct handle *h)
@@ -602,8 +989,7 @@ static int run(struct handle *h)
 		.drain = true,
 		.stop = &timed_out,
 	};
-	struct paths paths = {0};
-	const char *main_program;
+	const char *signame = signal_name(h->signo) ? signal_name(h->signo) : "unknown signal";
 	struct pc_error *err;
 	int wstatus;
 
@@ -615,63 +1001,59 @@ static int run(struct handle *h)
 		drain_stdin();
 		return EXIT_BAD_INPUT;
 	}
+	if (!h->max_use_set)
+		h->max_use = share_of_spool(h, DEFAULT_USE_PERCENT);
+	if (!h->keep_free_set)
+		h->keep_free = share_of_spool(h, DEFAULT_KEEP_FREE_PERCENT);
+	if (h->forward && forward_unrunnable(h->forward)) {
+		handle_log(LOG_ERR, "PID %d: --forward '%s': %s", (int)h->pid, h->forward,
+			   strerror(errno));
+		h->status = EXIT_BAD_INPUT;
+		h->forward = NULL;
+	}
 	live_process_open(h->pid, h->uid, h->gid, (time_t)h->time, &h->process);
+	err = spool_take_slot(&h->spool, h->max_handlers, &h->slot_fd);
+	if (!err)
+		err = spool_check_room(&h->spool, h->keep_free);
+	if (err) {
+		handle_log(LOG_ERR, "PID %d (%s), %s: not reported: %s", (int)h->pid,
+			   h->process.comm[0] ? h->process.comm : "?", signame, err->message);
+		if (err->code != PC_ERR_LIMIT)
+			h->status = EXIT_BAD_INPUT;
+		pc_error_destroy(err);
+		pass_on(h, &forward);
+		goto out;
+	}
+	if (!h->all && !live_is_python(h)) {
+		char exe[TEXT_MAX];
+
+		escape_into(ESCAPE_LINE, h->process.exe, exe, sizeof(exe));
+		handle_log(LOG_INFO, "PID %d (%s), %s: not a Python process, skipped", (int)h->pid,
+			   exe, signame);
+		pass_on(h, &forward);
+		goto out;
+	}
 	if (h->forward && !forward_start(h, &forward))
 		h->status = EXIT_BAD_INPUT;
 	/* The temporary core goes on the spool's disk, not into a /tmp that
-	 * may be memory. */
+	 * may be memory, and leaves the spool its free space. */
 	input_options.tmpdir = h->spool.path;
+	input_options.min_free = h->keep_free;
 	err = input_open_fd(STDIN_FILENO, "<stdin>", &input_options, &h->input);
 	if (forward.fd >= 0)
 		close(forward.fd);
-	if (!err)
-		err = core_open_fd(h->input->fd, h->input->name, &h->core);
+	forward.fd = -1;
 	if (err) {
 		char message[sizeof(err->message) * 2];
 
-		char problem[sizeof(message)] = "";
-
 		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
-		if (h->input && h->input->error)
-			escape_into(ESCAPE_LINE, h->input->error, problem, sizeof(problem));
-		handle_log(LOG_ERR, "PID %d, signal %d: the core cannot be read: %s%s%s", (int)h->pid,
-			   h->signo, message, problem[0] ? "; " : "", problem);
+		handle_log(LOG_ERR, "PID %d, %s: the core cannot be read: %s", (int)h->pid, signame,
+			   message);
 		pc_error_destroy(err);
-		goto out;
-	}
-	live_process_check_core(&h->process, h->core);
-	if (h->process.exe_fd >= 0) {
-		snprintf(h->exe_path, sizeof(h->exe_path), "/proc/self/fd/%d", h->process.exe_fd);
-		if (h->process.other_root)
-			snprintf(h->root_path, sizeof(h->root_path), "/proc/self/fd/%d",
-				 h->process.root_fd);
-	}
-	main_program = core_main_program(h->core);
-	escape_into(ESCAPE_LINE,
-		    h->process.exe[0]	  ? h->process.exe
-		    : main_program	  ? main_program
-		    : h->core->has_psinfo ? h->core->psinfo.fname
-					  : "?",
-		    h->executable, sizeof(h->executable));
-	paths.sysroot = h->root_path[0] ? h->root_path : NULL;
-	if (!h->all && !python_in_core(h->core, h->process.exe_fd, &paths)) {
-		handle_log(LOG_INFO, "PID %d (%s), %s: not a Python process, skipped", (int)h->pid,
-			   h->executable,
-			   signal_name(h->signo) ? signal_name(h->signo) : "unknown signal");
 		goto out;
 	}
 	report_crash(h);
-	if (h->max_use) {
-		size_t removed, cores_removed;
-
-		err = spool_prune(&h->spool, h->max_use, &removed, &cores_removed);
-		if (err)
-			handle_log(LOG_ERR, "--max-use: %s", err->message);
-		else if (removed)
-			handle_log(LOG_INFO, "--max-use: removed %zu entr%s of %s, oldest first",
-				   removed, removed == 1 ? "y" : "ies", h->spool.path);
-		pc_error_destroy(err);
-	}
+	prune(h);
 out:
 	if (forward.pid > 0) {
 		if (!wait_child(forward.pid, false, &wstatus))
@@ -681,13 +1063,17 @@ out:
 			snprintf(forward.problem, sizeof(forward.problem), "it exited with %s %d",
 				 WIFEXITED(wstatus) ? "status" : "signal",
 				 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+		/* 127: the shell or exec found no such program. */
+		if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+			h->status = EXIT_BAD_INPUT;
 		if (forward.problem[0])
 			handle_log(LOG_ERR, "PID %d: --forward '%s': %s", (int)h->pid, h->forward,
 				   forward.problem);
 	}
-	core_close(h->core);
 	input_close(h->input);
 	live_process_close(&h->process);
+	if (h->slot_fd >= 0)
+		close(h->slot_fd);
 	spool_close(&h->spool);
 	return h->status;
 }
@@ -696,9 +1082,11 @@ int cli_handle(int argc, char **argv)
 {
 	struct handle h = {
 		.dir = DEFAULT_SPOOL,
-		.max_core_size = INPUT_DEFAULT_MAX_SIZE,
+		.max_core_size = DEFAULT_MAX_CORE_SIZE,
+		.max_handlers = DEFAULT_MAX_HANDLERS,
 		.timeout = DEFAULT_TIMEOUT,
 		.spool = {.dirfd = -1},
+		.slot_fd = -1,
 		.status = EXIT_OK,
 	};
 	struct sigaction alarm_action = {.sa_handler = on_alarm};
@@ -706,16 +1094,19 @@ int cli_handle(int argc, char **argv)
 
 	ensure_std_fds();
 	openlog("pycore", LOG_PID, LOG_DAEMON);
+	/* No SA_RESTART: the alarm must interrupt a blocked read or write.
+	 * Set before the options are read: a handler given bad ones still
+	 * drains its input for no longer than the default. */
+	sigemptyset(&alarm_action.sa_mask);
+	sigaction(SIGALRM, &alarm_action, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(DEFAULT_TIMEOUT);
 	status = parse(argc, argv, &h);
 	if (status != EXIT_OK) {
 		drain_stdin();
 		closelog();
 		return status < 0 ? EXIT_OK : status;
 	}
-	/* No SA_RESTART: the alarm must interrupt a blocked read or write. */
-	sigemptyset(&alarm_action.sa_mask);
-	sigaction(SIGALRM, &alarm_action, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	alarm(h.timeout);
 	status = run(&h);
 	closelog();

@@ -785,7 +785,7 @@ const struct py_thread *python_thread_for(const struct python *python, int lwp,
 static const char *const interpreter_symbols[] = {"_PyRuntime", "Py_Version", "Py_Initialize"};
 
 /* Whether the ELF file on FD defines one of interpreter_symbols. */
-static bool elf_defines_interpreter(int fd)
+bool python_in_elf(int fd)
 {
 	Elf_Scn *scn = NULL;
 	bool found = false;
@@ -834,11 +834,11 @@ bool python_in_core(const struct core *core, int exe_fd, const struct paths *pat
 			return true;
 	}
 	if (exe_fd >= 0)
-		return elf_defines_interpreter(exe_fd);
+		return python_in_elf(exe_fd);
 	fd = main_program ? paths_open(paths, main_program, NULL) : -1;
 	if (fd < 0)
 		return true;
-	found = elf_defines_interpreter(fd);
+	found = python_in_elf(fd);
 	close(fd);
 	return found;
 }
