@@ -304,6 +304,13 @@ static struct pc_error *core_parse(struct core *core, Elf *elf)
 	err = check_header(core, elf, &ehdr);
 	if (err)
 		return err;
+	/* PN_XNUM says the count is in section header 0, which the kernel
+	 * writes only then; without it, 0xffff is a corrupt count, and
+	 * libdwfl's cost grows with the square of the program headers. */
+	if (ehdr.e_phnum == PN_XNUM && ehdr.e_shoff == 0)
+		return pc_error_create(PC_ERR_FORMAT,
+				       "corrupt ELF header: e_phnum is PN_XNUM (0xffff) but there "
+				       "is no section header 0 to hold the real count");
 	if (elf_getphdrnum(elf, &phnum) != 0)
 		return pc_error_create(PC_ERR_FORMAT, "cannot read program headers: %s",
 				       elf_errmsg(-1));

@@ -271,6 +271,48 @@ static void test_bad_input(void **state)
 	expect_open_error(path, PC_ERR_UNSUPPORTED, "aarch64");
 }
 
+/* Counts and sizes a crafted header can claim: e_phnum 0xffff (PN_XNUM)
+ * with no section header to hold the count, and segment sizes whose sum
+ * wraps a uint64_t. */
+static void test_crafted_counts(void **state)
+{
+	char path[300];
+	unsigned char *data;
+	Elf64_Ehdr *ehdr;
+	struct core *core;
+	struct stat st;
+	size_t i;
+	int in;
+
+	(void)state;
+	assert_int_equal(stat(core_path, &st), 0);
+	data = malloc((size_t)st.st_size);
+	in = open(core_path, O_RDONLY);
+	assert_true(data && in >= 0);
+	assert_int_equal(read(in, data, (size_t)st.st_size), (ssize_t)st.st_size);
+	close(in);
+	ehdr = (Elf64_Ehdr *)data;
+
+	for (i = 0; i < ehdr->e_phnum; i++) {
+		Elf64_Phdr *phdr = (Elf64_Phdr *)(data + ehdr->e_phoff + i * sizeof(*phdr));
+
+		if (phdr->p_type == PT_LOAD)
+			phdr->p_filesz = 0x7fffffffffffffffULL;
+	}
+	snprintf(path, sizeof(path), "%s/huge-segments", workdir);
+	write_file(path, data, (size_t)st.st_size);
+	assert_null(core_open(path, &core));
+	assert_true(core->truncated);
+	assert_true(core->missing_bytes > 0 && core->missing_bytes <= (uint64_t)INT64_MAX);
+	core_close(core);
+
+	ehdr->e_phnum = PN_XNUM;
+	snprintf(path, sizeof(path), "%s/pn-xnum", workdir);
+	write_file(path, data, (size_t)st.st_size);
+	expect_open_error(path, PC_ERR_FORMAT, "PN_XNUM");
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_read_across_segments),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_crafted_counts),
 	};
 
 	return cmocka_run_group_tests(tests, make_core, remove_core);
