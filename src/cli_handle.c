@@ -206,6 +206,16 @@ static bool parse_u64(const char *text, unsigned long long max, unsigned long lo
 	return !errno && !*end && *ret <= max;
 }
 
+/* A size, or "0" where 0 turns a default limit off. */
+static bool parse_size_or_zero(const char *text, uint64_t *ret)
+{
+	if (strcmp(text, "0") == 0) {
+		*ret = 0;
+		return true;
+	}
+	return cli_parse_size(text, ret) == 0;
+}
+
 enum {
 	OPT_DIR = CLI_OPT_OWN,
 	OPT_ALL,
@@ -258,14 +268,12 @@ static int parse_options(int argc, char **argv, struct handle *h)
 			break;
 		case OPT_MAX_USE:
 			/* 0: no limit, as the default is one. */
-			if (strcmp(optarg, "0") == 0)
-				h->max_use = 0;
-			else if (cli_parse_size(optarg, &h->max_use) != 0)
+			if (!parse_size_or_zero(optarg, &h->max_use))
 				return handle_usage("--max-use: '%s' is not a size", optarg);
 			h->max_use_set = true;
 			break;
 		case OPT_KEEP_FREE:
-			if (cli_parse_size(optarg, &h->keep_free) != 0)
+			if (!parse_size_or_zero(optarg, &h->keep_free))
 				return handle_usage("--keep-free: '%s' is not a size", optarg);
 			h->keep_free_set = true;
 			break;
@@ -1047,8 +1055,10 @@ static int run(struct handle *h)
 		char message[sizeof(err->message) * 2];
 
 		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
-		handle_log(LOG_ERR, "PID %d, %s: the core cannot be read: %s", (int)h->pid, signame,
-			   message);
+		handle_log(LOG_ERR, "PID %d, %s: %sthe core cannot be read: %s", (int)h->pid,
+			   signame, err->code == PC_ERR_IO ? "not reported: " : "", message);
+		if (err->code == PC_ERR_IO)
+			h->status = EXIT_BAD_INPUT;
 		pc_error_destroy(err);
 		goto out;
 	}

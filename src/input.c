@@ -253,6 +253,7 @@ struct stream {
 	bool keeping;		/* still writing core bytes */
 	bool complete;		/* the decoder may stop here */
 	bool hole_at_end;	/* the last bytes were zeros, not written */
+	bool write_failed;	/* the temporary file could not be written */
 	unsigned char *inbuf;
 	unsigned char *outbuf;
 };
@@ -348,8 +349,10 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 			len -= block;
 			continue;
 		}
-		if (!room_for(s, block))
+		if (!room_for(s, block)) {
+			s->write_failed = true;
 			return;
+		}
 		while (done < block) {
 			ssize_t n = pwrite(input->fd, buf + done, block - done,
 					   (off_t)(input->size + done));
@@ -357,6 +360,7 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
+				s->write_failed = true;
 				stop_keeping(s, "writing the core to a temporary file in %s: %s",
 					     s->tmpdir, n < 0 ? strerror(errno) : "no progress");
 				input->size += done;
@@ -518,8 +522,10 @@ static struct pc_error *stream_input(struct stream *s)
 				      s->tmpdir, strerror(errno));
 		return err;
 	}
+	/* No byte of core kept: the stream's fault, or the disk's. */
 	if (input->size == 0 && input->error)
-		return pc_error_create(PC_ERR_CORRUPT, "%s", input->error);
+		return pc_error_create(s->write_failed ? PC_ERR_IO : PC_ERR_CORRUPT, "%s",
+				       input->error);
 	return NULL;
 }
 
