@@ -81,18 +81,27 @@ const char cli_usage_text[] =
 	"pycore handle is a core_pattern handler: it reads a core on standard input\n"
 	"and writes the reports of Python crashes into a spool directory:\n"
 	"  |/usr/local/bin/pycore handle [OPTION]... %P %u %g %s %t %c %h\n"
-	"  --dir DIR            the spool (default /var/lib/pycore, created 0750)\n"
+	"  --dir DIR            the spool (default /var/lib/pycore, created 0751)\n"
 	"  --all                report crashes of programs that are not Python too\n"
 	"  --keep-core          keep the core too, zstd-compressed, up to CORE_LIMIT\n"
-	"  --max-core-size SIZE as for analyze\n"
-	"  --max-use SIZE       delete the oldest entries to keep the spool under SIZE\n"
-	"  --timeout SECONDS    stop forwarding and analyzing after SECONDS\n"
-	"                       (default 300); standard input is still read\n"
+	"  --max-core-size SIZE copy and analyze at most SIZE of core (default 4G)\n"
+	"  --keep-free SIZE     leave SIZE free on the spool's file system (default\n"
+	"                       15% of it, at most 4G; 0: none)\n"
+	"  --max-use SIZE       delete cores, then the oldest entries, to keep the\n"
+	"                       spool under SIZE (default 10% of its file system,\n"
+	"                       at most 4G; 0: no limit)\n"
+	"  --max-handlers N     at most N handlers at once (default 4); crashes\n"
+	"                       over it are logged and not reported\n"
+	"  --timeout SECONDS    the whole handler's time (default 300): reading\n"
+	"                       stops too, which ends the kernel's dump\n"
 	"  --forward COMMAND    pass the core on to COMMAND too, with the seven\n"
 	"                       arguments (a shell command has them as $1 to $7)\n"
+	"The analysis runs as the crashing UID:GID, without capabilities, under\n"
+	"seccomp and rlimits; reports are 0640 root, readable by that user (ACL).\n"
 	"Exit status of handle: 0 the crash was handled (reported, skipped, or\n"
 	"logged as unreadable), 1 its set-up is broken (the spool cannot be made,\n"
-	"is unsafe or cannot be written; --forward cannot start), 2 usage error.\n";
+	"is unsafe or cannot be written; the --forward program does not exist\n"
+	"or cannot start), 2 usage error.\n";
 
 int cli_usage_error(const char *fmt, ...)
 {
