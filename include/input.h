@@ -49,6 +49,7 @@ struct input {
 	uint64_t read;		/* bytes read from the input */
 	char *error;		/* the stream was cut short, corrupt or capped: what;
 				 * fd holds what came before.  NULL: complete */
+	bool stopped;		/* reading stopped at options->stop, before the end */
 };
 
 /* Open PATH ("-": standard input).  An error means there is no core at

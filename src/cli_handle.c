@@ -851,7 +851,7 @@ static void report_crash(struct handle *h)
 	else if (child > 0 && !WIFEXITED(wstatus))
 		snprintf(note, sizeof(note), "the analysis failed: pycore was killed by signal %d",
 			 WTERMSIG(wstatus));
-	if (h->input->error && strstr(h->input->error, "time limit"))
+	if (h->input->stopped)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%sreading the core stopped at the time limit (--timeout=%u) after %llu "
 			 "bytes, which ended the kernel's dump",

@@ -419,8 +419,13 @@ static ssize_t read_chunk(struct stream *s, unsigned char *buf, size_t len)
 		/* Past the time limit nothing more is read, drain or not:
 		 * the writer (the kernel) gets EPIPE and stops. */
 		if (s->options->stop && *s->options->stop) {
-			stop_keeping(s, "stopped at the time limit, %llu bytes into the input",
-				     (unsigned long long)s->read);
+			/* No input when allocating it failed: only draining. */
+			if (s->input) {
+				stop_keeping(s, "stopped at the time limit, %llu bytes into the "
+						"input",
+					     (unsigned long long)s->read);
+				s->input->stopped = true;
+			}
 			return 0;
 		}
 		n = read(s->in_fd, buf, len);
