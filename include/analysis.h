@@ -65,6 +65,11 @@ struct crash_signal {
 	uint64_t address;
 	bool has_sender;	/* sent by a process: sender_pid is its PID */
 	int sender_pid;
+	/* The crashing thread raised the signal from inside a signal handler,
+	 * as faulthandler does after dumping its traceback: the fields above
+	 * describe the signal the handler was called for, read from its
+	 * signal frame, and this is the one it raised (the core's); else 0. */
+	int reraised;
 	/* All of it in words: "SIGSEGV (SEGV_MAPERR: address not mapped to
 	 * object) at address 0x0". */
 	char text[256];
@@ -90,8 +95,24 @@ struct analysis {
 	 * is not kept in memory. */
 	const char *fatal_error;
 
+	/* The first CRASH_NATIVE_FRAMES frames (at least) of the crashing
+	 * thread: its native stack when that was unwound, else unwound for the
+	 * crash's facts alone, so that they do not depend on --no-native or
+	 * --max-frames. */
+	const struct native_stack *crash_native;
+	struct native_stack crash_native_own; /* what crash_native points to if not
+					       * the thread's own */
+	/* Index in crash_native of the frame where the crash happened: past the
+	 * signal handler's frames and its trampoline when the signal was raised
+	 * again, else 0. */
+	size_t crash_frame;
+
 	/* The facts every report shows, worked out once, here. */
 	struct crash_signal signal;
+	/* The message glibc kept in __abort_msg for a SIGABRT crash (a failed
+	 * assert(), a malloc check: what it wrote to stderr before it
+	 * aborted), without its final newline; NULL when there is none. */
+	char *abort_message;
 	struct fingerprint fingerprint;
 	/* The crashing thread's most recent Python frame (it may be one that
 	 * could not be read: ->error); NULL when it has none. */
@@ -102,6 +123,9 @@ struct analysis {
 	const char **warnings;
 	size_t nwarnings;
 };
+
+/* Frames of the crashing thread's native stack that are always unwound. */
+#define CRASH_NATIVE_FRAMES 32
 
 /* Analyze the core.  An error means the core itself could not be used
  * (missing, not a core, unsupported); anything less is in the analysis. */

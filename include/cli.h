@@ -78,6 +78,10 @@ void cli_analysis_defaults(struct analysis_options *options, const char **lib_di
 /* Add --lib-path DIR; returns EXIT_USAGE (having said why) past the cap. */
 int cli_add_lib_dir(struct analysis_options *options, const char **lib_dirs, const char *dir);
 
+/* Check that --sysroot and every --lib-path of OPTIONS name directories;
+ * returns EXIT_BAD_INPUT, having said which does not, or EXIT_OK. */
+int cli_check_paths(const struct analysis_options *options);
+
 /* Parse a count from 1 to 10^9; -1 when TEXT is not one. */
 int cli_parse_count(const char *text, size_t *ret);
 

@@ -43,6 +43,22 @@ struct core_file_mapping {
 	const char *path;	/* points into the mapped note */
 };
 
+/* A siginfo_t as a report needs it. */
+struct core_siginfo {
+	int signo;
+	int code;
+	int errno_;
+	uint64_t addr;		/* si_addr for SIGSEGV, SIGBUS, SIGILL, SIGFPE */
+	pid_t sender_pid;	/* si_pid for signals sent by a process */
+};
+
+/* The siginfo_t kernels write (NT_SIGINFO, a signal frame): this many
+ * bytes are read of it. */
+#define CORE_SIGINFO_SIZE 24
+
+/* Decode the first CORE_SIGINFO_SIZE bytes of an x86_64 siginfo_t. */
+void core_siginfo_decode(const unsigned char *bytes, struct core_siginfo *ret);
+
 struct core_auxv_entry {
 	uint64_t type;
 	uint64_t value;
@@ -79,13 +95,7 @@ struct core {
 	} psinfo;
 
 	bool has_siginfo;
-	struct {
-		int signo;
-		int code;
-		int errno_;
-		uint64_t addr;	/* si_addr for SIGSEGV, SIGBUS, SIGILL, SIGFPE */
-		pid_t sender_pid; /* si_pid for signals sent by a process */
-	} siginfo;
+	struct core_siginfo siginfo;
 };
 
 /* Open PATH, mmap it, check that it is an x86_64 ELF core and parse it. */

@@ -32,21 +32,23 @@ struct fingerprint {
 };
 
 /* Frames of the crashing thread's native stack looked at for one that is
- * not signal or abort plumbing: analysis.c unwinds this many when the
- * native stacks are not otherwise unwound. */
+ * not signal or abort plumbing. */
 #define FINGERPRINT_NATIVE_FRAMES 16
 
 /* The fingerprint of a crash by signal SIGNO (named SIGNAME, or NULL) in
  * the thread whose Python frames are PYTHON (NULL: none) and whose native
- * frames are NATIVE.  Never fails: what cannot be read enters the string
- * as "?". */
+ * frames are NATIVE, in frame NATIVE_FIRST of them (the frame a signal
+ * handler interrupted, or 0).  Never fails: what cannot be read enters the
+ * string as "?". */
 void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
-			 const struct native_stack *native, struct fingerprint *ret);
+			 const struct native_stack *native, size_t native_first,
+			 struct fingerprint *ret);
 
-/* The name the fingerprint uses for a native function: SYMBOL without a
- * compiler clone suffix (".cold", ".isra.0", ...), and glibc's CPU-specific
- * string functions under their public name ("__memset_avx2_unaligned_erms"
- * is "memset"), so that the same crash on another CPU groups with this one.
+/* The name the fingerprint uses for a native function: SYMBOL without its
+ * version ("@GLIBC_2.2.5") and compiler clone suffix (".cold", ".isra.0",
+ * ...), and glibc's CPU-specific string functions under their public name
+ * ("__memset_avx2_unaligned_erms" is "memset"), so that the same crash on
+ * another CPU or glibc groups with this one.
  * Writes at most SIZE bytes, NUL included, to OUT. */
 void fingerprint_native_name(const char *symbol, char *out, size_t size);
 

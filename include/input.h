@@ -75,4 +75,10 @@ struct pc_error *input_write_zstd(const struct input *input, int fd, uint64_t li
  * BYTES of a file have the magic number of, or NULL. */
 const char *input_compression(const unsigned char *bytes, size_t len);
 
+/* The compression that BYTES, the first LEN bytes of a file, start with
+ * when it is one pycore knows of but does not read ("gzip"), with the
+ * command that decompresses it in *TOOL ("zcat"); else NULL. */
+const char *input_unreadable_compression(const unsigned char *bytes, size_t len,
+					 const char **tool);
+
 #endif

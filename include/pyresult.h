@@ -14,7 +14,8 @@
 
 struct py_exception {
 	char *type;		/* tp_name of the exception's type, or NULL: none */
-	char *message;		/* str() of a one-argument exception, else NULL */
+	char *message;		/* str() of a one-argument exception (an argument that
+				 * is not text, and KeyError's, by its repr), else NULL */
 };
 
 /* Where a variable of a frame lives. */
@@ -44,6 +45,11 @@ struct py_frame {
 	size_t nlocals;
 	bool locals_cut;	/* more variables than pylocals.h's cap */
 	char *locals_error;	/* the variables could not be read: why */
+	/* This frame ends a block of REPEAT_PERIOD frames (it and those just
+	 * before it) that the chain holds REPEAT_COUNT more times in a row
+	 * after it, not kept: a recursion, collapsed.  0, 0: none. */
+	size_t repeat_period;
+	size_t repeat_count;
 };
 
 struct py_thread {
@@ -57,7 +63,12 @@ struct py_thread {
 	bool holds_gil;
 	struct py_frame *frames; /* most recent call first */
 	size_t nframes;
-	bool cut;		/* stopped at the frame cap */
+	bool cut;		/* frames were left out: OMITTED of them, or the chain is
+				 * longer than PYFRAME_MAX_CHAIN */
+	size_t total_frames;	/* in the chain, repeats and omitted frames included */
+	size_t nhead;		/* frames[0..nhead) are the innermost; when OMITTED, the
+				 * rest are the outermost */
+	size_t omitted;		/* frames left out between them (--max-frames) */
 	char *error;		/* the walk stopped early: why */
 	struct py_exception exception;	/* being handled (sys.exc_info()), if any */
 	char *exception_error;	/* it could not be read: why */

@@ -31,6 +31,7 @@ enum layout_request {
 struct python_options {
 	enum layout_request layout;
 	size_t max_frames;	/* per thread */
+	bool collapse;		/* repeated frames and long stacks shown in part (pyframe.h) */
 	size_t max_threads;	/* thread states, over all interpreters */
 	bool locals;		/* read every frame's variables (struct py_local) */
 	bool tasks;		/* read asyncio's tasks */

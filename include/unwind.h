@@ -23,6 +23,12 @@ struct native_stack {
 	size_t nframes;
 	bool cut;		/* stopped at the frame cap: more frames exist */
 	char *error;		/* why the unwinder stopped early, or NULL */
+	/* The thread was in a signal handler: the stack pointer of the signal
+	 * trampoline's frame, where the kernel saved the interrupted context
+	 * (a ucontext_t, then the handler's siginfo_t), and the index of the
+	 * frame it interrupted (the one after the trampoline).  0, 0: none. */
+	uint64_t signal_context;
+	size_t interrupted;
 };
 
 /* Unwind thread LWP, at most MAX_FRAMES frames.  A thread that cannot be

@@ -6,6 +6,7 @@
 #include "modules.h"
 #include "signals.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,160 @@ static const char *fatal_error_function(const struct native_stack *stack)
 	return NULL;
 }
 
+/* Before it calls a handler, the kernel saves the interrupted context on
+ * the stack, where the handler's frame returns to the trampoline: an x86_64
+ * struct ucontext (uc_flags, uc_link, uc_stack, then uc_mcontext, a struct
+ * sigcontext, then the signal mask) and, for a handler installed with
+ * SA_SIGINFO only, its siginfo_t (struct rt_sigframe in the kernel's
+ * arch/x86/include/asm/sigframe.h).  Offsets in the ucontext: */
+#define UCONTEXT_RIP 168
+#define UCONTEXT_ERR 192	/* the exception's error code */
+#define UCONTEXT_TRAPNO 200	/* the x86 exception vector */
+#define UCONTEXT_CR2 216	/* the address of a page fault */
+#define UCONTEXT_SIZE 304	/* the siginfo_t follows */
+
+/* x86 exception vectors and the page-fault error code's protection bit. */
+enum {
+	TRAP_DE = 0,		/* divide error */
+	TRAP_UD = 6,		/* invalid opcode */
+	TRAP_GP = 13,		/* general protection */
+	TRAP_PF = 14,		/* page fault */
+	TRAP_AC = 17,		/* alignment check */
+	PF_PROT = 1,
+};
+
+static uint64_t context_word(const unsigned char *context, size_t offset)
+{
+	uint64_t word;
+
+	memcpy(&word, context + offset, sizeof(word));
+	return word;
+}
+
+/* The siginfo the kernel gave the handler, rebuilt from the exception it
+ * recorded in CONTEXT (arch/x86/kernel/traps.c and mm/fault.c make the same
+ * siginfo of it).  A context that a signal interrupted elsewhere keeps a
+ * stale exception: it is believed only when it makes SIGNO, the signal the
+ * handler raised again. */
+static bool fault_from_context(const unsigned char *context, int signo, struct core_siginfo *ret)
+{
+	uint64_t trapno = context_word(context, UCONTEXT_TRAPNO);
+	uint64_t err = context_word(context, UCONTEXT_ERR);
+	uint64_t rip = context_word(context, UCONTEXT_RIP);
+
+	*ret = (struct core_siginfo){.signo = signo};
+	if (trapno == TRAP_PF && signo == SIGSEGV) {
+		ret->code = err & PF_PROT ? SEGV_ACCERR : SEGV_MAPERR;
+		ret->addr = context_word(context, UCONTEXT_CR2);
+	} else if (trapno == TRAP_PF && signo == SIGBUS) {
+		ret->code = BUS_ADRERR;
+		ret->addr = context_word(context, UCONTEXT_CR2);
+	} else if (trapno == TRAP_GP && signo == SIGSEGV) {
+		ret->code = SI_KERNEL;
+	} else if (trapno == TRAP_DE && signo == SIGFPE) {
+		ret->code = FPE_INTDIV;
+		ret->addr = rip;
+	} else if (trapno == TRAP_UD && signo == SIGILL) {
+		ret->code = ILL_ILLOPN;
+		ret->addr = rip;
+	} else if (trapno == TRAP_AC && signo == SIGBUS) {
+		ret->code = BUS_ADRALN;
+		ret->addr = context_word(context, UCONTEXT_CR2);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* The crashing thread's native frames that the crash's facts look at:
+ * its own stack when it holds them, else a walk of their own. */
+static struct pc_error *crash_native(struct analysis *analysis)
+{
+	const struct native_stack *own = &analysis->threads[0].native;
+	struct pc_error *err;
+
+	if (own->nframes && (!own->cut || own->nframes >= CRASH_NATIVE_FRAMES)) {
+		analysis->crash_native = own;
+		return NULL;
+	}
+	err = unwind_thread(analysis->modules, analysis->threads[0].core_thread->lwp,
+			    CRASH_NATIVE_FRAMES, &analysis->crash_native_own);
+	analysis->crash_native = &analysis->crash_native_own;
+	return err;
+}
+
+/* Where the crash happened, and the siginfo to report (NULL: none; else
+ * in *STORE).  A signal that the process sent itself from inside a signal
+ * handler is the handler's doing (faulthandler raises the fault again once
+ * it has written the traceback): the crash happened in the frame the
+ * handler interrupted, and the signal is the one the handler was called
+ * for, when the saved context tells it.  The context must name that
+ * frame's pc, else the stack is not what it seems and the core's signal
+ * stands. */
+static const struct core_siginfo *handled_signal(struct analysis *analysis,
+						 struct core_siginfo *store)
+{
+	const struct core *core = analysis->core;
+	const struct native_stack *stack = analysis->crash_native;
+	const struct core_siginfo *info = core->has_siginfo ? &core->siginfo : NULL;
+	int signo = info ? info->signo : core->threads[0].signal;
+	unsigned char context[UCONTEXT_SIZE + CORE_SIGINFO_SIZE];
+	struct pc_error *err;
+
+	if (!stack->signal_context || stack->interrupted >= stack->nframes ||
+	    (info && info->code > 0))
+		return info;
+	err = memory_read(analysis->memory, stack->signal_context, context, sizeof(context));
+	if (err) {
+		pc_error_destroy(err);
+		return info;
+	}
+	if (context_word(context, UCONTEXT_RIP) != stack->frames[stack->interrupted].pc)
+		return info;
+	analysis->signal.reraised = signo;
+	analysis->crash_frame = stack->interrupted;
+	core_siginfo_decode(context + UCONTEXT_SIZE, store);
+	if (store->signo == signo || fault_from_context(context, signo, store))
+		return store;
+	return info;
+}
+
+/* At most this much of an abort message is read. */
+#define ABORT_MESSAGE_MAX 1024
+
+/* glibc's struct abort_msg_s { unsigned int size; char msg[]; }: __abort_msg
+ * points to one once __libc_message() or a failed assertion has formatted
+ * its message, just before abort(). */
+static struct pc_error *abort_message(struct analysis *analysis)
+{
+	char text[ABORT_MESSAGE_MAX];
+	struct pc_error *err;
+	uint64_t symbol, message;
+	size_t len;
+	int cut = 0;
+
+	if (analysis->signal.number != SIGABRT ||
+	    !modules_find_symbol(analysis->modules, NULL, "__abort_msg", &symbol, NULL))
+		return NULL;
+	err = memory_read_u64(analysis->memory, symbol, &message);
+	if (!err && message)
+		err = memory_read_cstring(analysis->memory, message + 4, text, sizeof(text), &cut);
+	if (err || !message) {
+		pc_error_destroy(err);
+		return NULL;
+	}
+	len = strlen(text);
+	while (len && text[len - 1] == '\n')
+		len--;
+	if (!len)
+		return NULL;
+	if (asprintf(&analysis->abort_message, "%.*s%s", (int)len, text, cut ? "..." : "") < 0) {
+		analysis->abort_message = NULL;
+		return &pc_error_nomem;
+	}
+	return NULL;
+}
+
 static struct pc_error *interleave(struct analysis *analysis)
 {
 	const struct python *python = &analysis->python;
@@ -99,32 +254,34 @@ static struct pc_error *interleave(struct analysis *analysis)
 	return NULL;
 }
 
-/* The signal, from NT_SIGINFO when the core has it, else from the
- * crashing thread's NT_PRSTATUS. */
-static void describe_signal(const struct core *core, struct crash_signal *ret)
+/* The signal SIGNO with siginfo INFO (NULL: the core has none), which a
+ * signal handler raised again as signal RERAISED when that is not 0. */
+static void describe_signal(const struct core_siginfo *info, int signo, int reraised,
+			    struct crash_signal *ret)
 {
 	size_t used;
 
-	*ret = (struct crash_signal){0};
-	ret->number = core->has_siginfo ? core->siginfo.signo : core->threads[0].signal;
+	*ret = (struct crash_signal){.reraised = reraised};
+	ret->number = signo;
 	ret->name = signal_name(ret->number);
 	ret->meaning = signal_meaning(ret->number);
 	snprintf(ret->label_buf, sizeof(ret->label_buf), "signal %d", ret->number);
 	ret->label = ret->name ? ret->name : ret->label_buf;
 	used = (size_t)snprintf(ret->text, sizeof(ret->text), "%s", ret->label);
-	if (!core->has_siginfo) {
+	if (!info) {
 		if (ret->meaning)
-			snprintf(ret->text + used, sizeof(ret->text) - used, " (%s)", ret->meaning);
-		return;
+			used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+						 " (%s)", ret->meaning);
+		goto reraised;
 	}
 	ret->has_code = true;
-	ret->code = core->siginfo.code;
+	ret->code = info->code;
 	/* si_addr is the fault address of a fault the kernel raised (code >
 	 * 0); a signal a process sent (code <= 0) has a sender. */
 	ret->has_address = ret->code > 0 && signal_has_address(ret->number);
-	ret->address = ret->has_address ? core->siginfo.addr : 0;
+	ret->address = ret->has_address ? info->addr : 0;
 	ret->has_sender = ret->code <= 0;
-	ret->sender_pid = ret->has_sender ? (int)core->siginfo.sender_pid : 0;
+	ret->sender_pid = ret->has_sender ? (int)info->sender_pid : 0;
 	if (signal_code(ret->number, ret->code, &ret->code_name, &ret->code_meaning))
 		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used, " (%s: %s)",
 					 ret->code_name, ret->code_meaning);
@@ -134,38 +291,27 @@ static void describe_signal(const struct core *core, struct crash_signal *ret)
 	if (used >= sizeof(ret->text))
 		return;
 	if (ret->has_address)
-		snprintf(ret->text + used, sizeof(ret->text) - used, " at address 0x%llx",
-			 (unsigned long long)ret->address);
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+					 " at address 0x%llx", (unsigned long long)ret->address);
 	else if (ret->has_sender)
-		snprintf(ret->text + used, sizeof(ret->text) - used, " from PID %d",
-			 ret->sender_pid);
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+					 " from PID %d", ret->sender_pid);
+reraised:
+	if (reraised && used < sizeof(ret->text)) {
+		const char *again = signal_name(reraised);
+
+		snprintf(ret->text + used, sizeof(ret->text) - used,
+			 "; a signal handler caught it and raised %s%s", again ? again : "it",
+			 reraised == signo ? " again" : "");
+	}
 }
 
-/* The fingerprint needs the crashing thread's top native frames: without
- * --native stacks, they are unwound here, so that it does not depend on
- * that option. */
-static struct pc_error *fingerprint(struct analysis *analysis)
+/* The fingerprint, of the frame where the crash happened (crash_frame). */
+static void fingerprint(struct analysis *analysis)
 {
-	const struct thread_view *crashed = &analysis->threads[0];
-	struct native_stack stack = {0};
-	struct pc_error *err;
-
-	if (crashed->native.nframes) {
-		fingerprint_compute(analysis->signal.number, analysis->signal.name,
-				    crashed->python, &crashed->native, &analysis->fingerprint);
-		return NULL;
-	}
-	err = unwind_thread(analysis->modules, crashed->core_thread->lwp,
-			    FINGERPRINT_NATIVE_FRAMES, &stack);
-	if (err == &pc_error_nomem)
-		return err;
-	if (err)
-		native_stack_deinit(&stack);
-	pc_error_destroy(err);
-	fingerprint_compute(analysis->signal.number, analysis->signal.name, crashed->python,
-			    &stack, &analysis->fingerprint);
-	native_stack_deinit(&stack);
-	return NULL;
+	fingerprint_compute(analysis->signal.number, analysis->signal.name,
+			    analysis->threads[0].python, analysis->crash_native, analysis->crash_frame,
+			    &analysis->fingerprint);
 }
 
 /* The warnings of the core, of its files and of the interpreter, in one
@@ -197,10 +343,18 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	const struct core *core = analysis->core;
 	const struct py_thread *crashed = analysis->threads[0].python;
 
-	describe_signal(core, &analysis->signal);
+	struct core_siginfo handled;
+	const struct core_siginfo *info = handled_signal(analysis, &handled);
+	struct pc_error *err;
+
+	describe_signal(info, info ? info->signo : core->threads[0].signal,
+			analysis->signal.reraised, &analysis->signal);
 	if (crashed && crashed->nframes)
 		analysis->headline = &crashed->frames[0];
-	analysis->fatal_error = fatal_error_function(&analysis->threads[0].native);
+	analysis->fatal_error = fatal_error_function(analysis->crash_native);
+	err = abort_message(analysis);
+	if (err)
+		return err;
 	if (core->has_psinfo) {
 		size_t len = strlen(core->psinfo.args);
 
@@ -229,6 +383,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	 * against the deadline (--max-core-size bounds that part). */
 	deadline_start(&analysis->deadline, options->timeout);
 	python_options.deadline = &analysis->deadline;
+	/* Interleaving pairs every Python frame with its eval call. */
+	python_options.collapse = !options->mixed;
 	analysis->input = options->core_input;
 	if (!analysis->input) {
 		err = input_open(options->core_path, &options->input, &analysis->opened_input);
@@ -282,14 +438,14 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	err = match_threads(analysis);
 	if (!err && options->mixed)
 		err = interleave(analysis);
-	if (err)
-		goto fail;
 	/* core_open() rejects a core without threads: the first is there. */
-	err = crash_facts(analysis);
 	if (!err)
-		err = fingerprint(analysis);
+		err = crash_native(analysis);
+	if (!err)
+		err = crash_facts(analysis);
 	if (err)
 		goto fail;
+	fingerprint(analysis);
 	analysis->partial = analysis->core->truncated || analysis->input->error ||
 			    analysis->core->nwarnings || python_partial(&analysis->python) ||
 			    analysis->deadline.passed;
@@ -315,6 +471,8 @@ void analysis_destroy(struct analysis *analysis)
 	}
 	free(analysis->threads);
 	free(analysis->unmatched);
+	native_stack_deinit(&analysis->crash_native_own);
+	free(analysis->abort_message);
 	free(analysis->warnings);
 	free(analysis->command);
 	python_deinit(&analysis->python);

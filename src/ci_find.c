@@ -98,6 +98,7 @@ static struct pc_error *examine(struct ci *ci, const FTSENT *ent)
 {
 	unsigned char header[HEADER_BYTES];
 	bool named = named_like_core(ent->fts_name);
+	const char *format, *tool;
 	char *reason;
 	ssize_t n;
 	int fd;
@@ -126,6 +127,21 @@ static struct pc_error *examine(struct ci *ci, const FTSENT *ent)
 		return add_core(ci, ent->fts_path, NULL);
 	if (compressed_core(ent->fts_name, header, (size_t)n))
 		return add_core(ci, ent->fts_path, NULL);
+	/* A core compressed in a way pycore does not read is a crash all the
+	 * same: it is counted, and the report says what to do with it. */
+	format = named ? input_unreadable_compression(header, (size_t)n, &tool) : NULL;
+	if (format) {
+		struct pc_error *err;
+
+		if (asprintf(&reason,
+			     "%s-compressed, which pycore does not read: decompress it "
+			     "(%s FILE > core) and run pycore on the result",
+			     format, tool) < 0)
+			return &pc_error_nomem;
+		err = add_core(ci, ent->fts_path, reason);
+		free(reason);
+		return err;
+	}
 	if (named)
 		ci->ignored++;
 	return NULL;

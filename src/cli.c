@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char cli_usage_text[] =
 	"Usage: pycore analyze [OPTION]... CORE [EXECUTABLE]\n"
@@ -200,6 +201,33 @@ int cli_add_lib_dir(struct analysis_options *options, const char **lib_dirs, con
 	if (options->paths.nlib_dirs == CLI_MAX_LIB_DIRS)
 		return cli_usage_error("more than %d --lib-path options", CLI_MAX_LIB_DIRS);
 	lib_dirs[options->paths.nlib_dirs++] = dir;
+	return EXIT_OK;
+}
+
+static int check_directory(const char *option, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		fprintf(stderr, "pycore: %s %s: %s\n", option, dir, strerror(errno));
+		return EXIT_BAD_INPUT;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "pycore: %s %s: not a directory\n", option, dir);
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}
+
+int cli_check_paths(const struct analysis_options *options)
+{
+	size_t i;
+
+	if (options->paths.sysroot && check_directory("--sysroot", options->paths.sysroot))
+		return EXIT_BAD_INPUT;
+	for (i = 0; i < options->paths.nlib_dirs; i++)
+		if (check_directory("--lib-path", options->paths.lib_dirs[i]))
+			return EXIT_BAD_INPUT;
 	return EXIT_OK;
 }
 

@@ -182,6 +182,8 @@ int cli_analyze(int argc, char **argv)
 		return cli_usage_error("analyze: too many arguments (from '%s')", argv[optind + 2]);
 	if (options.mixed && !options.native)
 		return cli_usage_error("--native and --no-native contradict each other");
+	if (cli_check_paths(&options) != EXIT_OK)
+		return EXIT_BAD_INPUT;
 	options.core_path = argv[optind];
 	options.executable = argc - optind == 2 ? argv[optind + 1] : NULL;
 	return analyze(&options, &report_options, json);

@@ -147,6 +147,8 @@ int cli_ci(int argc, char **argv)
 			return cli_other_option(opt, argv);
 		}
 	}
+	if (cli_check_paths(&ci.analysis) != EXIT_OK)
+		return EXIT_BAD_INPUT;
 	if (optind < argc) {
 		ci.dirs = argv + optind;
 		ci.ndirs = (size_t)(argc - optind);

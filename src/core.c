@@ -94,23 +94,28 @@ static struct pc_error *parse_prpsinfo(struct core *core, const unsigned char *d
 	return NULL;
 }
 
-static struct pc_error *parse_siginfo(struct core *core, const unsigned char *desc,
-				      size_t size)
+void core_siginfo_decode(const unsigned char *bytes, struct core_siginfo *ret)
 {
 	int32_t words[3];
 	uint64_t union_word;
 
-	/* siginfo_t: si_signo, si_errno, si_code, then the union at 16. */
-	if (size < 24)
+	/* si_signo, si_errno, si_code, then the union at 16. */
+	memcpy(words, bytes, sizeof(words));
+	memcpy(&union_word, bytes + 16, sizeof(union_word));
+	ret->signo = words[0];
+	ret->errno_ = words[1];
+	ret->code = words[2];
+	ret->addr = union_word;
+	ret->sender_pid = (pid_t)(uint32_t)union_word;
+}
+
+static struct pc_error *parse_siginfo(struct core *core, const unsigned char *desc,
+				      size_t size)
+{
+	if (size < CORE_SIGINFO_SIZE)
 		return pc_error_create(PC_ERR_CORRUPT, "NT_SIGINFO note of %zu bytes", size);
-	memcpy(words, desc, sizeof(words));
-	memcpy(&union_word, desc + 16, sizeof(union_word));
+	core_siginfo_decode(desc, &core->siginfo);
 	core->has_siginfo = true;
-	core->siginfo.signo = words[0];
-	core->siginfo.errno_ = words[1];
-	core->siginfo.code = words[2];
-	core->siginfo.addr = union_word;
-	core->siginfo.sender_pid = (pid_t)(uint32_t)union_word;
 	return NULL;
 }
 

@@ -1,5 +1,6 @@
 #include "fingerprint.h"
 
+#include "pyframe.h"
 #include "pyresult.h"
 #include "unwind.h"
 
@@ -7,6 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+_Static_assert(FINGERPRINT_PYTHON_FRAMES <= PYFRAME_MIN_FRAMES,
+	       "the frames hashed are always read");
 
 /* What every abort() and failed assertion goes through on its way to the
  * signal: naming the crash after these would put every abort in one group. */
@@ -73,11 +77,15 @@ static void put_line(struct canonical *c, const char *key, const char *value)
 
 void fingerprint_native_name(const char *symbol, char *out, size_t size)
 {
-	size_t len = strcspn(symbol, "."), i;
+	/* The symbol version goes first ("clock_nanosleep@GLIBC_2.2.5"): its
+	 * dots are not a clone suffix's. */
+	size_t name = strcspn(symbol, "@"), len = strcspn(symbol, "."), i;
 	const char *first = NULL;
 
 	if (size == 0)
 		return;
+	if (len > name)
+		len = name;
 	/* Markers follow one another ("_avx2_unaligned_erms"): the name ends
 	 * at the first. */
 	if (strncmp(symbol, "__", 2) == 0)
@@ -107,16 +115,17 @@ static bool is_plumbing(const char *name)
 	return false;
 }
 
-/* The crashing thread's top native frame that is not plumbing; the top
- * frame when all are; "?@MODULE" for a frame without a symbol. */
-static void native_part(const struct native_stack *stack, char *out, size_t size)
+/* The crashing thread's top native frame from FIRST on that is not
+ * plumbing; frame FIRST when all are; "?@MODULE" for a frame without a
+ * symbol. */
+static void native_part(const struct native_stack *stack, size_t first, char *out, size_t size)
 {
 	size_t i, n = stack->nframes;
 
-	if (n > FINGERPRINT_NATIVE_FRAMES)
-		n = FINGERPRINT_NATIVE_FRAMES;
+	if (n > first + FINGERPRINT_NATIVE_FRAMES)
+		n = first + FINGERPRINT_NATIVE_FRAMES;
 	snprintf(out, size, "?");
-	for (i = 0; i < n; i++) {
+	for (i = first; i < n; i++) {
 		const struct native_symbol *where = &stack->frames[i].where;
 
 		if (!where->symbol) {
@@ -127,8 +136,8 @@ static void native_part(const struct native_stack *stack, char *out, size_t size
 		if (!is_plumbing(out))
 			return;
 	}
-	if (n > 0 && stack->frames[0].where.symbol)
-		fingerprint_native_name(stack->frames[0].where.symbol, out, size);
+	if (first < n && stack->frames[first].where.symbol)
+		fingerprint_native_name(stack->frames[first].where.symbol, out, size);
 }
 
 static const char *base_name(const char *path)
@@ -146,6 +155,24 @@ static const char *function_name(const char *name)
 	const char *dot = strrchr(name, '.');
 
 	return dot && dot[1] ? dot + 1 : name;
+}
+
+/* The FINGERPRINT_PYTHON_FRAMES most recent frames of THREAD as its chain
+ * holds them, a collapsed recursion's repeats included, into RET; how many. */
+static size_t innermost_frames(const struct py_thread *thread,
+			       const struct py_frame *ret[FINGERPRINT_PYTHON_FRAMES])
+{
+	size_t n = 0, i, r, j;
+
+	for (i = 0; i < thread->nframes && n < FINGERPRINT_PYTHON_FRAMES; i++) {
+		const struct py_frame *frame = &thread->frames[i];
+
+		ret[n++] = frame;
+		for (r = 0; r < frame->repeat_count && n < FINGERPRINT_PYTHON_FRAMES; r++)
+			for (j = 0; j < frame->repeat_period && n < FINGERPRINT_PYTHON_FRAMES; j++)
+				ret[n++] = &thread->frames[i + 1 - frame->repeat_period + j];
+	}
+	return n;
 }
 
 /* The canonical string is FNV-1a 64 hashed; the id is the first
@@ -166,24 +193,25 @@ static void hash_id(const char *text, size_t len, char *out)
 }
 
 void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
-			 const struct native_stack *native, struct fingerprint *ret)
+			 const struct native_stack *native, size_t native_first,
+			 struct fingerprint *ret)
 {
 	struct canonical c = {.text = ret->canonical};
+	const struct py_frame *top[FINGERPRINT_PYTHON_FRAMES];
+	size_t i, n = python ? innermost_frames(python, top) : 0;
 	char number[16];
-	size_t i;
 
 	ret->canonical[0] = '\0';
 	put_bytes(&c, "pycore-fingerprint 1\n", strlen("pycore-fingerprint 1\n"));
 	snprintf(number, sizeof(number), "%d", signo);
 	put_line(&c, "signal", signame ? signame : number);
-	for (i = 0; python && i < python->nframes && i < FINGERPRINT_PYTHON_FRAMES; i++) {
-		const struct py_frame *frame = &python->frames[i];
-		bool readable = !frame->error;
+	for (i = 0; i < n; i++) {
+		bool readable = !top[i]->error;
 
-		put_line(&c, "file", readable && frame->filename ? base_name(frame->filename) : "?");
-		put_line(&c, "function", readable && frame->name ? function_name(frame->name) : "?");
+		put_line(&c, "file", readable && top[i]->filename ? base_name(top[i]->filename) : "?");
+		put_line(&c, "function", readable && top[i]->name ? function_name(top[i]->name) : "?");
 	}
-	native_part(native, ret->native, sizeof(ret->native));
+	native_part(native, native_first, ret->native, sizeof(ret->native));
 	put_line(&c, "native", ret->native);
 	ret->canonical_len = c.len;
 	hash_id(c.text, c.len, ret->id);

@@ -47,6 +47,8 @@ struct format {
 	void *(*create)(void);	/* NULL when out of memory */
 	decode_fn *decode;	/* NULL: recognised but not supported */
 	void (*destroy)(void *state);
+	const char *cut;	/* how a stream cut short ends, for the error */
+	const char *tool;	/* not supported: the command that decompresses it */
 };
 
 static void *plain_create(void)
@@ -216,12 +218,15 @@ static const struct format plain = {
 /* By magic bytes.  Formats people compress cores with but pycore does not
  * read are named, so that the error says what to do. */
 static const struct format formats[] = {
-	{"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, xz_create, xz_decode, xz_destroy},
-	{"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, zstd_create, zstd_decode, zstd_destroy},
-	{"lz4", {0x04, 0x22, 0x4d, 0x18}, 4, lz4_create, lz4_decode, lz4_destroy},
-	{"gzip", {0x1f, 0x8b}, 2, NULL, NULL, NULL},
-	{"bzip2", {'B', 'Z', 'h'}, 3, NULL, NULL, NULL},
-	{"legacy lz4", {0x02, 0x21, 0x4c, 0x18}, 4, NULL, NULL, NULL},
+	{"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, xz_create, xz_decode, xz_destroy,
+	 "it ends before the stream's index and footer", NULL},
+	{"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, zstd_create, zstd_decode, zstd_destroy,
+	 "it ends in the middle of a frame", NULL},
+	{"lz4", {0x04, 0x22, 0x4d, 0x18}, 4, lz4_create, lz4_decode, lz4_destroy,
+	 "it ends in the middle of a frame", NULL},
+	{"gzip", {0x1f, 0x8b}, 2, NULL, NULL, NULL, NULL, "zcat"},
+	{"bzip2", {'B', 'Z', 'h'}, 3, NULL, NULL, NULL, NULL, "bzcat"},
+	{"legacy lz4", {0x02, 0x21, 0x4c, 0x18}, 4, NULL, NULL, NULL, NULL, "lz4 -dc"},
 };
 
 static const struct format *detect(const unsigned char *bytes, size_t len)
@@ -240,6 +245,17 @@ const char *input_compression(const unsigned char *bytes, size_t len)
 	const struct format *format = detect(bytes, len);
 
 	return format->name && format->decode ? format->name : NULL;
+}
+
+const char *input_unreadable_compression(const unsigned char *bytes, size_t len,
+					 const char **tool)
+{
+	const struct format *format = detect(bytes, len);
+
+	if (format->decode)
+		return NULL;
+	*tool = format->tool;
+	return format->name;
 }
 
 /* The streaming of one input into the temporary file. */
@@ -462,9 +478,9 @@ static void run_stream(struct stream *s, const struct format *format, void *stat
 	}
 	decode(s, format, state, s->inbuf, 0, true);
 	if (s->keeping && !s->complete)
-		stop_keeping(s, "the %s stream is cut short: it ends in the middle of a frame, "
-				"after %llu bytes",
-			     stream_name(format), (unsigned long long)s->read);
+		stop_keeping(s, "the %s stream is cut short: %s, after %llu bytes",
+			     stream_name(format), format->cut ? format->cut : "it ends early",
+			     (unsigned long long)s->read);
 }
 
 /* Its own buffer: draining must work when allocating did not. */
@@ -501,9 +517,9 @@ static struct pc_error *stream_input(struct stream *s)
 		return pc_error_create(PC_ERR_UNSUPPORTED,
 				       "%s-compressed; pycore reads cores compressed with xz, "
 				       "zstd or lz4: decompress it and give pycore the result "
-				       "(for example on standard input: zcat FILE | pycore "
+				       "(for example on standard input: %s FILE | pycore "
 				       "analyze -)",
-				       format->name);
+				       format->name, format->tool);
 	}
 	input->fd = open_tmpfile(s->tmpdir);
 	if (input->fd < 0) {

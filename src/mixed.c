@@ -5,6 +5,7 @@
 #include "python.h"
 #include "unwind.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +36,32 @@ static size_t frames_of_call(const struct py_thread *python, const struct py_lay
 	return 0;
 }
 
-static struct pc_error *fail(struct mixed_stack *ret, const char *fmt, size_t a, size_t b)
+/* Whether SYMBOL is the interpreter's machinery for making a call or
+ * running a Python function, which says nothing that the frames around it
+ * do not: "cfunction_vectorcall_O", "_PyObject_MakeTpCall", 2.7's
+ * "call_function", "_PyEval_Vector", "PyEval_EvalCodeEx", "slot_tp_init". */
+static bool is_call_machinery(const char *symbol)
 {
+	return strstr(symbol, "call") || strstr(symbol, "Call") ||
+	       strncmp(symbol, "PyEval_", 7) == 0 || strncmp(symbol, "_PyEval_", 8) == 0 ||
+	       strncmp(symbol, "slot_tp_", 8) == 0 || is_function(symbol, "fast_function");
+}
+
+static struct pc_error *fail(struct mixed_stack *ret, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct pc_error *fail(struct mixed_stack *ret, const char *fmt, ...)
+{
+	va_list args;
+	int rc;
+
 	free(ret->entries);
 	ret->entries = NULL;
 	ret->nentries = 0;
-	if (asprintf(&ret->error, fmt, a, b) < 0) {
+	va_start(args, fmt);
+	rc = vasprintf(&ret->error, fmt, args);
+	va_end(args);
+	if (rc < 0) {
 		ret->error = NULL;
 		return &pc_error_nomem;
 	}
@@ -52,9 +73,15 @@ struct pc_error *mixed_build(const struct native_stack *native, const struct py_
 			     bool keep_internal, struct mixed_stack *ret)
 {
 	size_t nframes = python ? python->nframes : 0;
-	size_t i, next_python = 0, calls = 0;
+	size_t i, next_python = 0, calls = 0, outermost_eval = 0;
+	bool evals = false;	/* none: every frame is below the outermost Python frame */
 
 	*ret = (struct mixed_stack){0};
+	for (i = 0; layout && i < native->nframes; i++)
+		if (is_function(native->frames[i].where.symbol, layout->eval_function)) {
+			outermost_eval = i;
+			evals = true;
+		}
 	ret->entries = calloc(native->nframes + nframes + 1, sizeof(*ret->entries));
 	if (!ret->entries)
 		return &pc_error_nomem;
@@ -67,17 +94,24 @@ struct pc_error *mixed_build(const struct native_stack *native, const struct py_
 			count = python ? frames_of_call(python, layout, next_python) : 0;
 			if (count == 0)
 				return fail(ret,
-					    "%zu native eval calls but only %zu Python frames to pair "
-					    "them with",
-					    calls, nframes);
+					    "native eval call %zu has no Python frame to pair with "
+					    "(%zu of the %zu Python frames pair with the calls before "
+					    "it)",
+					    calls, next_python, nframes);
 			for (j = 0; j < count; j++)
 				ret->entries[ret->nentries++] =
 					(struct mixed_entry){MIXED_PYTHON, next_python + j};
 			next_python += count;
 			continue;
 		}
+		/* Of the interpreter's own frames, those a Python frame called
+		 * into are kept (time_sleep, lock_PyThread_acquire_lock: what
+		 * the thread is doing), but not the call machinery; those below
+		 * the outermost Python frame only start the interpreter. */
 		if (!keep_internal && interpreter_module && where->module &&
-		    strcmp(where->module, interpreter_module) == 0)
+		    strcmp(where->module, interpreter_module) == 0 &&
+		    (!evals || i > outermost_eval || !where->symbol ||
+		     is_call_machinery(where->symbol)))
 			continue;
 		ret->entries[ret->nentries++] = (struct mixed_entry){MIXED_NATIVE, i};
 	}

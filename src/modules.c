@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
@@ -176,6 +177,47 @@ static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	return DWARF_CB_OK;
 }
 
+/* An EXECUTABLE the user named that cannot be the crashed program is bad
+ * input: say so rather than analyse the core without it. */
+static struct pc_error *check_executable(const char *executable)
+{
+	const char *wrong = NULL;
+	struct pc_error *err = NULL;
+	struct stat st;
+	GElf_Ehdr ehdr;
+	Elf *elf = NULL;
+	int fd;
+
+	fd = open(executable, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return pc_error_create(PC_ERR_IO, "executable '%s': %s", executable,
+				       strerror(errno));
+	if (fstat(fd, &st) != 0)
+		err = pc_error_create(PC_ERR_IO, "executable '%s': %s", executable,
+				      strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		wrong = "is a directory";
+	else if (!S_ISREG(st.st_mode))
+		wrong = "is not a regular file";
+	else if (st.st_size == 0)
+		wrong = "is empty";
+	else if (!(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) || elf_kind(elf) != ELF_K_ELF ||
+		 !gelf_getehdr(elf, &ehdr))
+		wrong = "is not an ELF file";
+	else if (ehdr.e_type == ET_CORE)
+		wrong = "is a core file, not the program that crashed";
+	else if (ehdr.e_type != ET_EXEC && ehdr.e_type != ET_DYN)
+		wrong = "is an ELF file but not an executable";
+	else if (ehdr.e_machine != EM_X86_64)
+		wrong = "is not an x86_64 executable";
+	if (wrong)
+		err = pc_error_create(PC_ERR_FORMAT, "executable '%s' %s", executable, wrong);
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
+}
+
 struct pc_error *modules_create(const struct core *core, struct memory *mem,
 				const char *executable, const struct paths *paths,
 				struct modules **ret)
@@ -197,12 +239,9 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 			err = &pc_error_nomem;
 			goto fail;
 		}
-		fd = open(executable, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			err = pc_error_create(PC_ERR_IO, "%s: %s", executable, strerror(errno));
+		err = check_executable(executable);
+		if (err)
 			goto fail;
-		}
-		close(fd);
 	} else {
 		err = executable_from_core(modules);
 		if (err)

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "memory.h"
+#include "pyrepr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,25 @@ static struct pc_error *topmost(const struct py_reader *reader, uint64_t tstate,
 	return err;
 }
 
-/* The message of exception VALUE: its only argument when that is a str, as
- * str(exc) gives it; 2.7 may keep a bare string as the value. */
-static struct pc_error *message_of(const struct py_reader *reader, uint64_t value, char **ret)
+/* The repr of the object at ADDRESS, bounded (pyrepr.h). */
+static struct pc_error *repr_of(const struct py_reader *reader, uint64_t address, char **ret)
+{
+	struct pyrepr *repr;
+	struct pc_error *err;
+
+	err = pyrepr_create(reader, &repr);
+	if (!err)
+		err = pyrepr_object(repr, address, ret);
+	pyrepr_destroy(repr);
+	return err;
+}
+
+/* The message of exception VALUE of type TYPE_NAME as str(exc) gives it for
+ * one argument: the argument itself when it is text, its repr otherwise
+ * (an int's str is its repr) and always for KeyError, whose __str__ says
+ * which key; 2.7 may keep a bare string as the value. */
+static struct pc_error *message_of(const struct py_reader *reader, uint64_t value,
+				   const char *type_name, char **ret)
 {
 	const struct py_layout *layout = reader->layout;
 	uint64_t type, flags, args, count, first;
@@ -74,8 +91,11 @@ static struct pc_error *message_of(const struct py_reader *reader, uint64_t valu
 		err = pyobject_type(reader, first, &type);
 	if (!err)
 		err = pyobject_type_flags(reader, type, &flags);
-	if (err || !(flags & (PY_TPFLAGS_UNICODE_SUBCLASS | PY_TPFLAGS_BYTES_SUBCLASS)))
+	if (err)
 		return err;
+	if (!(flags & (PY_TPFLAGS_UNICODE_SUBCLASS | PY_TPFLAGS_BYTES_SUBCLASS)) ||
+	    strcmp(type_name, "KeyError") == 0)
+		return repr_of(reader, first, ret);
 	return pyobject_text(reader, first, PYEXC_MAX_MESSAGE, ret);
 }
 
@@ -126,7 +146,7 @@ struct pc_error *pyexc_handled(const struct py_reader *reader, uint64_t tstate, 
 	if (!err)
 		strip_builtin_module(ret->type);
 	if (!err && value && value != none)
-		err = message_of(reader, value, &ret->message);
+		err = message_of(reader, value, ret->type, &ret->message);
 	if (err) {
 		py_exception_deinit(ret);
 		return pc_error_prefix(err, "exception being handled");

@@ -185,14 +185,63 @@ static struct pc_error *describe_frame(struct pyframe_walker *walker, uint64_t a
 	return NULL;
 }
 
-struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
-			      struct py_thread *thread)
+/* One frame of the chain, read but not yet described. */
+struct link {
+	uint64_t address;
+	struct frame_ref ref;
+	bool is_entry;
+	struct pc_error *err;	/* it could not be read: why */
+};
+
+/* A frame to describe: LINK, and the repeats of the block it ends. */
+struct pick {
+	size_t link;
+	size_t period, repeats;
+};
+
+struct chain {
+	struct link *links;
+	size_t nlinks, capacity;
+	struct pick *picks;
+	size_t npicks;
+};
+
+static void chain_deinit(struct chain *chain)
+{
+	size_t i;
+
+	for (i = 0; i < chain->nlinks; i++)
+		pc_error_destroy(chain->links[i].err);
+	free(chain->links);
+	free(chain->picks);
+}
+
+static struct pc_error *link_push(struct chain *chain, struct link **ret)
+{
+	if (chain->nlinks == chain->capacity) {
+		size_t capacity = chain->capacity ? chain->capacity * 2 : 64;
+		void *grown = realloc(chain->links, capacity * sizeof(*chain->links));
+
+		if (!grown)
+			return &pc_error_nomem;
+		chain->links = grown;
+		chain->capacity = capacity;
+	}
+	*ret = &chain->links[chain->nlinks++];
+	**ret = (struct link){0};
+	return NULL;
+}
+
+/* Follow the chain from the thread state's top frame to its end (or to a
+ * loop, the deadline, PYFRAME_MAX_CHAIN links), reading each frame's code
+ * and position but not decoding them. */
+static struct pc_error *read_chain(struct pyframe_walker *walker, uint64_t tstate,
+				   struct py_thread *thread, struct chain *chain)
 {
 	const struct py_layout *layout = walker->reader.layout;
 	struct pc_error *err, *fatal = NULL;
-	struct py_frame *frame = NULL;
+	struct link *link = NULL;
 	struct ptrset seen;
-	size_t capacity = 0;
 	uint64_t address;
 
 	err = top_frame(walker, tstate, &address);
@@ -214,14 +263,6 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 							      (unsigned long long)address));
 			break;
 		}
-		if (walker->text > PYFRAME_MAX_TEXT) {
-			fatal = pc_error_keep(&thread->error,
-					      pc_error_create(PC_ERR_LIMIT,
-							      "the frames read hold more than %u MiB of "
-							      "names and values: no more are read",
-							      PYFRAME_MAX_TEXT >> 20));
-			break;
-		}
 		if (deadline_passed(walker->deadline)) {
 			fatal = pc_error_keep(&thread->error,
 					      pc_error_create(PC_ERR_LIMIT,
@@ -235,8 +276,8 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 			      : read_interpreter_frame(walker, address, &ref);
 		if (!err && ref.owner >= 0 && ref.owner == layout->iframe_owner_cstack) {
 			/* A shim: the frame below it was the entry frame. */
-			if (frame)
-				frame->is_entry = true;
+			if (link)
+				link->is_entry = true;
 			address = ref.previous;
 			continue;
 		}
@@ -244,24 +285,23 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 			address = ref.previous;
 			continue;
 		}
-		if (thread->nframes >= walker->max_frames) {
+		if (chain->nlinks >= PYFRAME_MAX_CHAIN) {
+			pc_error_destroy(err);
 			thread->cut = true;
 			break;
 		}
-		fatal = frame_push(thread, &capacity, &frame);
-		if (fatal)
-			break;
-		frame->address = address;
-		frame->is_entry = ref.is_entry == 1;
-		if (err && !ref.code && !ref.previous) {
-			/* Not even the link to the caller could be read. */
-			fatal = pc_error_keep(&frame->error, err);
+		fatal = link_push(chain, &link);
+		if (fatal) {
+			pc_error_destroy(err);
 			break;
 		}
-		if (err)
-			fatal = pc_error_keep(&frame->error, err);
-		else
-			fatal = describe_frame(walker, address, &ref, frame);
+		link->address = address;
+		link->ref = ref;
+		link->is_entry = ref.is_entry == 1;
+		link->err = err;
+		/* Not even the link to the caller could be read. */
+		if (err && !ref.code && !ref.previous)
+			break;
 		address = ref.previous;
 	}
 	ptrset_deinit(&seen);
@@ -282,4 +322,137 @@ struct pc_error *pyframe_describe(struct pyframe_walker *walker, uint64_t addres
 	if (err)
 		return pc_error_keep(&frame->error, err);
 	return describe_frame(walker, address, &ref, frame);
+}
+
+/* Whether links A and B run the same code at the same place. */
+static bool same_place(const struct link *a, const struct link *b)
+{
+	return !a->err && !b->err && a->ref.code == b->ref.code && a->ref.offset == b->ref.offset;
+}
+
+/* How many times the PERIOD links from FIRST repeat right after them. */
+static size_t repeats_of(const struct chain *chain, size_t first, size_t period)
+{
+	size_t repeats = 0, j;
+
+	while (first + (repeats + 2) * period <= chain->nlinks) {
+		const struct link *block = &chain->links[first];
+		const struct link *next = &chain->links[first + (repeats + 1) * period];
+
+		for (j = 0; j < period; j++)
+			if (!same_place(&block[j], &next[j]))
+				return repeats;
+		repeats++;
+	}
+	return repeats;
+}
+
+/* The links to describe, in order: every link, or with COLLAPSE each run
+ * of a block of up to PYFRAME_MAX_PERIOD links repeated at least
+ * PYFRAME_MIN_REPEATS more times as the block once (the period that covers
+ * most wins), as Python's tracebacks collapse a recursion. */
+static struct pc_error *pick_links(struct chain *chain, bool collapse)
+{
+	size_t i = 0;
+
+	chain->picks = calloc(chain->nlinks ? chain->nlinks : 1, sizeof(*chain->picks));
+	if (!chain->picks)
+		return &pc_error_nomem;
+	while (i < chain->nlinks) {
+		size_t period, best = 0, best_repeats = 0, j;
+
+		for (period = 1; collapse && period <= PYFRAME_MAX_PERIOD; period++) {
+			size_t repeats = repeats_of(chain, i, period);
+
+			if (repeats >= PYFRAME_MIN_REPEATS &&
+			    (repeats + 1) * period > (best_repeats + 1) * best) {
+				best = period;
+				best_repeats = repeats;
+			}
+		}
+		if (!best) {
+			chain->picks[chain->npicks++] = (struct pick){.link = i++};
+			continue;
+		}
+		for (j = 0; j < best; j++)
+			chain->picks[chain->npicks++] = (struct pick){.link = i + j};
+		chain->picks[chain->npicks - 1].period = best;
+		chain->picks[chain->npicks - 1].repeats = best_repeats;
+		i += (best_repeats + 1) * best;
+	}
+	return NULL;
+}
+
+static struct pc_error *frame_from_pick(struct pyframe_walker *walker, struct py_thread *thread,
+					size_t *capacity, struct chain *chain,
+					const struct pick *pick)
+{
+	struct link *link = &chain->links[pick->link];
+	struct py_frame *frame;
+	struct pc_error *err;
+
+	err = frame_push(thread, capacity, &frame);
+	if (err)
+		return err;
+	frame->address = link->address;
+	frame->is_entry = link->is_entry;
+	frame->repeat_period = pick->period;
+	frame->repeat_count = pick->repeats;
+	if (link->err) {
+		err = link->err;
+		link->err = NULL;
+		return pc_error_keep(&frame->error, err);
+	}
+	return describe_frame(walker, link->address, &link->ref, frame);
+}
+
+struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
+			      struct py_thread *thread)
+{
+	struct chain chain = {0};
+	struct pc_error *fatal;
+	size_t capacity = 0, keep, head, tail, i, kept_links = 0;
+
+	fatal = read_chain(walker, tstate, thread, &chain);
+	if (!fatal)
+		fatal = pick_links(&chain, walker->collapse);
+	if (fatal)
+		goto out;
+	thread->total_frames = chain.nlinks;
+	keep = walker->max_frames > PYFRAME_MIN_FRAMES ? walker->max_frames : PYFRAME_MIN_FRAMES;
+	head = chain.npicks;
+	tail = 0;
+	if (chain.npicks > keep) {
+		/* The outermost frames say how the thread got there: keep a
+		 * quarter of the cap for them when frames are shown alone. */
+		tail = walker->collapse ? keep / 4 : 0;
+		head = keep - tail;
+	}
+	for (i = 0; i < chain.npicks && !fatal; i++) {
+		const struct pick *pick = &chain.picks[i];
+
+		if (i >= head && i < chain.npicks - tail)
+			continue;
+		if (walker->text > PYFRAME_MAX_TEXT) {
+			fatal = pc_error_keep(&thread->error,
+					      pc_error_create(PC_ERR_LIMIT,
+							      "the frames read hold more than %u MiB of "
+							      "names and values: no more are read",
+							      PYFRAME_MAX_TEXT >> 20));
+			break;
+		}
+		fatal = frame_from_pick(walker, thread, &capacity, &chain, pick);
+		kept_links += 1 + pick->period * pick->repeats;
+		if (i + 1 == head)
+			thread->nhead = thread->nframes;
+	}
+	if (i == chain.npicks && head < chain.npicks) {
+		thread->omitted = chain.nlinks - kept_links;
+		thread->cut = true;
+	}
+	if (thread->nhead == 0 || thread->nhead > thread->nframes)
+		thread->nhead = thread->nframes;
+out:
+	chain_deinit(&chain);
+	return fatal;
 }

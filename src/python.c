@@ -493,6 +493,7 @@ static struct pc_error *walk_python(struct python *python, struct memory *mem,
 	walk.frames.reader = (struct py_reader){.mem = mem, .layout = &python->layout};
 	walk.frames.code_type = anchors->code_type;
 	walk.frames.max_frames = options->max_frames;
+	walk.frames.collapse = options->collapse;
 	walk.frames.deadline = options->deadline;
 	err = pycode_cache_create(&walk.frames.reader, &walk.frames.codes);
 	if (!err && options->locals)

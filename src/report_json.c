@@ -62,7 +62,8 @@ static void write_process(struct json *j, const struct analysis *analysis)
 	json_close(j, '}');
 }
 
-static void write_signal(struct json *j, const struct crash_signal *signal)
+static void write_signal(struct json *j, const struct crash_signal *signal,
+			 const char *abort_message)
 {
 	json_open(j, '{');
 	json_key(j, "number");
@@ -90,6 +91,13 @@ static void write_signal(struct json *j, const struct crash_signal *signal)
 		json_int(j, signal->sender_pid);
 	else
 		json_null(j);
+	json_key(j, "reraised_by_handler");
+	if (signal->reraised)
+		json_int(j, signal->reraised);
+	else
+		json_null(j);
+	json_key(j, "abort_message");
+	json_string(j, abort_message);
 	json_close(j, '}');
 }
 
@@ -202,6 +210,17 @@ static void write_py_frame(struct json *j, const struct py_frame *frame,
 	json_string(j, frame->error);
 	json_key(j, "locals");
 	write_locals(j, frame, with_locals);
+	json_key(j, "repeated");
+	if (frame->repeat_period) {
+		json_open(j, '{');
+		json_key(j, "frames");
+		json_int(j, (int64_t)frame->repeat_period);
+		json_key(j, "times");
+		json_int(j, (int64_t)frame->repeat_count);
+		json_close(j, '}');
+	} else {
+		json_null(j);
+	}
 	json_close(j, '}');
 }
 
@@ -218,6 +237,19 @@ static void write_py_stack(struct json *j, const struct py_thread *thread,
 	json_close(j, ']');
 	json_key(j, "cut");
 	json_bool(j, thread->cut);
+	json_key(j, "total_frames");
+	json_int(j, (int64_t)thread->total_frames);
+	json_key(j, "omitted");
+	if (thread->omitted) {
+		json_open(j, '{');
+		json_key(j, "after");
+		json_int(j, (int64_t)thread->nhead);
+		json_key(j, "frames");
+		json_int(j, (int64_t)thread->omitted);
+		json_close(j, '}');
+	} else {
+		json_null(j);
+	}
 	json_key(j, "error");
 	json_string(j, thread->error);
 	json_key(j, "exception");
@@ -515,7 +547,7 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_key(&j, "process");
 	write_process(&j, analysis);
 	json_key(&j, "signal");
-	write_signal(&j, &analysis->signal);
+	write_signal(&j, &analysis->signal, analysis->abort_message);
 	json_key(&j, "python");
 	write_python_summary(&j, &analysis->python);
 

@@ -4,6 +4,7 @@
 #include "core.h"
 #include "escape.h"
 #include "modules.h"
+#include "pyframe.h"
 #include "pytasks.h"
 #include "source.h"
 
@@ -65,6 +66,11 @@ static void print_header(FILE *out, const struct analysis *analysis)
 			core->psinfo.gid);
 	}
 	fprintf(out, "Signal:      %s\n", analysis->signal.text);
+	if (analysis->abort_message) {
+		fprintf(out, "Abort:       ");
+		print_escaped(out, analysis->abort_message);
+		fputc('\n', out);
+	}
 	if (analysis->fatal_error)
 		fprintf(out, "Fatal error: the crashing thread called Py_FatalError() (seen in %s); "
 			     "its message went to stderr and is not kept in the core\n",
@@ -247,11 +253,29 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 	}
 	if (thread->nframes)
 		fprintf(out, "  Traceback (most recent call first):\n");
-	for (i = 0; i < thread->nframes; i++)
-		print_py_frame(out, "    ", &thread->frames[i], sources, options);
-	if (thread->cut)
-		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
-			analysis->options->python.max_frames);
+	for (i = 0; i < thread->nframes; i++) {
+		const struct py_frame *frame = &thread->frames[i];
+
+		print_py_frame(out, "    ", frame, sources, options);
+		/* As Python's tracebacks say it. */
+		if (frame->repeat_period == 1)
+			fprintf(out, "    [Previous line repeated %zu more time%s]\n",
+				frame->repeat_count, frame->repeat_count == 1 ? "" : "s");
+		else if (frame->repeat_period)
+			fprintf(out, "    [Previous %zu frames repeated %zu more time%s]\n",
+				frame->repeat_period, frame->repeat_count,
+				frame->repeat_count == 1 ? "" : "s");
+		if (i + 1 == thread->nhead && thread->omitted && i + 1 < thread->nframes)
+			fprintf(out, "    ... %zu frames not shown (--max-frames=%zu) ...\n",
+				thread->omitted, analysis->options->python.max_frames);
+	}
+	if (thread->omitted && thread->nhead == thread->nframes)
+		fprintf(out, "    ... %zu more frames not shown (--max-frames=%zu)\n",
+			thread->omitted, analysis->options->python.max_frames);
+	else if (thread->cut && !thread->omitted)
+		fprintf(out, "    ... more frames not shown (more than %u)\n", PYFRAME_MAX_CHAIN);
+	if (thread->total_frames > thread->nframes)
+		fprintf(out, "    [%zu frames in all]\n", thread->total_frames);
 	if (thread->error) {
 		fprintf(out, "  <Python stack stops here: ");
 		print_escaped(out, thread->error);
@@ -433,7 +457,8 @@ static void print_tasks(FILE *out, const struct analysis *analysis,
 		print_task(out, analysis, &python->tasks[i], sources, options);
 }
 
-/* Native frame I of STACK, numbered as eu-stack and gdb number it. */
+/* Native frame I of STACK, numbered as eu-stack numbers it (gdb counts
+ * inlined calls too). */
 static void print_native_frame(FILE *out, const char *prefix, const struct native_stack *stack,
 			       size_t i)
 {

@@ -140,6 +140,11 @@ static struct pc_error *attach(struct modules *modules)
 	return NULL;
 }
 
+/* DWARF's number of %rsp on x86_64. */
+#define DWARF_REG_RSP 7
+/* glibc's signal trampoline: the kernel makes a handler return into it. */
+#define SIGNAL_TRAMPOLINE "__restore_rt"
+
 struct unwind_walk {
 	struct modules *modules;
 	struct native_stack *stack;
@@ -185,6 +190,15 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	/* A return address may be the first byte of the next function: look
 	 * up the call instruction instead. */
 	modules_describe(walk->modules, activation ? pc : pc - 1, &frame->where);
+	if (!stack->signal_context && frame->where.symbol &&
+	    strcmp(frame->where.symbol, SIGNAL_TRAMPOLINE) == 0) {
+		Dwarf_Word sp;
+
+		if (dwfl_frame_reg(state, DWARF_REG_RSP, &sp) == 0) {
+			stack->signal_context = sp;
+			stack->interrupted = stack->nframes;
+		}
+	}
 	return DWARF_CB_OK;
 }
 
