@@ -47,9 +47,21 @@ static void warn_build_id_mismatch(struct modules *modules, const char *what, co
 		     path, core_id, file_id, consequence);
 }
 
+/* Whether MOD maps the main program's program headers (AT_PHDR). */
+static bool is_main_module(Dwfl_Module *mod)
+{
+	Dwarf_Addr start = 0, end = 0;
+	uint64_t phdr;
+
+	return core_auxv(reporting->core, AT_PHDR, &phdr) &&
+	       dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL) &&
+	       phdr >= start && phdr < end;
+}
+
 /* libdwfl found no file with the build-id the core records; look where the
- * core says the file was, under --sysroot and --lib-path.  A file there with
- * another build-id is reported and not used: its symbols would be wrong. */
+ * core says the file was, under --sysroot and --lib-path (the main program:
+ * the executable chosen for it).  A file there with another build-id is
+ * reported and not used: its symbols would be wrong. */
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
@@ -61,9 +73,18 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	Elf *elf;
 
 	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
-	if (fd >= 0 || *elfp || !reporting || !modname || modname[0] != '/')
+	if (fd >= 0 || *elfp || !reporting)
 		return fd;
-	fd = paths_open(reporting->paths, modname, &found);
+	if (reporting->executable && is_main_module(mod)) {
+		fd = open(reporting->executable, O_RDONLY | O_CLOEXEC);
+		found = fd >= 0 ? strdup(reporting->executable) : NULL;
+		if (fd >= 0 && !found) {
+			close(fd);
+			return -1;
+		}
+	} else if (modname && modname[0] == '/') {
+		fd = paths_open(reporting->paths, modname, &found);
+	}
 	if (fd < 0)
 		return -1;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -269,7 +290,11 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 	}
 	reporting = modules;
 	dwfl_report_begin(modules->dwfl);
-	if (dwfl_core_file_report(modules->dwfl, core->elf, modules->executable) < 0) {
+	/* The executable goes to find_elf(), not to libdwfl: libdwfl 0.188
+	 * given one can attach it to another module whose first page it
+	 * misreads (a ctypes extension mapped below libc, at random in one
+	 * core out of two), and then finds no interpreter where it is. */
+	if (dwfl_core_file_report(modules->dwfl, core->elf, NULL) < 0) {
 		int code = dwfl_errno();
 
 		reporting = NULL;
