@@ -111,7 +111,7 @@ static void add_frame_objects(struct base *base, const struct py_layout *layout,
 	add_object(base, frame);
 	add_object(base, pointer_at(base, frame,
 				    object ? layout->frame.f_localsplus : layout->iframe.localsplus));
-	code &= ~layout->iframe_code_tag_mask;
+	code &= ~layout->stackref_tag_bits;
 	if (!code)
 		return;
 	add_object(base, code);

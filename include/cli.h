@@ -36,18 +36,20 @@ int cli_report_status(const struct analysis *analysis);
 enum {
 	CLI_OPT_SYSROOT = 256,
 	CLI_OPT_LIB_PATH,
+	CLI_OPT_DEBUG_DIR,
 	CLI_OPT_MAX_CORE_SIZE,
 	CLI_OPT_OWN,
 };
 
 #define CLI_OPTION_SYSROOT {"sysroot", required_argument, NULL, CLI_OPT_SYSROOT}
 #define CLI_OPTION_LIB_PATH {"lib-path", required_argument, NULL, CLI_OPT_LIB_PATH}
+#define CLI_OPTION_DEBUG_DIR {"debug-dir", required_argument, NULL, CLI_OPT_DEBUG_DIR}
 #define CLI_OPTION_MAX_CORE_SIZE {"max-core-size", required_argument, NULL, CLI_OPT_MAX_CORE_SIZE}
 /* What ends every command's table: --help, --version, the terminator. */
 #define CLI_OPTIONS_END \
 	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}
 
-/* Handle the shared option OPT (--sysroot, --lib-path, --max-core-size)
+/* Handle the shared option OPT (--sysroot, --lib-path, --debug-dir, --max-core-size)
  * with argument ARG into OPTIONS and LIB_DIRS.  Returns EXIT_OK, or
  * EXIT_USAGE having said why. */
 int cli_shared_option(int opt, const char *arg, struct analysis_options *options,
@@ -81,6 +83,10 @@ int cli_add_lib_dir(struct analysis_options *options, const char **lib_dirs, con
 /* Check that --sysroot and every --lib-path of OPTIONS name directories;
  * returns EXIT_BAD_INPUT, having said which does not, or EXIT_OK. */
 int cli_check_paths(const struct analysis_options *options);
+
+/* Add --debug-dir DIR (kept for the life of the process: one command runs);
+ * returns EXIT_USAGE (having said why) past CLI_MAX_LIB_DIRS of them. */
+int cli_add_debug_dir(struct analysis_options *options, const char *dir);
 
 /* Parse a count from 1 to 10^9; -1 when TEXT is not one. */
 int cli_parse_count(const char *text, size_t *ret);

@@ -104,10 +104,18 @@ struct py_layout {
 	 * static `interp_head`. */
 	bool has_runtime;
 	/* _PyInterpreterFrame.owner of the shim frames 3.12+ puts below each
-	 * C-level eval call (FRAME_OWNED_BY_CSTACK), or -1 where there are none. */
+	 * C-level eval call, or -1 where there are none: FRAME_OWNED_BY_CSTACK
+	 * (3.12, 3.13), FRAME_OWNED_BY_INTERPRETER (3.14+; 3.14 has a
+	 * FRAME_OWNED_BY_CSTACK after it).  Owners from it up are not Python
+	 * frames. */
 	int iframe_owner_cstack;
-	/* Low bits to clear in _PyInterpreterFrame's code pointer (3.14 tags it). */
-	uint64_t iframe_code_tag_mask;
+	/* 3.14+ frames hold _PyStackRef, tagged pointers
+	 * (Include/internal/pycore_stackref.h of the GIL build): the tag is the
+	 * low stackref_tag_bits; a tag of stackref_int_tag is an int shifted
+	 * left by 2, stackref_null is NULL.  All 0 where slots are PyObject *. */
+	uint64_t stackref_tag_bits;
+	uint64_t stackref_int_tag;
+	uint64_t stackref_null;
 	/* The C function that runs Python frames: one call per frame with
 	 * PyFrameObject chains, one per entry frame with _PyInterpreterFrame. */
 	const char *eval_function;

@@ -9,6 +9,8 @@ struct paths {
 	const char *sysroot;		/* NULL: paths are used as the core names them */
 	const char *const *lib_dirs;	/* extra directories, searched by base name */
 	size_t nlib_dirs;
+	const char *const *debug_dirs;	/* --debug-dir: searched for debug files first */
+	size_t ndebug_dirs;
 };
 
 /* Open the regular file the core calls CORE_PATH, with the caller's

@@ -31,6 +31,10 @@ const char cli_usage_text[] =
 	"  --sysroot DIR        find every file the core names under DIR\n"
 	"  --lib-path DIR       also look for libraries in DIR, by base name\n"
 	"                       (repeatable)\n"
+	"  --debug-dir DIR      look for separate debug files in DIR first, as\n"
+	"                       DIR/.build-id/NN/REST.debug or by .gnu_debuglink\n"
+	"                       (repeatable); with --sysroot, DIR/usr/lib/debug\n"
+	"                       follows, then the host's and debuginfod's\n"
 	"  --format FORMAT      text (the default) or json (one JSON document)\n"
 	"  --no-source          do not print source lines under Python frames\n"
 	"  --locals             print the arguments and local variables of every\n"
@@ -72,7 +76,7 @@ const char cli_usage_text[] =
 	"  --github             also GitHub Actions ::error annotations, and a\n"
 	"                       Markdown summary appended to $GITHUB_STEP_SUMMARY\n"
 	"  --junit FILE         also write JUnit XML: a failing test case per crash\n"
-	"  --sysroot DIR, --lib-path DIR   as for analyze\n"
+	"  --sysroot DIR, --lib-path DIR, --debug-dir DIR   as for analyze\n"
 	"  --max-depth N        look N directory levels down (default 12)\n"
 	"  --max-files N        look at N files at most (default 100000)\n"
 	"  --max-cores N        analyze N cores at most (default 100)\n"
@@ -175,6 +179,8 @@ int cli_shared_option(int opt, const char *arg, struct analysis_options *options
 		return EXIT_OK;
 	case CLI_OPT_LIB_PATH:
 		return cli_add_lib_dir(options, lib_dirs, arg);
+	case CLI_OPT_DEBUG_DIR:
+		return cli_add_debug_dir(options, arg);
 	case CLI_OPT_MAX_CORE_SIZE:
 		return cli_size_option("--max-core-size", arg, &options->input.max_size);
 	}
@@ -228,6 +234,17 @@ int cli_check_paths(const struct analysis_options *options)
 	for (i = 0; i < options->paths.nlib_dirs; i++)
 		if (check_directory("--lib-path", options->paths.lib_dirs[i]))
 			return EXIT_BAD_INPUT;
+	return EXIT_OK;
+}
+
+int cli_add_debug_dir(struct analysis_options *options, const char *dir)
+{
+	static const char *debug_dirs[CLI_MAX_LIB_DIRS];
+
+	if (options->paths.ndebug_dirs == CLI_MAX_LIB_DIRS)
+		return cli_usage_error("more than %d --debug-dir options", CLI_MAX_LIB_DIRS);
+	debug_dirs[options->paths.ndebug_dirs++] = dir;
+	options->paths.debug_dirs = debug_dirs;
 	return EXIT_OK;
 }
 

@@ -50,6 +50,7 @@ enum {
 static const struct option long_options[] = {
 	CLI_OPTION_SYSROOT,
 	CLI_OPTION_LIB_PATH,
+	CLI_OPTION_DEBUG_DIR,
 	CLI_OPTION_MAX_CORE_SIZE,
 	{"no-source", no_argument, NULL, OPT_NO_SOURCE},
 	{"no-native", no_argument, NULL, OPT_NO_NATIVE},
@@ -111,6 +112,7 @@ int cli_analyze(int argc, char **argv)
 		switch (opt) {
 		case CLI_OPT_SYSROOT:
 		case CLI_OPT_LIB_PATH:
+		case CLI_OPT_DEBUG_DIR:
 		case CLI_OPT_MAX_CORE_SIZE:
 			if (cli_shared_option(opt, optarg, &options, lib_dirs) != EXIT_OK)
 				return EXIT_USAGE;

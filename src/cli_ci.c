@@ -60,6 +60,7 @@ static const struct option long_options[] = {
 	{"junit", required_argument, NULL, OPT_JUNIT},
 	CLI_OPTION_SYSROOT,
 	CLI_OPTION_LIB_PATH,
+	CLI_OPTION_DEBUG_DIR,
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-files", required_argument, NULL, OPT_MAX_FILES},
 	{"max-cores", required_argument, NULL, OPT_MAX_CORES},
@@ -128,6 +129,7 @@ int cli_ci(int argc, char **argv)
 			break;
 		case CLI_OPT_SYSROOT:
 		case CLI_OPT_LIB_PATH:
+		case CLI_OPT_DEBUG_DIR:
 			if (cli_shared_option(opt, optarg, &ci.analysis, lib_dirs) != EXIT_OK)
 				return EXIT_USAGE;
 			break;

@@ -17,9 +17,14 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 							   : UNICODE_SHAPE_PEP393;
 	layout->lasti_unit = version_hex >= PY_HEX(3, 10) ? 2 : 1;
 	layout->has_runtime = version_hex >= PY_HEX(3, 7);
-	/* FRAME_OWNED_BY_CSTACK appeared with the shim frames of 3.12. */
+	/* FRAME_OWNED_BY_CSTACK appeared with the shim frames of 3.12; 3.14
+	 * renamed the shim's owner FRAME_OWNED_BY_INTERPRETER, same value. */
 	layout->iframe_owner_cstack = version_hex >= PY_HEX(3, 12) ? 3 : -1;
-	layout->iframe_code_tag_mask = version_hex >= PY_HEX(3, 14) ? 7 : 0;
+	if (version_hex >= PY_HEX(3, 14)) {
+		layout->stackref_tag_bits = 3;	/* Py_TAG_BITS */
+		layout->stackref_int_tag = 3;	/* Py_INT_TAG */
+		layout->stackref_null = 1;	/* PyStackRef_NULL_BITS = Py_TAG_REFCNT */
+	}
 	if (version_hex < PY_HEX(3, 0))
 		layout->dict_shape = DICT_SHAPE_TABLE;
 	else if (version_hex < PY_HEX(3, 11))

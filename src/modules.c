@@ -1,6 +1,7 @@
 #include "modules.h"
 
 #include "core.h"
+#include "debuginfo.h"
 #include "error.h"
 #include "warnings.h"
 #include "paths.h"
@@ -72,6 +73,9 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	int want_len, have_len, fd;
 	Elf *elf;
 
+	/* What debuginfo_find() will search for this module's debug file. */
+	if (reporting)
+		*userdata = (void *)reporting->paths;
 	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
 	if (fd >= 0 || *elfp || !reporting)
 		return fd;
@@ -110,7 +114,7 @@ static char *debuginfo_path;
 
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = debuginfo_find,
 	.debuginfo_path = &debuginfo_path,
 };
 

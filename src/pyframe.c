@@ -88,14 +88,15 @@ static struct pc_error *read_interpreter_frame(struct pyframe_walker *walker, ui
 			goto fail;
 		ret->is_entry = byte != 0;
 	}
-	if (ret->owner >= 0 && ret->owner == layout->iframe_owner_cstack)
+	if (layout->iframe_owner_cstack >= 0 && ret->owner >= layout->iframe_owner_cstack)
 		return NULL;
 	err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.code, &ret->code);
 	if (!err)
 		err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.instr, &instr);
 	if (err)
 		goto fail;
-	ret->code &= ~layout->iframe_code_tag_mask;
+	/* f_executable is a _PyStackRef on 3.14+; never a tagged int. */
+	ret->code &= ~layout->stackref_tag_bits;
 	ret->offset = (int64_t)(instr - (ret->code + (uint64_t)layout->code.co_code_adaptive));
 	return NULL;
 
@@ -274,7 +275,8 @@ static struct pc_error *read_chain(struct pyframe_walker *walker, uint64_t tstat
 		err = layout->frame_shape == FRAME_SHAPE_OBJECT
 			      ? read_frame_object(walker, address, &ref)
 			      : read_interpreter_frame(walker, address, &ref);
-		if (!err && ref.owner >= 0 && ref.owner == layout->iframe_owner_cstack) {
+		if (!err && layout->iframe_owner_cstack >= 0 &&
+		    ref.owner >= layout->iframe_owner_cstack) {
 			/* A shim: the frame below it was the entry frame. */
 			if (link)
 				link->is_entry = true;

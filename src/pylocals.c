@@ -5,6 +5,7 @@
 #include "pyrepr.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,40 @@ static void add_local(struct py_frame *frame, char *name, char *repr, enum py_lo
 							    .kind = kind};
 }
 
+static struct pc_error *local_name(const struct py_reader *reader, uint64_t name, char **ret)
+{
+	struct pc_error *err = pyobject_text(reader, name, PYLOCALS_MAX_NAME, ret);
+
+	if (err == &pc_error_nomem)
+		return err;
+	if (err) {
+		pc_error_destroy(err);
+		*ret = strdup("<unreadable name>");
+		if (!*ret)
+			return &pc_error_nomem;
+	}
+	return NULL;
+}
+
+/* A 3.14+ slot that holds a small int in the reference itself, not an
+ * object (PyStackRef_TagInt: the value shifted left by 2 above the tag). */
+static struct pc_error *tagged_int_local(const struct py_reader *reader, struct py_frame *frame,
+					 uint64_t name_object, uint64_t value,
+					 enum py_local_kind kind)
+{
+	char *name = NULL, *repr = NULL;
+	struct pc_error *err = local_name(reader, name_object, &name);
+
+	if (err)
+		return err;
+	if (asprintf(&repr, "%lld", (long long)((int64_t)value >> 2)) < 0) {
+		free(name);
+		return &pc_error_nomem;
+	}
+	add_local(frame, name, repr, kind);
+	return NULL;
+}
+
 struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64_t code,
 			       struct py_frame *frame)
 {
@@ -247,6 +282,18 @@ struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64
 
 		if (!value || slots[i].hidden)
 			continue;
+		if (layout->stackref_tag_bits) {
+			if (value == layout->stackref_null)
+				continue;
+			if ((value & layout->stackref_tag_bits) == layout->stackref_int_tag) {
+				err = tagged_int_local(reader, frame, slots[i].name, value,
+						       slots[i].kind);
+				if (err)
+					return err;
+				continue;
+			}
+			value &= ~layout->stackref_tag_bits;
+		}
 		if (slots[i].kind != PY_LOCAL_PLAIN) {
 			bool is_cell;
 			uint64_t content;
@@ -264,15 +311,9 @@ struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64
 			if (is_cell)
 				value = content;
 		}
-		err = pyobject_text(reader, slots[i].name, PYLOCALS_MAX_NAME, &name);
-		if (err == &pc_error_nomem)
+		err = local_name(reader, slots[i].name, &name);
+		if (err)
 			return err;
-		if (err) {
-			pc_error_destroy(err);
-			name = strdup("<unreadable name>");
-			if (!name)
-				return &pc_error_nomem;
-		}
 		err = pyrepr_object(locals->repr, value, &repr);
 		if (err) {
 			free(name);

@@ -465,7 +465,7 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 						      ((uint64_t)stacktop - 1) * 8,
 					      awaited);
 	}
-	*awaited &= ~layout->iframe_code_tag_mask;
+	*awaited &= ~layout->stackref_tag_bits;
 	return err;
 }
 

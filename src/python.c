@@ -3,6 +3,7 @@
 #include "core.h"
 #include "paths.h"
 #include "deadline.h"
+#include "debuginfo.h"
 #include "error.h"
 #include "warnings.h"
 #include "layout_cache.h"
@@ -427,18 +428,44 @@ static const char *module_file(Dwfl_Module *module)
 	return mainfile ? mainfile : name ? name : "?";
 }
 
+static bool has_own_dwarf(Dwfl_Module *module)
+{
+	uint64_t bias;
+	Elf *elf = modules_elf(module, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *name;
+
+		if (gelf_getshdr(scn, &shdr) && (name = elf_strptr(elf, shstrndx, shdr.sh_name)) &&
+		    strcmp(name, ".debug_info") == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Where the layout came from, for the report: the file whose DWARF was
  * read (often a separate debug file), or the source's own name. */
 static char *layout_detail(struct modules *modules, Dwfl_Module *module,
 			   const struct py_layout *layout)
 {
-	const char *debugfile = NULL;
-	char *detail;
+	const char *debugfile = NULL, *urls;
+	char build_id[130], fetched[4096], *detail;
 
 	if (layout->source == LAYOUT_SOURCE_DWARF) {
 		const char *mainfile = NULL;
 
 		dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
+		if (!debugfile && !has_own_dwarf(module) &&
+		    modules_module_build_id(module, build_id, sizeof(build_id)) &&
+		    (urls = debuginfo_debuginfod_file(build_id, fetched, sizeof(fetched))))
+			return asprintf(&detail, "%s, from debuginfod %s", fetched, urls) >= 0
+				       ? detail
+				       : NULL;
 		if (debugfile || mainfile)
 			return strdup(debugfile ? debugfile : modules_shown_name(modules, mainfile));
 	}
@@ -519,7 +546,7 @@ static bool frame_has_code(struct memory *mem, const struct py_layout *layout,
 
 	err = read_field(mem, address, field, &code);
 	if (!err)
-		err = pyobject_type(&reader, code & ~layout->iframe_code_tag_mask, &type);
+		err = pyobject_type(&reader, code & ~layout->stackref_tag_bits, &type);
 	pc_error_destroy(err);
 	return !err && type == code_type;
 }
