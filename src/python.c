@@ -16,8 +16,8 @@
 #include "pyobject.h"
 #include "pytasks.h"
 #include "pythreadnames.h"
+#include "pyversion.h"
 
-#include <ctype.h>
 #include <gelf.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,39 +80,29 @@ static bool find_anchors(struct modules *modules, struct memory *mem, struct anc
 	return true;
 }
 
-static void format_version(unsigned hex, char *buf, size_t size)
+/* Feed the scan LEN bytes of memory at ADDRESS, a page at a time where a
+ * whole chunk cannot be read: what cannot be read is a gap. */
+static bool scan_memory(struct memory *mem, struct pyversion_scan *scan, uint64_t address,
+			unsigned char *buf, size_t len)
 {
-	static const char *const levels[16] = {[0xa] = "a", [0xb] = "b", [0xc] = "rc"};
-	unsigned level = (hex >> 4) & 0xf;
+	struct pc_error *err = memory_read(mem, address, buf, len);
+	size_t done;
 
-	if (level == 0xf || !levels[level])
-		snprintf(buf, size, "%u.%u.%u", hex >> 24, (hex >> 16) & 0xff, (hex >> 8) & 0xff);
-	else
-		snprintf(buf, size, "%u.%u.%u%s%u", hex >> 24, (hex >> 16) & 0xff,
-			 (hex >> 8) & 0xff, levels[level], hex & 0xf);
-}
+	if (!err)
+		return pyversion_scan_feed(scan, buf, len);
+	pc_error_destroy(err);
+	for (done = 0; done < len; done += 4096) {
+		size_t want = len - done < 4096 ? len - done : 4096;
 
-/* Parse "3.8.18 (default, ..." at TEXT: Py_GetVersion()'s buffer. */
-static bool parse_version_text(const char *text, size_t len, unsigned *hex)
-{
-	unsigned major, minor, micro;
-	size_t i = 0;
-
-	if (len < 7 || (text[0] != '2' && text[0] != '3') || text[1] != '.')
-		return false;
-	major = (unsigned)(text[0] - '0');
-	for (i = 2, minor = 0; i < len && isdigit((unsigned char)text[i]) && minor < 100; i++)
-		minor = minor * 10 + (unsigned)(text[i] - '0');
-	if (i == 2 || i >= len || text[i] != '.')
-		return false;
-	for (i++, micro = 0; i < len && isdigit((unsigned char)text[i]) && micro < 100; i++)
-		micro = micro * 10 + (unsigned)(text[i] - '0');
-	while (i < len && i < 20 && (isalnum((unsigned char)text[i]) || text[i] == '+'))
-		i++;
-	if (i + 2 > len || text[i] != ' ' || text[i + 1] != '(')
-		return false;
-	*hex = (major << 24) | (minor << 16) | (micro << 8) | 0xf0;
-	return true;
+		err = memory_read(mem, address + done, buf, want);
+		if (err) {
+			pc_error_destroy(err);
+			pyversion_scan_gap(scan);
+		} else if (pyversion_scan_feed(scan, buf, want)) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Before 3.11 the version is only text: Py_GetVersion() formats it into a
@@ -122,7 +112,7 @@ static bool parse_version_text(const char *text, size_t len, unsigned *hex)
  * linker and cannot be found on its own.) */
 static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned *hex)
 {
-	static char chunk[65536 + 32];
+	static unsigned char chunk[65536];
 	uint64_t bias;
 	Elf *elf = modules_elf(module, &bias);
 	size_t shstrndx;
@@ -131,6 +121,7 @@ static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned 
 	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
 		return false;
 	while ((scn = elf_nextscn(elf, scn))) {
+		struct pyversion_scan scan;
 		GElf_Shdr shdr;
 		const char *name;
 		uint64_t done;
@@ -139,41 +130,42 @@ static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned 
 			continue;
 		if (strcmp(name, ".bss") != 0 && strcmp(name, ".data") != 0)
 			continue;
+		pyversion_scan_init(&scan);
 		/* Bounded by the section, which is bounded by the file. */
-		for (done = 0; done < shdr.sh_size && done < (64u << 20); done += 65536) {
+		for (done = 0; done < shdr.sh_size && done < (64u << 20); done += sizeof(chunk)) {
 			uint64_t want = shdr.sh_size - done;
-			struct pc_error *err;
-			size_t i;
 
 			if (want > sizeof(chunk))
 				want = sizeof(chunk);
-			err = memory_read(mem, shdr.sh_addr + bias + done, chunk, want);
-			if (err) {
-				pc_error_destroy(err);
-				continue;
-			}
-			for (i = 0; i + 1 < want; i++)
-				if ((i == 0 || chunk[i - 1] == '\0') && chunk[i + 1] == '.' &&
-				    parse_version_text(chunk + i, want - i, hex))
-					return true;
+			if (scan_memory(mem, &scan, shdr.sh_addr + bias + done, chunk, (size_t)want))
+				break;
+		}
+		if (pyversion_scan_end(&scan)) {
+			*hex = scan.hex;
+			return true;
 		}
 	}
 	return false;
 }
 
+/* The version, from the most exact source the build has (pyversion.h). */
 static bool find_version(struct modules *modules, struct memory *mem,
 			 const struct anchors *anchors, unsigned *hex)
 {
-	uint64_t address;
-	uint32_t value;
+	unsigned char head[PYVERSION_DEBUG_OFFSETS_HEAD];
+	uint64_t address, value;
+	struct pc_error *err;
 
-	if (modules_find_symbol(modules, anchors->module, "Py_Version", &address, NULL)) {
-		struct pc_error *err = memory_read_u32(mem, address, &value);
-
-		if (!err && (value >> 24) == 3) {
-			*hex = value;
+	if (anchors->runtime) {
+		err = memory_read(mem, anchors->runtime, head, sizeof(head));
+		if (!err && pyversion_from_debug_offsets(head, sizeof(head), hex))
 			return true;
-		}
+		pc_error_destroy(err);
+	}
+	if (modules_find_symbol(modules, anchors->module, "Py_Version", &address, NULL)) {
+		err = memory_read_u64(mem, address, &value);
+		if (!err && pyversion_from_py_version(value, hex))
+			return true;
 		pc_error_destroy(err);
 	}
 	return version_from_data(mem, anchors->module, hex);
@@ -695,7 +687,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 				     pc_error_create(PC_ERR_NOT_FOUND,
 						     "cannot tell the Python version of %s",
 						     ret->module_path));
-	format_version(hex, ret->version, sizeof(ret->version));
+	pyversion_format(hex, ret->version, sizeof(ret->version));
 	modules_module_build_id(anchors.module, build_id, sizeof(build_id));
 	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
 	    layout_cache_load(build_id, module_file(anchors.module), hex, &ret->layout, cached_from,
@@ -720,6 +712,11 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 		return ret->layout_detail ? NULL : &pc_error_nomem;
 	}
 	err = choose_layout(ret, mem, &anchors, hex, options->layout);
+	if (err && hex >= PY_HEX(3, 0) && (hex & 0xffff0000u) > layout_newest_version())
+		err = pc_error_prefix(err, "Python %s is newer than pycore knows (up to %u.%u) "
+				      "and cannot be read",
+				      ret->version, layout_newest_version() >> 24,
+				      (layout_newest_version() >> 16) & 0xff);
 	if (err)
 		return pc_error_keep(&ret->error, err);
 	ret->layout_detail = layout_detail(modules, anchors.module, &ret->layout);
@@ -766,6 +763,16 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 	struct pc_error *err = analyze(modules, mem, options, ret);
 	struct py_reader reader = {.mem = mem, .layout = &ret->layout};
 
+	if (!err && ret->layout_detail &&
+	    (ret->layout.version_hex & 0xffff0000u) > layout_newest_version())
+		warnings_add(&ret->warnings, &ret->nwarnings,
+			     "Python %s is newer than pycore was tested with (up to %u.%u): "
+			     "its layout is read from %s",
+			     ret->version, layout_newest_version() >> 24,
+			     (layout_newest_version() >> 16) & 0xff,
+			     ret->layout.source == LAYOUT_SOURCE_DEBUG_OFFSETS
+				     ? "_Py_DebugOffsets, whose offsets were checked"
+				     : layout_source_name(ret->layout.source));
 	/* Once, after the walk that is kept: a walk was made when a layout
 	 * was chosen. */
 	if (!err && ret->layout_detail) {
