@@ -59,39 +59,17 @@ static bool is_main_module(Dwfl_Module *mod)
 	       phdr >= start && phdr < end;
 }
 
-/* libdwfl found no file with the build-id the core records; look where the
- * core says the file was, under --sysroot and --lib-path (the main program:
- * the executable chosen for it).  A file there with another build-id is
- * reported and not used: its symbols would be wrong. */
-static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-		    char **file_name, Elf **elfp)
+/* Use FD, the file FOUND (both taken over), for MOD when its build-id is
+ * the one the core records; else, with WARN, say so.  Returns FD or -1. */
+static int use_if_matching(Dwfl_Module *mod, int fd, char *found, bool warn, char **file_name,
+			   Elf **elfp)
 {
 	const unsigned char *want = NULL;
 	const void *have = NULL;
 	GElf_Addr vaddr;
-	char *found = NULL;
-	int want_len, have_len, fd;
-	Elf *elf;
+	int want_len, have_len;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 
-	/* What debuginfo_find() will search for this module's debug file. */
-	if (reporting)
-		*userdata = (void *)reporting->paths;
-	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
-	if (fd >= 0 || *elfp || !reporting)
-		return fd;
-	if (reporting->executable && is_main_module(mod)) {
-		fd = open(reporting->executable, O_RDONLY | O_CLOEXEC);
-		found = fd >= 0 ? strdup(reporting->executable) : NULL;
-		if (fd >= 0 && !found) {
-			close(fd);
-			return -1;
-		}
-	} else if (modname && modname[0] == '/') {
-		fd = paths_open(reporting->paths, modname, &found);
-	}
-	if (fd < 0)
-		return -1;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	want_len = dwfl_module_build_id(mod, &want, &vaddr);
 	have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
 	if (elf && (want_len <= 0 || have_len <= 0 ||
@@ -100,7 +78,7 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 		*elfp = elf;
 		return fd;
 	}
-	if (elf && want_len > 0 && have_len > 0)
+	if (warn && elf && want_len > 0 && have_len > 0)
 		warn_build_id_mismatch(reporting, "", found, want, want_len, have, have_len,
 				       "its symbols are not used");
 	if (elf)
@@ -108,6 +86,40 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	free(found);
 	close(fd);
 	return -1;
+}
+
+/* libdwfl found no file with the build-id the core records; look where the
+ * core says the file was, under --sysroot and --lib-path, after the
+ * executable chosen for the main program (a given one that is not the
+ * core's is reported by check_given_executable()).  A file with another
+ * build-id is reported and not used: its symbols would be wrong. */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	char *found = NULL;
+	int fd;
+
+	/* What debuginfo_find() will search for this module's debug file. */
+	if (reporting)
+		*userdata = (void *)reporting->paths;
+	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
+	if (fd >= 0 || *elfp || !reporting)
+		return fd;
+	if (reporting->executable && is_main_module(mod) &&
+	    (fd = open(reporting->executable, O_RDONLY | O_CLOEXEC)) >= 0) {
+		found = strdup(reporting->executable);
+		if (!found) {
+			close(fd);
+			return -1;
+		}
+		fd = use_if_matching(mod, fd, found, false, file_name, elfp);
+		if (fd >= 0)
+			return fd;
+	}
+	if (!modname || modname[0] != '/' ||
+	    (fd = paths_open(reporting->paths, modname, &found)) < 0)
+		return -1;
+	return use_if_matching(mod, fd, found, true, file_name, elfp);
 }
 
 static char *debuginfo_path;
