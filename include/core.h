@@ -69,6 +69,7 @@ struct core {
 	struct Elf *elf;	/* libelf's view of the mapping, for libdwfl */
 	const unsigned char *map;
 	size_t size;
+	int fd;			/* the core's own descriptor: libelf and memory.c pread it */
 	bool truncated;		/* the file ends before what its headers promise */
 	uint64_t missing_bytes;	/* how much is cut off when truncated */
 
@@ -101,7 +102,7 @@ struct core {
 /* Open PATH, mmap it, check that it is an x86_64 ELF core and parse it. */
 struct pc_error *core_open(const char *path, struct core **ret);
 /* The same for the regular file open on FD (which stays the caller's: the
- * mapping outlives it), shown as NAME. */
+ * core keeps a duplicate), shown as NAME. */
 struct pc_error *core_open_fd(int fd, const char *name, struct core **ret);
 void core_close(struct core *core);
 

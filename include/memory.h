@@ -3,8 +3,10 @@
  * Bytes come from the core's PT_LOAD segments; what the kernel did not dump
  * (unchanged file-backed pages: text, read-only data; see coredump_filter in
  * core(5)) comes from the file that the core's NT_FILE note says was mapped
- * there.  Files are opened once and mmapped.  Paths from the core go through
- * the sysroot and the library search path, as for the native unwinder. */
+ * there.  The core is read with pread through a small cache of its pages
+ * (memory.c says why); the files are opened once and mmapped.  Paths from
+ * the core go through the sysroot and the library search path, as for the
+ * native unwinder. */
 #ifndef PYCORE_MEMORY_H
 #define PYCORE_MEMORY_H
 

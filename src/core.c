@@ -366,6 +366,7 @@ struct pc_error *core_open_fd(int fd, const char *name, struct core **ret)
 	core = calloc(1, sizeof(*core));
 	if (!core)
 		return &pc_error_nomem;
+	core->fd = -1;
 	core->path = strdup(name);
 	if (!core->path) {
 		free(core);
@@ -394,10 +395,20 @@ struct pc_error *core_open_fd(int fd, const char *name, struct core **ret)
 		err = pc_error_create(PC_ERR_IO, "mmap: %s", strerror(errno));
 		goto fail;
 	}
+	/* libelf, and libdwfl through it, read the core with pread rather than
+	 * through the mapping: libdwfl looks for an ELF header at the start of
+	 * every segment, and each page touched in a mapping of a core in the
+	 * page cache brings up to 16 of its neighbours into the resident set
+	 * (fault-around): 65 MiB for the 3,000 segments of 1,000 threads. */
+	core->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (core->fd < 0) {
+		err = pc_error_create(PC_ERR_IO, "dup: %s", strerror(errno));
+		goto fail;
+	}
 	elf_version(EV_CURRENT);
-	elf = elf_memory((char *)core->map, core->size);
+	elf = elf_begin(core->fd, ELF_C_READ, NULL);
 	if (!elf) {
-		err = pc_error_create(PC_ERR_FORMAT, "elf_memory: %s", elf_errmsg(-1));
+		err = pc_error_create(PC_ERR_FORMAT, "elf_begin: %s", elf_errmsg(-1));
 		goto fail;
 	}
 	core->elf = elf;
@@ -432,6 +443,8 @@ void core_close(struct core *core)
 		elf_end(core->elf);
 	if (core->map)
 		munmap((void *)core->map, core->size);
+	if (core->fd >= 0)
+		close(core->fd);
 	free(core->threads);
 	free(core->segments);
 	free(core->files);
