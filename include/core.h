@@ -83,6 +83,8 @@ struct core {
 	size_t nauxv;
 	char **warnings;	/* notes that could not be read (warnings.h) */
 	size_t nwarnings;
+	bool live_dump;		/* no thread has a signal: dumped from a live process
+				 * (gcore), not by a crash */
 
 	bool has_psinfo;
 	struct {

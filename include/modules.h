@@ -17,6 +17,13 @@ struct memory;
 struct paths;
 struct pc_error;
 
+/* A file the core maps that pycore could not use. */
+struct modules_unusable {
+	char *path;		/* as the core names it */
+	char *why;		/* "is missing (...)", "differs from the one that crashed (...)" */
+	bool is_executable;	/* the main program */
+};
+
 struct modules {
 	Dwfl *dwfl;
 	const struct core *core;
@@ -29,6 +36,8 @@ struct modules {
 				  * libdwfl calls it (modules_shown_name()) */
 	char **warnings;	/* build-id mismatches, missing files: shown in the report */
 	size_t nwarnings;
+	struct modules_unusable *unusable; /* at most WARNINGS_MAX of them */
+	size_t nunusable;
 	bool attached;		/* the core's threads were given to libdwfl (unwind.c) */
 	char *attach_error;	/* they could not be: why */
 	struct symbol_cache *symbols; /* modules_describe()'s answers, by pc */

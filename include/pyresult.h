@@ -61,6 +61,13 @@ struct py_thread {
 	char *name;		/* its threading.Thread's name (UTF-8), or NULL */
 	bool daemon;		/* ... and that Thread's daemon flag */
 	bool holds_gil;
+	/* An address on the C stack of the thread running this state (3.11,
+	 * 3.12: its _PyCFrame), else 0 or an address elsewhere. */
+	uint64_t stack_address;
+	size_t owner;		/* 1 + the index of the core's thread running it; 0: none */
+	/* NULL: the frames were read; else why not ("--max-threads",
+	 * "--timeout"). */
+	const char *not_read;
 	struct py_frame *frames; /* most recent call first */
 	size_t nframes;
 	bool cut;		/* frames were left out: OMITTED of them, or the chain is

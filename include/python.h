@@ -49,13 +49,19 @@ struct python {
 	size_t ninterpreters;
 	struct py_thread *threads;
 	size_t nthreads;
-	bool threads_cut;	/* stopped at max_threads */
+	size_t threads_not_read; /* states left unread by max_threads */
+	/* The state each of the core's threads runs now (NULL: none), in the
+	 * core's thread order; the thread's other states are the ones whose
+	 * owner names it. */
+	const struct py_thread **current;
+	size_t ncurrent;
 	struct py_task *tasks;	/* every interpreter's asyncio tasks */
 	size_t ntasks;
 	bool asyncio;		/* some interpreter imported asyncio's tasks */
 	bool tasks_cut;		/* more than max_tasks */
 	char *tasks_error;	/* the tasks could not be found or read (all): why */
-	char *error;		/* why no Python stack could be read, or a walk stopped */
+	char *error;		/* why no Python stack could be read, or a walk stopped; with
+				 * !found: the file that would tell could not be used */
 	char **warnings;
 	size_t nwarnings;
 };
@@ -67,10 +73,18 @@ struct pc_error *python_analyze(struct modules *modules, struct memory *mem,
 				const struct python_options *options, struct python *ret);
 void python_deinit(struct python *python);
 
-/* The Python thread whose thread state says it runs on the native thread with
- * this LWP and pthread id, or NULL. */
-const struct py_thread *python_thread_for(const struct python *python, int lwp,
-					  uint64_t pthread_id);
+/* The thread state the core's thread INDEX (in note order) runs now, or
+ * NULL. */
+const struct py_thread *python_thread_for(const struct python *python, size_t index);
+
+/* What is known of the Python side of the core's thread INDEX. */
+enum py_thread_status {
+	PY_THREAD_READ,		/* its state was read (->error says where it stopped) */
+	PY_THREAD_NOT_PYTHON,	/* every thread state was listed and none is its */
+	PY_THREAD_NOT_READ,	/* its state was listed, not read (->not_read says why) */
+	PY_THREAD_UNKNOWN,	/* the thread states could not all be listed (->error) */
+};
+enum py_thread_status python_thread_status(const struct python *python, size_t index);
 
 /* The quick look that spares pycore handle the analysis of a crash that is
  * not Python's: a libpython mapped, or a main program that defines CPython's

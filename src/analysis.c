@@ -15,10 +15,10 @@ static bool python_partial(const struct python *python)
 {
 	size_t i, j;
 
-	if (python->found && python->error)
+	if (python->error)
 		return true;
 	for (i = 0; i < python->nthreads; i++) {
-		if (python->threads[i].error)
+		if (python->threads[i].error || python->threads[i].not_read)
 			return true;
 		for (j = 0; j < python->threads[i].nframes; j++)
 			if (python->threads[i].frames[j].error)
@@ -32,11 +32,8 @@ static struct pc_error *match_threads(struct analysis *analysis)
 	const struct python *python = &analysis->python;
 	size_t i;
 
-	for (i = 0; i < analysis->nthreads; i++) {
-		struct thread_view *view = &analysis->threads[i];
-
-		view->python = python_thread_for(python, view->core_thread->lwp, view->pthread_id);
-	}
+	for (i = 0; i < analysis->nthreads; i++)
+		analysis->threads[i].python = python_thread_for(python, i);
 	if (!python->nthreads)
 		return NULL;
 	analysis->unmatched = calloc(python->nthreads, sizeof(*analysis->unmatched));
@@ -262,6 +259,14 @@ static void describe_signal(const struct core_siginfo *info, int signo, int rera
 	size_t used;
 
 	*ret = (struct crash_signal){.reraised = reraised};
+	/* Signal 0: gcore's dump of a live process, where no thread took a
+	 * signal (its NT_SIGINFO is only the SIGSTOP of ptrace). */
+	if (!signo) {
+		ret->label = "no signal";
+		snprintf(ret->text, sizeof(ret->text),
+			 "none: dumped from a live process (no signal)");
+		return;
+	}
 	ret->number = signo;
 	ret->name = signal_name(ret->number);
 	ret->meaning = signal_meaning(ret->number);
@@ -347,8 +352,11 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	const struct core_siginfo *info = handled_signal(analysis, &handled);
 	struct pc_error *err;
 
-	describe_signal(info, info ? info->signo : core->threads[0].signal,
-			analysis->signal.reraised, &analysis->signal);
+	if (core->live_dump)
+		describe_signal(NULL, 0, false, &analysis->signal);
+	else
+		describe_signal(info, info ? info->signo : core->threads[0].signal,
+				analysis->signal.reraised, &analysis->signal);
 	if (crashed && crashed->nframes)
 		analysis->headline = &crashed->frames[0];
 	analysis->fatal_error = fatal_error_function(analysis->crash_native);
@@ -423,8 +431,9 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		view->number = i + 1;
 		view->core_thread = &analysis->core->threads[i];
 		view->pthread_id = view->core_thread->regs[CORE_REG_FS_BASE];
-		/* The kernel writes the thread that took the fatal signal first. */
-		view->crashed = i == 0;
+		/* The kernel writes the thread that took the fatal signal
+		 * first; a live process's dump has none. */
+		view->crashed = i == 0 && !analysis->core->live_dump;
 		if (options->native) {
 			err = unwind_thread_until(analysis->modules, view->core_thread->lwp,
 						  options->max_native_frames, &analysis->deadline,

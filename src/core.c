@@ -348,6 +348,13 @@ static struct pc_error *core_parse(struct core *core, Elf *elf)
 		warnings_add(&core->warnings, &core->nwarnings,
 			     "a note of the core cannot be read: %s", notes_err->message);
 	pc_error_destroy(notes_err);
+	/* The kernel dumps a core for a signal and gives it to the thread that
+	 * took it; gcore dumps a live process whose threads have none, and its
+	 * NT_SIGINFO is only the SIGSTOP of ptrace. */
+	core->live_dump = true;
+	for (i = 0; i < core->nthreads; i++)
+		if (core->threads[i].signal != 0)
+			core->live_dump = false;
 	/* A core may have no PT_LOAD or no NT_FILE: qsort must not see NULL. */
 	if (core->nsegments)
 		qsort(core->segments, core->nsegments, sizeof(*core->segments), segment_compare);

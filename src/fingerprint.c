@@ -204,7 +204,12 @@ void fingerprint_compute(int signo, const char *signame, const struct py_thread 
 	ret->canonical[0] = '\0';
 	put_bytes(&c, "pycore-fingerprint 1\n", strlen("pycore-fingerprint 1\n"));
 	snprintf(number, sizeof(number), "%d", signo);
-	put_line(&c, "signal", signame ? signame : number);
+	/* Signal 0: a live process's dump (gcore), no crash; it names the
+	 * hang. */
+	if (signo == 0)
+		put_line(&c, "hang", "live process");
+	else
+		put_line(&c, "signal", signame ? signame : number);
 	for (i = 0; i < n; i++) {
 		bool readable = !top[i]->error;
 

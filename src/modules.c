@@ -33,11 +33,52 @@ static void hex_string(const unsigned char *bytes, int len, char *out, size_t si
 		snprintf(out + i * 2, 3, "%02x", bytes[i]);
 }
 
-/* Say that the file at PATH is not the one the core mapped; WHAT names it
- * for the reader, CONSEQUENCE says what pycore does about it. */
-static void warn_build_id_mismatch(struct modules *modules, const char *what, const char *path,
-				   const unsigned char *want, int want_len, const void *have,
-				   int have_len, const char *consequence)
+/* NAME is the main program's path as the core names it (NT_FILE at AT_PHDR). */
+static bool is_core_executable(const struct modules *modules, const char *name)
+{
+	const struct core_file_mapping *file;
+	uint64_t phdr;
+
+	return core_auxv(modules->core, AT_PHDR, &phdr) &&
+	       (file = core_file_at(modules->core, phdr)) && strcmp(file->path, name) == 0;
+}
+
+/* Remember that the file the core names as NAME could not be used, and
+ * why, for the layers that need to say what that costs (python.c). */
+static void add_unusable(struct modules *modules, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_unusable(struct modules *modules, const char *name, const char *fmt, ...)
+{
+	struct modules_unusable *grown;
+	char *path, *why;
+	va_list ap;
+	int n;
+
+	if (modules->nunusable >= WARNINGS_MAX)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&why, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	path = strdup(name);
+	grown = path ? realloc(modules->unusable, (modules->nunusable + 1) * sizeof(*grown))
+		     : NULL;
+	if (!grown) {
+		free(path);
+		free(why);
+		return;
+	}
+	modules->unusable = grown;
+	grown[modules->nunusable++] = (struct modules_unusable){
+		.path = path, .why = why, .is_executable = is_core_executable(modules, name)};
+}
+
+/* Say that the file at PATH is not the one the core mapped as NAME; WHAT
+ * names it for the reader, CONSEQUENCE says what pycore does about it. */
+static void warn_build_id_mismatch(struct modules *modules, const char *what, const char *name,
+				   const char *path, const unsigned char *want, int want_len,
+				   const void *have, int have_len, const char *consequence)
 {
 	char core_id[130], file_id[130];
 
@@ -46,6 +87,8 @@ static void warn_build_id_mismatch(struct modules *modules, const char *what, co
 	warnings_add(&modules->warnings, &modules->nwarnings,
 		     "build-id mismatch for %s%s: the core has %s, the file has %s; %s", what,
 		     path, core_id, file_id, consequence);
+	add_unusable(modules, name, "differs from the one that crashed (build-id %s in the core, "
+		     "%s in %s)", core_id, file_id, path);
 }
 
 /* Whether MOD maps the main program's program headers (AT_PHDR). */
@@ -78,9 +121,12 @@ static int use_if_matching(Dwfl_Module *mod, int fd, char *found, bool warn, cha
 		*elfp = elf;
 		return fd;
 	}
-	if (warn && elf && want_len > 0 && have_len > 0)
-		warn_build_id_mismatch(reporting, "", found, want, want_len, have, have_len,
-				       "its symbols are not used");
+	if (warn && elf && want_len > 0 && have_len > 0) {
+		const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+		warn_build_id_mismatch(reporting, "", name ? name : found, found, want, want_len,
+				       have, have_len, "its symbols are not used");
+	}
 	if (elf)
 		elf_end(elf);
 	free(found);
@@ -185,8 +231,9 @@ static void check_given_executable(struct modules *modules)
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
 	if (have_len > 0 && (have_len != want_len || memcmp(want, have, (size_t)want_len) != 0))
-		warn_build_id_mismatch(modules, "the given executable ", modules->executable, want,
-				       want_len, have, have_len, "it is not used");
+		warn_build_id_mismatch(modules, "the given executable ", modules->executable,
+				       modules->executable, want, want_len, have, have_len,
+				       "it is not used");
 	if (elf)
 		elf_end(elf);
 	close(fd);
@@ -205,10 +252,11 @@ static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	    strstr(name, "(deleted)") == NULL) {
 		int fd = paths_open(modules->paths, name, NULL);
 
-		if (fd < 0)
+		if (fd < 0) {
 			warnings_add(&modules->warnings, &modules->nwarnings,
 				     "%s: %s; no symbols for it", name, strerror(errno));
-		else
+			add_unusable(modules, name, "is missing (%s)", strerror(errno));
+		} else
 			close(fd);
 	}
 	return DWARF_CB_OK;
@@ -255,6 +303,45 @@ static struct pc_error *check_executable(const char *executable)
 	return err;
 }
 
+/* Start libdwfl on the core, with EXECUTABLE (NULL: found from the core)
+ * as the main program. */
+static struct pc_error *report_core(struct modules *modules, const char *executable)
+{
+	struct pc_error *err = NULL;
+
+	modules->dwfl = dwfl_begin(&callbacks);
+	if (!modules->dwfl)
+		return pc_error_create(PC_ERR_LIBRARY, "dwfl_begin: %s", dwfl_errmsg(-1));
+	reporting = modules;
+	dwfl_report_begin(modules->dwfl);
+	if (dwfl_core_file_report(modules->dwfl, modules->core->elf, executable) < 0) {
+		int code = dwfl_errno();
+
+		/* A core that libdwfl finds no module in is damaged, not a
+		 * failure of pycore's; libdwfl often gives no reason then. */
+		err = pc_error_create(PC_ERR_FORMAT,
+				      "no executable or library could be found in the core "
+				      "(dwfl_core_file_report: %s)",
+				      code ? dwfl_errmsg(code) : "no module found");
+	} else if (dwfl_report_end(modules->dwfl, NULL, NULL) != 0) {
+		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_report_end: %s", dwfl_errmsg(-1));
+	}
+	return err;
+}
+
+static void drop_unusable(struct modules *modules)
+{
+	size_t i;
+
+	for (i = 0; i < modules->nunusable; i++) {
+		free(modules->unusable[i].path);
+		free(modules->unusable[i].why);
+	}
+	free(modules->unusable);
+	modules->unusable = NULL;
+	modules->nunusable = 0;
+}
+
 struct pc_error *modules_create(const struct core *core, struct memory *mem,
 				const char *executable, const struct paths *paths,
 				struct modules **ret)
@@ -262,6 +349,7 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 	struct pc_error *err = NULL;
 	struct modules *modules = calloc(1, sizeof(*modules));
 	char *opened = NULL;
+	size_t nwarnings;
 	int fd;
 
 	if (!modules)
@@ -299,34 +387,31 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 		}
 	}
 
-	modules->dwfl = dwfl_begin(&callbacks);
-	if (!modules->dwfl) {
-		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_begin: %s", dwfl_errmsg(-1));
-		goto fail;
-	}
-	reporting = modules;
-	dwfl_report_begin(modules->dwfl);
+	nwarnings = modules->nwarnings;
 	/* The executable goes to find_elf(), not to libdwfl: libdwfl 0.188
-	 * given one can attach it to another module whose first page it
-	 * misreads (a ctypes extension mapped below libc, at random in one
-	 * core out of two), and then finds no interpreter where it is. */
-	if (dwfl_core_file_report(modules->dwfl, core->elf, NULL) < 0) {
-		int code = dwfl_errno();
-
-		reporting = NULL;
-		/* A core that libdwfl finds no module in is damaged, not a
-		 * failure of pycore's; libdwfl often gives no reason then. */
-		err = pc_error_create(PC_ERR_FORMAT,
-				      "no executable or library could be found in the core "
-				      "(dwfl_core_file_report: %s)",
-				      code ? dwfl_errmsg(code) : "no module found");
-		goto fail;
+	 * given one takes it on trust, build-id and all, and can attach it to
+	 * another module whose first page it misreads (a ctypes extension
+	 * mapped below libc, at random in one core out of two). */
+	err = report_core(modules, NULL);
+	/* Without the main program's ELF headers in the core (a
+	 * coredump_filter that leaves them out), libdwfl finds it only when
+	 * it is named; its build-id cannot be checked then. */
+	if (!executable && modules->executable && (err || !main_module(modules))) {
+		pc_error_destroy(err);
+		dwfl_end(modules->dwfl);
+		modules->dwfl = NULL;
+		drop_unusable(modules);
+		while (modules->nwarnings > nwarnings)
+			free(modules->warnings[--modules->nwarnings]);
+		err = report_core(modules, modules->executable);
+		warnings_add(&modules->warnings, &modules->nwarnings,
+			     "the core holds no ELF headers of the executable %s: its build-id "
+			     "cannot be checked", modules->executable);
 	}
-	if (dwfl_report_end(modules->dwfl, NULL, NULL) != 0) {
-		reporting = NULL;
-		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_report_end: %s", dwfl_errmsg(-1));
+	if (err)
 		goto fail;
-	}
+	/* libdwfl looks for a module's file when it is first asked for it:
+	 * here, for every module; report_core() set reporting. */
 	dwfl_getmodules(modules->dwfl, check_module, modules, 0);
 	if (executable)
 		check_given_executable(modules);
@@ -335,6 +420,7 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 	return NULL;
 
 fail:
+	reporting = NULL;
 	modules_destroy(modules);
 	return err;
 }
@@ -366,6 +452,7 @@ void modules_destroy(struct modules *modules)
 	if (modules->dwfl)
 		dwfl_end(modules->dwfl);
 	warnings_free(modules->warnings, modules->nwarnings);
+	drop_unusable(modules);
 	free(modules->symbols);
 	free(modules->attach_error);
 	free(modules->executable);

@@ -9,6 +9,7 @@
 #include "layout_cache.h"
 #include "memory.h"
 #include "modules.h"
+#include "core.h"
 #include "ptrset.h"
 #include "pyframe.h"
 #include "pyexc.h"
@@ -18,6 +19,7 @@
 #include "pythreadnames.h"
 #include "pyversion.h"
 
+#include <elf.h>
 #include <gelf.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +28,9 @@
 #include <unistd.h>
 
 #define PYTHON_MAX_INTERPRETERS 256
+/* Thread states listed over all interpreters (each costs a py_thread);
+ * --max-threads caps how many of them have their frames read. */
+#define PYTHON_MAX_THREAD_STATES 65536
 
 /* Where the interpreter lives in the process. */
 struct anchors {
@@ -148,6 +153,106 @@ static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned 
 	return false;
 }
 
+/* Look for Py_GetVersion()'s text in [START, START + SIZE) of memory. */
+static bool scan_version(struct memory *mem, uint64_t start, uint64_t size, unsigned *hex)
+{
+	static unsigned char chunk[65536];
+	struct pyversion_scan scan;
+	uint64_t done;
+
+	pyversion_scan_init(&scan);
+	/* Bounded by the caller's range, itself bounded by the core. */
+	for (done = 0; done < size && done < (64u << 20); done += sizeof(chunk)) {
+		uint64_t want = size - done;
+
+		if (want > sizeof(chunk))
+			want = sizeof(chunk);
+		if (scan_memory(mem, &scan, start + done, chunk, (size_t)want))
+			break;
+	}
+	if (!pyversion_scan_end(&scan))
+		return false;
+	*hex = scan.hex;
+	return true;
+}
+
+/* Find the 3.13+ _Py_DebugOffsets cookie that begins _PyRuntime in
+ * [START, START + SIZE) of memory, at an 8-byte boundary. */
+static uint64_t scan_debug_cookie(struct memory *mem, uint64_t start, uint64_t size)
+{
+	static uint64_t words[8192];
+	uint64_t cookie, done;
+
+	memcpy(&cookie, "xdebugpy", 8);
+	start = (start + 7) & ~(uint64_t)7;
+	for (done = 0; done < size && done < (64u << 20); done += sizeof(words)) {
+		uint64_t want = size - done;
+		struct pc_error *err;
+		size_t i;
+
+		if (want > sizeof(words))
+			want = sizeof(words);
+		err = memory_read(mem, start + done, words, want & ~(uint64_t)7);
+		if (err) {
+			pc_error_destroy(err);
+			continue;
+		}
+		for (i = 0; i < want / 8; i++)
+			if (words[i] == cookie)
+				return start + done + i * 8;
+	}
+	return 0;
+}
+
+/* The interpreter's file could not be used, but its writable data, where
+ * _PyRuntime and the version text live, is in the core: look there, in the
+ * parts of the core that FILE (as NT_FILE names it) mapped writable.  Sets
+ * RET's module and runtime (3.13+) and *HEX; false when neither the
+ * _Py_DebugOffsets cookie nor the version text is there. */
+static bool anchors_from_memory(struct modules *modules, struct memory *mem,
+				const char *file, struct anchors *ret, unsigned *hex)
+{
+	const struct core *core = modules->core;
+	bool found_version = false;
+	size_t i, j;
+
+	*ret = (struct anchors){0};
+	for (i = 0; i < core->nfiles && !ret->runtime; i++) {
+		const struct core_file_mapping *mapping = &core->files[i];
+
+		if (strcmp(mapping->path, file) != 0)
+			continue;
+		for (j = 0; j < core->nsegments && !ret->runtime; j++) {
+			const struct core_segment *segment = &core->segments[j];
+			uint64_t start, end;
+
+			if (!(segment->flags & PF_W) || segment->vaddr >= mapping->end ||
+			    segment->vaddr + segment->memsz <= mapping->start)
+				continue;
+			start = segment->vaddr > mapping->start ? segment->vaddr : mapping->start;
+			end = segment->vaddr + segment->memsz < mapping->end
+				      ? segment->vaddr + segment->memsz
+				      : mapping->end;
+			ret->runtime = scan_debug_cookie(mem, start, end - start);
+			if (!ret->runtime && !found_version)
+				found_version = scan_version(mem, start, end - start, hex);
+			if (!ret->module)
+				ret->module = dwfl_addrmodule(modules->dwfl, mapping->start);
+		}
+	}
+	if (ret->runtime) {
+		uint64_t version = 0;
+		struct pc_error *err = memory_read_u64(mem, ret->runtime + 8, &version);
+
+		pc_error_destroy(err);
+		if (err || (version >> 24) != 3)
+			ret->runtime = 0;
+		else
+			*hex = (unsigned)version;
+	}
+	return ret->module && (ret->runtime || found_version);
+}
+
 /* The version, from the most exact source the build has (pyversion.h). */
 static bool find_version(struct modules *modules, struct memory *mem,
 			 const struct anchors *anchors, unsigned *hex)
@@ -215,6 +320,7 @@ struct interpreter_walk {
 	const struct python_options *options;
 	struct pyframe_walker frames;
 	size_t capacity;
+	uint64_t *top_frames;	/* per listed state: its PyFrameObject chain's head (≤3.10) */
 };
 
 static struct pc_error *read_field(struct memory *mem, uint64_t base, int64_t offset,
@@ -275,13 +381,19 @@ static bool gc_collecting(struct interpreter_walk *walk, uint64_t interp)
 	return !err && collecting;
 }
 
-static struct pc_error *walk_thread(struct interpreter_walk *walk, uint64_t tstate, uint64_t interp,
+/* py_thread.not_read of a state listed and not read yet. */
+static const char not_read_yet[] = "not read yet";
+
+/* A thread state's place in the lists: enough to match it to its thread
+ * and to choose which states to read (the frames come later). */
+static struct pc_error *list_thread(struct interpreter_walk *walk, uint64_t tstate, uint64_t interp,
 				    int64_t interp_index, uint64_t holder)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct python *python = walk->python;
 	struct py_thread *thread;
 	struct pc_error *err;
+	uint64_t cframe = 0;
 
 	if (python->nthreads == walk->capacity) {
 		size_t capacity = walk->capacity ? walk->capacity * 2 : 8;
@@ -290,31 +402,56 @@ static struct pc_error *walk_thread(struct interpreter_walk *walk, uint64_t tsta
 		if (!grown)
 			return &pc_error_nomem;
 		python->threads = grown;
+		grown = realloc(walk->top_frames, capacity * sizeof(*walk->top_frames));
+		if (!grown)
+			return &pc_error_nomem;
+		walk->top_frames = grown;
 		walk->capacity = capacity;
 	}
+	walk->top_frames[python->nthreads] = 0;
 	thread = &python->threads[python->nthreads++];
 	*thread = (struct py_thread){.tstate = tstate, .interp = interp,
-				     .interp_index = interp_index};
+				     .interp_index = interp_index, .not_read = not_read_yet};
 	thread->holds_gil = holder == tstate;
 	err = read_field(walk->mem, tstate, layout->tstate.thread_id, &thread->thread_id);
 	if (!err)
 		err = read_field(walk->mem, tstate, layout->tstate.native_thread_id,
 				 &thread->native_thread_id);
-	if (err)
+	/* 3.11 and 3.12 keep the C frame of the running eval call (a local of
+	 * _PyEval_EvalFrameDefault) in the thread state: an address on the
+	 * stack of the thread that runs it, whoever created the state. */
+	if (!err)
+		err = read_field(walk->mem, tstate, layout->tstate.cframe, &cframe);
+	if (!err)
+		err = read_field(walk->mem, tstate, layout->tstate.frame,
+				 &walk->top_frames[python->nthreads - 1]);
+	if (err) {
+		thread->not_read = NULL;
 		return pc_error_keep(&thread->error,
-				     pc_error_prefix(err, "thread state at %#llx",
-						     (unsigned long long)tstate));
-	err = pyexc_handled(&walk->frames.reader, tstate, walk->anchors->none, &thread->exception);
+				pc_error_prefix(err, "thread state at %#llx",
+						(unsigned long long)tstate));
+	}
+	thread->stack_address = cframe;
+	return NULL;
+}
+
+static struct pc_error *read_thread(struct interpreter_walk *walk, struct py_thread *thread)
+{
+	struct pc_error *err;
+
+	thread->not_read = NULL;
+	err = pyexc_handled(&walk->frames.reader, thread->tstate, walk->anchors->none,
+			    &thread->exception);
 	if (err) {
 		err = pc_error_keep(&thread->exception_error, err);
 		if (err)
 			return err;
 	}
-	return pyframe_walk(&walk->frames, tstate, thread);
+	return pyframe_walk(&walk->frames, thread->tstate, thread);
 }
 
-static struct pc_error *walk_interpreter(struct interpreter_walk *walk, uint64_t interp,
-					 int64_t index, struct ptrset *seen)
+static struct pc_error *list_interpreter(struct interpreter_walk *walk, uint64_t interp, int64_t index,
+					 struct ptrset *seen)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct python *python = walk->python;
@@ -335,20 +472,22 @@ static struct pc_error *walk_interpreter(struct interpreter_walk *walk, uint64_t
 			return &pc_error_nomem;
 		if (added == 0)
 			return pc_error_keep(&python->error,
-					     pc_error_create(PC_ERR_CORRUPT,
-							     "the thread list loops back to %#llx",
-							     (unsigned long long)tstate));
-		if (python->nthreads >= walk->options->max_threads) {
-			python->threads_cut = true;
-			return NULL;
-		}
+					pc_error_create(PC_ERR_CORRUPT,
+							"the thread list loops back to %#llx",
+							(unsigned long long)tstate));
+		if (python->nthreads >= PYTHON_MAX_THREAD_STATES)
+			return pc_error_keep(&python->error,
+					pc_error_create(PC_ERR_LIMIT,
+							"more than %d thread states; the rest are "
+							"not listed",
+							PYTHON_MAX_THREAD_STATES));
 		if (deadline_passed(walk->options->deadline))
 			return pc_error_keep(&python->error,
-					     pc_error_create(PC_ERR_LIMIT,
-							     "the --timeout deadline passed before the "
-							     "thread state at %#llx",
-							     (unsigned long long)tstate));
-		err = walk_thread(walk, tstate, interp, index, holder);
+					pc_error_create(PC_ERR_LIMIT,
+							"the --timeout deadline passed before the "
+							"thread state at %#llx",
+							(unsigned long long)tstate));
+		err = list_thread(walk, tstate, interp, index, holder);
 		if (err)
 			return err;
 		err = read_field(walk->mem, tstate, layout->tstate.next, &tstate);
@@ -359,7 +498,7 @@ static struct pc_error *walk_interpreter(struct interpreter_walk *walk, uint64_t
 	return NULL;
 }
 
-static struct pc_error *walk_interpreters(struct interpreter_walk *walk)
+static struct pc_error *list_interpreters(struct interpreter_walk *walk)
 {
 	const struct py_layout *layout = &walk->python->layout;
 	struct python *python = walk->python;
@@ -394,7 +533,7 @@ static struct pc_error *walk_interpreters(struct interpreter_walk *walk)
 							    (unsigned long long)interp));
 			break;
 		}
-		err = walk_interpreter(walk, interp, (int64_t)python->ninterpreters, &tstates);
+		err = list_interpreter(walk, interp, (int64_t)python->ninterpreters, &tstates);
 		python->ninterpreters++;
 		if (!err) {
 			struct pc_error *read_err = read_field(walk->mem, interp, layout->interp.next,
@@ -403,12 +542,265 @@ static struct pc_error *walk_interpreters(struct interpreter_walk *walk)
 				err = pc_error_keep(&python->error,
 						    pc_error_prefix(read_err, "next interpreter"));
 		}
-		if (python->threads_cut)
-			break;
 	}
 	ptrset_deinit(&interps);
 	ptrset_deinit(&tstates);
 	return err;
+}
+
+/* The live part of the stack of the core's thread INDEX: from its stack
+ * pointer (less the red zone) to the end of the mapping that holds it. */
+static bool thread_stack(const struct core *core, size_t index, uint64_t *low, uint64_t *high)
+{
+	uint64_t sp = core->threads[index].regs[CORE_REG_RSP];
+	const struct core_segment *segment = core_segment_at(core, sp);
+
+	if (!segment)
+		return false;
+	*low = sp - 128 > segment->vaddr ? sp - 128 : segment->vaddr;
+	*high = segment->vaddr + segment->memsz;
+	return true;
+}
+
+struct stack_candidate {
+	uint64_t frame;		/* the value looked for (first, the stored thread id) */
+	size_t index;		/* the state in python->threads */
+	size_t thread;		/* 1 + the core thread it was found on; 0: none yet */
+	uint64_t position;	/* the highest address it was found at */
+	bool conflict;		/* found on two threads: no evidence */
+};
+
+static int candidate_compare(const void *a, const void *b)
+{
+	const struct stack_candidate *x = a, *y = b;
+
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+/* Up to 3.10 a thread state holds no address on its thread's stack, but
+ * the C frames that evaluate its newest Python frame hold that frame's
+ * address.  Where two states store the same thread id (a subinterpreter's
+ * state run by another thread than its maker), look for their newest
+ * frames on the live stacks: a state found on one thread's stack only is
+ * that thread's, at the outermost place it is found (the C frames of the
+ * call that runs it: inner calls may keep it in saved registers too). */
+static struct pc_error *find_frames_on_stacks(struct interpreter_walk *walk, const struct core *core)
+{
+	static uint64_t words[8192];
+	struct python *python = walk->python;
+	struct stack_candidate *ids, *candidates;
+	size_t i, j, n = 0;
+
+	if (!walk->top_frames)
+		return NULL;
+	ids = calloc(python->nthreads, 2 * sizeof(*ids));
+	if (!ids)
+		return &pc_error_nomem;
+	candidates = ids + python->nthreads;
+	/* Sorted by stored thread id, the states that share one are neighbours. */
+	for (i = 0; i < python->nthreads; i++)
+		ids[i] = (struct stack_candidate){.frame = python->threads[i].thread_id, .index = i};
+	qsort(ids, python->nthreads, sizeof(*ids), candidate_compare);
+	for (i = 0; i < python->nthreads; i++) {
+		size_t index = ids[i].index;
+		uint64_t id = ids[i].frame;
+
+		if (id && walk->top_frames[index] &&
+		    ((i > 0 && ids[i - 1].frame == id) ||
+		     (i + 1 < python->nthreads && ids[i + 1].frame == id)))
+			candidates[n++] = (struct stack_candidate){.frame = walk->top_frames[index],
+								   .index = index};
+	}
+	qsort(candidates, n, sizeof(*candidates), candidate_compare);
+	for (j = 0; n && j < core->nthreads; j++) {
+		uint64_t low, high, start, at;
+
+		if (!thread_stack(core, j, &low, &high))
+			continue;
+		start = low & ~(uint64_t)7;
+		for (at = start; at < high && at - start < (64u << 20); at += sizeof(words)) {
+			size_t want = high - at < sizeof(words) ? (size_t)(high - at) : sizeof(words);
+			struct pc_error *err = memory_read(walk->mem, at, words, want & ~(size_t)7);
+
+			if (err) {
+				pc_error_destroy(err);
+				continue;
+			}
+			for (i = 0; i < want / 8; i++) {
+				struct stack_candidate key = {.frame = words[i]}, *found;
+
+				found = words[i] ? bsearch(&key, candidates, n, sizeof(*candidates),
+							   candidate_compare)
+						 : NULL;
+				if (!found)
+					continue;
+				if (found->thread && found->thread != j + 1)
+					found->conflict = true;
+				found->thread = j + 1;
+				found->position = at + i * 8;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (candidates[i].thread && !candidates[i].conflict &&
+		    python->threads[candidates[i].index].stack_address == 0)
+			python->threads[candidates[i].index].stack_address = candidates[i].position;
+	free(ids);
+	return NULL;
+}
+
+/* A key of the core's threads (a stack's start, an LWP, a pthread id),
+ * sorted, to find the thread of each state in O(log n). */
+struct thread_key {
+	uint64_t key;
+	uint64_t end;		/* stacks: where the stack ends */
+	size_t index;		/* in core->threads */
+};
+
+static int key_compare(const void *a, const void *b)
+{
+	const struct thread_key *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first entry of KEYS (N, sorted) whose key is KEY, else NULL. */
+static const struct thread_key *find_key(const struct thread_key *keys, size_t n, uint64_t key)
+{
+	size_t low = 0, high = n;
+
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+
+		if (keys[mid].key < key)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low < n && keys[low].key == key ? &keys[low] : NULL;
+}
+
+/* The stack of KEYS (N, sorted by start) that holds ADDRESS, else NULL. */
+static const struct thread_key *find_stack(const struct thread_key *keys, size_t n,
+					   uint64_t address)
+{
+	size_t low = 0, high = n;
+
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+
+		if (keys[mid].key <= address)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low > 0 && address < keys[low - 1].end ? &keys[low - 1] : NULL;
+}
+
+/* Give every thread state the thread that runs it.  A state that holds an
+ * address on a thread's stack is that thread's, whatever thread id it
+ * stores: a subinterpreter's state made by one thread and run by another
+ * keeps its maker's id.  Of the states on one stack, the deepest (lowest
+ * address) is the one running now.  The others are matched by their
+ * stored ids; the first in list order is the thread's current one. */
+static struct pc_error *match_threads(struct python *python, const struct core *core)
+{
+	struct thread_key *stacks, *lwps, *pthreads;
+	size_t i, nstacks = 0;
+
+	python->current = calloc(core->nthreads, sizeof(*python->current));
+	stacks = calloc(core->nthreads, 3 * sizeof(*stacks));
+	if (!python->current || !stacks) {
+		free(stacks);
+		return &pc_error_nomem;
+	}
+	python->ncurrent = core->nthreads;
+	lwps = stacks + core->nthreads;
+	pthreads = lwps + core->nthreads;
+	for (i = 0; i < core->nthreads; i++) {
+		uint64_t low, high;
+
+		if (thread_stack(core, i, &low, &high))
+			stacks[nstacks++] = (struct thread_key){.key = low, .end = high, .index = i};
+		lwps[i] = (struct thread_key){.key = (uint64_t)core->threads[i].lwp, .index = i};
+		pthreads[i] = (struct thread_key){.key = core->threads[i].regs[CORE_REG_FS_BASE],
+						  .index = i};
+	}
+	qsort(stacks, nstacks, sizeof(*stacks), key_compare);
+	qsort(lwps, core->nthreads, sizeof(*lwps), key_compare);
+	qsort(pthreads, core->nthreads, sizeof(*pthreads), key_compare);
+	for (i = 0; i < python->nthreads; i++) {
+		struct py_thread *thread = &python->threads[i];
+		const struct thread_key *stack = find_stack(stacks, nstacks, thread->stack_address);
+		const struct py_thread **current;
+
+		if (!stack)
+			continue;
+		thread->owner = stack->index + 1;
+		current = &python->current[stack->index];
+		if (!*current || thread->stack_address < (*current)->stack_address)
+			*current = thread;
+	}
+	for (i = 0; i < python->nthreads; i++) {
+		struct py_thread *thread = &python->threads[i];
+		const struct thread_key *lwp = NULL, *pthread = NULL;
+		size_t index;
+
+		if (thread->owner)
+			continue;
+		if (thread->native_thread_id)
+			lwp = find_key(lwps, core->nthreads, thread->native_thread_id);
+		if (thread->thread_id)
+			pthread = find_key(pthreads, core->nthreads, thread->thread_id);
+		if (!lwp && !pthread)
+			continue;
+		index = lwp && (!pthread || lwp->index < pthread->index) ? lwp->index
+									 : pthread->index;
+		thread->owner = index + 1;
+		if (!python->current[index])
+			python->current[index] = thread;
+	}
+	free(stacks);
+	return NULL;
+}
+
+/* Read the frames of at most max_threads states: first those of the
+ * crashing thread and those holding a GIL, whatever their place in the
+ * lists (the newest states come first there), then the others in list
+ * order.  The states left are marked not read. */
+static struct pc_error *read_threads(struct interpreter_walk *walk)
+{
+	struct python *python = walk->python;
+	size_t i, nread = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < python->nthreads; i++) {
+			struct py_thread *thread = &python->threads[i];
+			bool first = thread->owner == 1 || thread->holds_gil;
+			struct pc_error *err;
+
+			if (thread->not_read != not_read_yet || (pass == 0 && !first) ||
+			    (pass == 1 && nread >= walk->options->max_threads))
+				continue;
+			if (deadline_passed(walk->options->deadline)) {
+				thread->not_read = "--timeout";
+				continue;
+			}
+			err = read_thread(walk, thread);
+			if (err)
+				return err;
+			nread++;
+		}
+	}
+	for (i = 0; i < python->nthreads; i++)
+		if (python->threads[i].not_read == not_read_yet) {
+			python->threads[i].not_read = "--max-threads";
+			python->threads_not_read++;
+		}
+	return NULL;
 }
 
 /* The file libdwfl read MODULE from. */
@@ -500,8 +892,11 @@ static void thread_deinit(struct py_thread *thread)
 	free(thread->exception_error);
 }
 
+/* Walk every interpreter and thread state with the layout chosen: list the
+ * states, match them to the core's threads, read the frames of those
+ * --max-threads lets through. */
 static struct pc_error *walk_python(struct python *python, struct memory *mem,
-				    const struct anchors *anchors,
+				    const struct core *core, const struct anchors *anchors,
 				    const struct python_options *options)
 {
 	struct pc_error *err;
@@ -518,9 +913,16 @@ static struct pc_error *walk_python(struct python *python, struct memory *mem,
 	if (!err && options->locals)
 		err = pylocals_create(&walk.frames.reader, &walk.frames.locals);
 	if (!err)
-		err = walk_interpreters(&walk);
+		err = list_interpreters(&walk);
+	if (!err)
+		err = find_frames_on_stacks(&walk, core);
+	if (!err)
+		err = match_threads(python, core);
+	if (!err)
+		err = read_threads(&walk);
 	if (!err)
 		number_from_main(python);
+	free(walk.top_frames);
 	pylocals_destroy(walk.frames.locals);
 	pycode_cache_destroy(walk.frames.codes);
 	return err;
@@ -634,7 +1036,10 @@ static void forget_walk(struct python *python)
 	python->threads = NULL;
 	python->nthreads = 0;
 	python->ninterpreters = 0;
-	python->threads_cut = false;
+	free(python->current);
+	python->current = NULL;
+	python->ncurrent = 0;
+	python->threads_not_read = 0;
 	python->gc_collecting = false;
 	free(python->error);
 	python->error = NULL;
@@ -658,7 +1063,7 @@ static bool walk_without_dwarf(struct python *python, struct memory *mem,
 		pc_error_destroy(err);
 		return false;
 	}
-	*ret = walk_python(python, mem, anchors, options);
+	*ret = walk_python(python, mem, core, anchors, options);
 	if (*ret)
 		return true;
 	if (walk_is_consistent(python, mem, core, anchors))
@@ -667,38 +1072,105 @@ static bool walk_without_dwarf(struct python *python, struct memory *mem,
 	return false;
 }
 
+/* The file that would hold the interpreter (the executable, or a
+ * libpython) when the core maps one that could not be used, else NULL. */
+static const struct modules_unusable *unusable_interpreter_file(const struct modules *modules)
+{
+	size_t i;
+
+	for (i = 0; i < modules->nunusable; i++) {
+		const struct modules_unusable *file = &modules->unusable[i];
+		const char *base = strrchr(file->path, '/');
+
+		base = base ? base + 1 : file->path;
+		if (file->is_executable || strncmp(base, "libpython", 9) == 0)
+			return file;
+	}
+	return NULL;
+}
+
+/* No interpreter symbol, and the interpreter's file could not be used:
+ * find what the core's own memory tells (the version, and on 3.13+
+ * _PyRuntime with the offsets to read it), and say what is missing. */
+static struct pc_error *anchors_without_file(struct modules *modules, struct memory *mem,
+					     const struct modules_unusable *file,
+					     struct anchors *anchors, unsigned *hex,
+					     struct python *ret)
+{
+	const char *kind = file->is_executable ? "executable" : "library";
+
+	if (!anchors_from_memory(modules, mem, file->path, anchors, hex)) {
+		if (asprintf(&ret->error,
+			     "cannot tell whether the process ran Python: the %s %s the core names "
+			     "%s; try --sysroot or --lib-path",
+			     kind, file->path, file->why) < 0)
+			ret->error = NULL;
+		return ret->error ? NULL : &pc_error_nomem;
+	}
+	ret->found = true;
+	ret->module_path = strdup(file->path);
+	pyversion_format(*hex, ret->version, sizeof(ret->version));
+	if (!anchors->runtime) {
+		if (asprintf(&ret->error,
+			     "the %s %s the core names %s, and before 3.13 the interpreter cannot "
+			     "be found without it (its version is read from the core's memory); "
+			     "try --sysroot or --lib-path",
+			     kind, file->path, file->why) < 0)
+			ret->error = NULL;
+	} else {
+		warnings_add(&ret->warnings, &ret->nwarnings,
+			     "the %s %s the core names %s: the interpreter is read through the "
+			     "_Py_DebugOffsets in the core's memory, without its symbols",
+			     kind, file->path, file->why);
+	}
+	return ret->module_path && (anchors->runtime || ret->error) ? NULL : &pc_error_nomem;
+}
+
 static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 			       const struct python_options *options, struct python *ret)
 {
+	enum layout_request request = options->layout;
 	char build_id[130], cached_from[1024];
 	struct anchors anchors;
 	struct pc_error *err;
 	unsigned hex;
 
 	*ret = (struct python){0};
-	if (!find_anchors(modules, mem, &anchors))
-		return NULL;
-	ret->found = true;
-	ret->module_path = strdup(modules_shown_name(modules, module_file(anchors.module)));
-	if (!ret->module_path)
-		return &pc_error_nomem;
-	if (!find_version(modules, mem, &anchors, &hex))
-		return pc_error_keep(&ret->error,
-				     pc_error_create(PC_ERR_NOT_FOUND,
-						     "cannot tell the Python version of %s",
-						     ret->module_path));
-	pyversion_format(hex, ret->version, sizeof(ret->version));
+	if (!find_anchors(modules, mem, &anchors)) {
+		const struct modules_unusable *file = unusable_interpreter_file(modules);
+
+		if (!file)
+			return NULL;
+		err = anchors_without_file(modules, mem, file, &anchors, &hex, ret);
+		if (err || ret->error)
+			return err;
+		/* No symbols: no DWARF, and nothing to check a cheap layout
+		 * against; the offsets in the core are the build's own. */
+		if (request == LAYOUT_REQUEST_AUTO)
+			request = LAYOUT_REQUEST_DEBUG_OFFSETS;
+	} else {
+		ret->found = true;
+		ret->module_path = strdup(modules_shown_name(modules, module_file(anchors.module)));
+		if (!ret->module_path)
+			return &pc_error_nomem;
+		if (!find_version(modules, mem, &anchors, &hex))
+			return pc_error_keep(&ret->error,
+					pc_error_create(PC_ERR_NOT_FOUND,
+							"cannot tell the Python version of %s",
+							ret->module_path));
+		pyversion_format(hex, ret->version, sizeof(ret->version));
+	}
 	modules_module_build_id(anchors.module, build_id, sizeof(build_id));
-	if ((options->layout == LAYOUT_REQUEST_AUTO || options->layout == LAYOUT_REQUEST_DWARF) &&
+	if ((request == LAYOUT_REQUEST_AUTO || request == LAYOUT_REQUEST_DWARF) &&
 	    layout_cache_load(build_id, module_file(anchors.module), hex, &ret->layout, cached_from,
 			      sizeof(cached_from))) {
 		if (asprintf(&ret->layout_detail, "%s, cached", cached_from) < 0) {
 			ret->layout_detail = NULL;
 			return &pc_error_nomem;
 		}
-		return walk_python(ret, mem, &anchors, options);
+		return walk_python(ret, mem, modules->core, &anchors, options);
 	}
-	if (options->layout == LAYOUT_REQUEST_AUTO &&
+	if (request == LAYOUT_REQUEST_AUTO &&
 	    walk_without_dwarf(ret, mem, modules->core, &anchors, hex, options, &err)) {
 		char *detail = layout_detail(modules, anchors.module, &ret->layout);
 
@@ -711,7 +1183,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 		free(detail);
 		return ret->layout_detail ? NULL : &pc_error_nomem;
 	}
-	err = choose_layout(ret, mem, &anchors, hex, options->layout);
+	err = choose_layout(ret, mem, &anchors, hex, request);
 	if (err && hex >= PY_HEX(3, 0) && (hex & 0xffff0000u) > layout_newest_version())
 		err = pc_error_prefix(err, "Python %s is newer than pycore knows (up to %u.%u) "
 				      "and cannot be read",
@@ -725,7 +1197,7 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	if (ret->layout.source == LAYOUT_SOURCE_DWARF)
 		layout_cache_store(build_id, module_file(anchors.module), &ret->layout,
 				   ret->layout_detail);
-	return walk_python(ret, mem, &anchors, options);
+	return walk_python(ret, mem, modules->core, &anchors, options);
 }
 
 /* asyncio's tasks, with the layout of the _asyncio extension's objects
@@ -799,20 +1271,20 @@ void python_deinit(struct python *python)
 	*python = (struct python){0};
 }
 
-const struct py_thread *python_thread_for(const struct python *python, int lwp,
-					  uint64_t pthread_id)
+const struct py_thread *python_thread_for(const struct python *python, size_t index)
 {
-	size_t i;
+	return python->current && index < python->ncurrent ? python->current[index] : NULL;
+}
 
-	for (i = 0; i < python->nthreads; i++) {
-		const struct py_thread *thread = &python->threads[i];
+enum py_thread_status python_thread_status(const struct python *python, size_t index)
+{
+	const struct py_thread *thread = python_thread_for(python, index);
 
-		if (thread->native_thread_id && thread->native_thread_id == (uint64_t)lwp)
-			return thread;
-		if (thread->thread_id && thread->thread_id == pthread_id)
-			return thread;
-	}
-	return NULL;
+	if (thread)
+		return thread->not_read ? PY_THREAD_NOT_READ : PY_THREAD_READ;
+	/* A list that stops early may have left this thread's state out; a
+	 * process whose interpreter file could not be used has no lists. */
+	return python->error ? PY_THREAD_UNKNOWN : PY_THREAD_NOT_PYTHON;
 }
 
 /* Symbols that only CPython defines (2.7 and 3.x), exported in its dynamic

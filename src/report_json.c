@@ -65,6 +65,11 @@ static void write_process(struct json *j, const struct analysis *analysis)
 static void write_signal(struct json *j, const struct crash_signal *signal,
 			 const char *abort_message)
 {
+	/* Signal 0: a live process's dump (gcore), which no signal caused. */
+	if (!signal->number) {
+		json_null(j);
+		return;
+	}
 	json_open(j, '{');
 	json_key(j, "number");
 	json_int(j, signal->number);
@@ -126,9 +131,9 @@ static void write_python_summary(struct json *j, const struct python *python)
 	json_key(j, "interpreters");
 	json_int(j, (int64_t)python->ninterpreters);
 	json_key(j, "threads_cut");
-	json_bool(j, python->threads_cut);
+	json_bool(j, python->threads_not_read > 0);
 	json_key(j, "error");
-	json_string(j, python->found ? python->error : NULL);
+	json_string(j, python->error);
 	json_close(j, '}');
 }
 
@@ -342,6 +347,13 @@ static void write_interleaved(struct json *j, const struct analysis *analysis,
 	json_close(j, '}');
 }
 
+static const char *const python_status_names[] = {
+	[PY_THREAD_READ] = "read",
+	[PY_THREAD_NOT_PYTHON] = "not_python",
+	[PY_THREAD_NOT_READ] = "not_read",
+	[PY_THREAD_UNKNOWN] = "unknown",
+};
+
 static void write_thread(struct json *j, const struct analysis *analysis,
 			 const struct thread_view *view, struct source_cache *sources,
 			 const struct report_options *options)
@@ -379,8 +391,13 @@ static void write_thread(struct json *j, const struct analysis *analysis,
 		json_hex(j, python->tstate);
 	else
 		json_null(j);
+	json_key(j, "python_status");
+	json_string(j, python_status_names[python_thread_status(&analysis->python,
+								view->number - 1)]);
+	json_key(j, "not_read");
+	json_string(j, python ? python->not_read : NULL);
 	json_key(j, "python");
-	if (python)
+	if (python && !python->not_read)
 		write_py_stack(j, python, sources, analysis->options->python.locals);
 	else
 		json_null(j);
@@ -498,8 +515,18 @@ static void write_unmatched(struct json *j, const struct py_thread *thread,
 	json_bool(j, thread->holds_gil);
 	json_key(j, "interpreter");
 	json_int(j, thread->interp_index);
+	json_key(j, "thread");
+	if (thread->owner)
+		json_int(j, (int64_t)thread->owner);
+	else
+		json_null(j);
+	json_key(j, "not_read");
+	json_string(j, thread->not_read);
 	json_key(j, "python");
-	write_py_stack(j, thread, sources, with_locals);
+	if (thread->not_read)
+		json_null(j);
+	else
+		write_py_stack(j, thread, sources, with_locals);
 	json_close(j, '}');
 }
 
@@ -563,12 +590,18 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_close(&j, '}');
 
 	json_key(&j, "crashing_thread");
-	json_open(&j, '{');
-	json_key(&j, "number");
-	json_int(&j, 1);
-	json_key(&j, "lwp");
-	json_int(&j, core->threads[0].lwp);
-	json_close(&j, '}');
+	if (core->live_dump) {
+		json_null(&j);
+	} else {
+		json_open(&j, '{');
+		json_key(&j, "number");
+		json_int(&j, 1);
+		json_key(&j, "lwp");
+		json_int(&j, core->threads[0].lwp);
+		json_close(&j, '}');
+	}
+	json_key(&j, "live_dump");
+	json_bool(&j, core->live_dump);
 
 	json_key(&j, "partial");
 	json_bool(&j, analysis->partial);

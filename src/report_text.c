@@ -92,26 +92,31 @@ static void print_header(FILE *out, const struct analysis *analysis)
 			fputc(')', out);
 		}
 		fputc('\n', out);
-	} else {
+	} else if (!python->error) {
 		fprintf(out, "Python:      none found (no _PyRuntime or interp_head symbol)\n");
+	} else {
+		fprintf(out, "Python:      unknown\n");
 	}
-	if (python->found && python->error) {
+	if (python->error) {
 		fprintf(out, "Python error: ");
 		print_escaped(out, python->error);
 		fputc('\n', out);
 	}
-	fprintf(out, "Threads:     %zu; crashing thread: LWP %d (thread 1)\n", analysis->nthreads,
-		(int)core->threads[0].lwp);
-	fprintf(out, "Fingerprint: %s\n", analysis->fingerprint.id);
+	if (core->live_dump)
+		fprintf(out, "Threads:     %zu; none crashed\n", analysis->nthreads);
+	else
+		fprintf(out, "Threads:     %zu; crashing thread: LWP %d (thread 1)\n",
+			analysis->nthreads, (int)core->threads[0].lwp);
+	fprintf(out, "Fingerprint: %s%s\n", analysis->fingerprint.id,
+		core->live_dump ? " (of a hang: thread 1's stacks, no signal)" : "");
 	for (i = 0; i < analysis->nwarnings; i++) {
 		fprintf(out, "Warning:     ");
 		print_escaped(out, analysis->warnings[i]);
 		fputc('\n', out);
 	}
-	if (python->threads_cut)
-		fprintf(out, "Warning:     more thread states than --max-threads=%zu; "
-			     "the rest are not shown\n",
-			analysis->options->python.max_threads);
+	if (python->threads_not_read)
+		fprintf(out, "Warning:     %zu thread states not read (--max-threads=%zu)\n",
+			python->threads_not_read, analysis->options->python.max_threads);
 	if (python->tasks_cut)
 		fprintf(out, "Warning:     more asyncio tasks than --max-tasks=%zu; the rest are "
 			     "not shown\n",
@@ -245,6 +250,10 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 
 	if (!thread) {
 		fprintf(out, "  <not a Python thread>\n");
+		return;
+	}
+	if (thread->not_read) {
+		fprintf(out, "  <not read (%s)>\n", thread->not_read);
 		return;
 	}
 	if (thread->nframes == 0 && !thread->error) {
@@ -457,6 +466,26 @@ static void print_tasks(FILE *out, const struct analysis *analysis,
 		print_task(out, analysis, &python->tasks[i], sources, options);
 }
 
+/* The Python side of the thread VIEW, or why there is none. */
+static void print_thread_python(FILE *out, const struct analysis *analysis,
+				const struct thread_view *view, struct source_cache *sources,
+				const struct report_options *options)
+{
+	switch (python_thread_status(&analysis->python, view->number - 1)) {
+	case PY_THREAD_READ:
+	case PY_THREAD_NOT_READ:
+		print_python(out, analysis, view->python, sources, options);
+		break;
+	case PY_THREAD_NOT_PYTHON:
+		if (analysis->python.found)
+			fprintf(out, "  <not a Python thread>\n");
+		break;
+	case PY_THREAD_UNKNOWN:
+		fprintf(out, "  <Python stack unknown: see the Python error above>\n");
+		break;
+	}
+}
+
 /* Native frame I of STACK, numbered as eu-stack numbers it (gdb counts
  * inlined calls too). */
 static void print_native_frame(FILE *out, const char *prefix, const struct native_stack *stack,
@@ -506,17 +535,22 @@ static void print_mixed(FILE *out, const struct analysis *analysis, const struct
 			struct source_cache *sources, const struct report_options *options)
 {
 	const struct mixed_stack *mixed = &view->mixed;
+	enum py_thread_status status;
 	size_t i;
 
 	if (mixed->error) {
 		fprintf(out, "  <native and Python frames cannot be interleaved: ");
 		print_escaped(out, mixed->error);
 		fprintf(out, "; shown apart>\n");
-		if (analysis->python.found)
-			print_python(out, analysis, view->python, sources, options);
+		print_thread_python(out, analysis, view, sources, options);
 		print_native(out, analysis, &view->native);
 		return;
 	}
+	/* The interleaved stack has no Python frames: say why, unless the
+	 * thread is simply not a Python thread. */
+	status = python_thread_status(&analysis->python, view->number - 1);
+	if (status == PY_THREAD_NOT_READ || status == PY_THREAD_UNKNOWN)
+		print_thread_python(out, analysis, view, sources, options);
 	fprintf(out, "  Stack (most recent call first):\n");
 	for (i = 0; i < mixed->nentries; i++) {
 		const struct mixed_entry *entry = &mixed->entries[i];
@@ -601,26 +635,20 @@ void report_text(FILE *out, const struct analysis *analysis, const struct report
 			print_mixed(out, analysis, view, sources, options);
 			continue;
 		}
-		if (analysis->python.found)
-			print_python(out, analysis, view->python, sources, options);
+		print_thread_python(out, analysis, view, sources, options);
 		if (options->native)
 			print_native(out, analysis, &view->native);
 	}
 	for (i = 0; i < analysis->nunmatched; i++) {
 		const struct py_thread *thread = analysis->unmatched[i];
-		const struct thread_view *owner = NULL;
-		size_t j;
 
-		/* A thread has a state in each interpreter it ran in; the one
-		 * shown above is the first the lists gave. */
-		for (j = 0; j < analysis->nthreads && !owner; j++)
-			if (analysis->threads[j].pthread_id == thread->thread_id)
-				owner = &analysis->threads[j];
 		fprintf(out, "\nPython thread state at %#llx (pthread 0x%016llx, interpreter %lld): ",
 			(unsigned long long)thread->tstate, (unsigned long long)thread->thread_id,
 			(long long)thread->interp_index);
-		if (owner)
-			fprintf(out, "another state of thread %zu\n", owner->number);
+		/* A thread has a state in each interpreter it ran in; the
+		 * one shown above is the one it runs now. */
+		if (thread->owner)
+			fprintf(out, "another state of thread %zu\n", thread->owner);
 		else
 			fprintf(out, "no such thread in the core\n");
 		print_python(out, analysis, thread, sources, options);
