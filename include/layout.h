@@ -149,6 +149,9 @@ struct py_layout {
 	 * (3.13+) in a yield from or await. */
 	int8_t frame_state_suspended;
 	int8_t frame_state_suspended_yield_from;
+	/* 3.14+: each thread state links the _asyncio tasks it made into a
+	 * list (and the interpreter those of threads that ended). */
+	bool task_lists;
 
 	/* From here to the end every member is an int64_t offset (or size). */
 
@@ -165,6 +168,7 @@ struct py_layout {
 		int64_t gc_collecting;		/* 3.9+: interp->gc.collecting */
 		int64_t ceval_gil;		/* 3.12+: interp->ceval.gil, a pointer */
 		int64_t modules;		/* sys.modules: modules, or imports.modules (3.12+) */
+		int64_t asyncio_tasks_head;	/* 3.14+: tasks of threads that ended */
 	} interp;
 
 	struct {				/* struct _gil_runtime_state, 3.12+ */
@@ -181,6 +185,8 @@ struct py_layout {
 		int64_t frame;			/* ≤3.10: PyFrameObject *frame */
 		int64_t cframe;			/* 3.11, 3.12: _PyCFrame *cframe */
 		int64_t current_frame;		/* 3.13+: _PyInterpreterFrame *current_frame */
+		int64_t asyncio_tasks_head;	/* 3.14+: _PyThreadStateImpl's list of tasks */
+		int64_t asyncio_running_task;	/* 3.14+: _PyThreadStateImpl's running task */
 	} tstate;
 
 	struct {
@@ -381,6 +387,7 @@ struct py_layout {
 		int64_t coro;			/* task_coro */
 		int64_t fut_waiter;		/* task_fut_waiter: the future it waits on */
 		int64_t name;			/* task_name (3.8+) */
+		int64_t node;			/* task_node (3.14+): its link in a task list */
 	} task;
 
 	struct {				/* futureiterobject: what `await future` awaits */

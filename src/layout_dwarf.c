@@ -67,6 +67,7 @@ enum slot {
 	SLOT_FUTUREOBJ,
 	SLOT_TASKOBJ,
 	SLOT_FUTUREITER,
+	SLOT_TSTATE_IMPL,
 	SLOT_COUNT,
 };
 
@@ -114,6 +115,7 @@ static const char *const slot_names[SLOT_COUNT][MAX_NAMES] = {
 	[SLOT_FUTUREOBJ] = {"FutureObj"},
 	[SLOT_TASKOBJ] = {"TaskObj"},
 	[SLOT_FUTUREITER] = {"futureiterobject"},
+	[SLOT_TSTATE_IMPL] = {"_PyThreadStateImpl"},
 };
 
 /* When a rule applies, from the shapes layout_init() set. */
@@ -129,6 +131,7 @@ enum scope {
 	SCOPE_DICT_KEYS,	/* dicts have a PyDictKeysObject (3.6+) */
 	SCOPE_DICT_LOG2,	/* ... with dk_log2_size and PyDictValues (3.11+) */
 	SCOPE_ASYNCIO,		/* the _asyncio extension's structs: its own pass */
+	SCOPE_TASK_LISTS,	/* task_lists (3.14+) */
 };
 
 enum rule_kind {
@@ -227,6 +230,13 @@ static const struct rule rules[] = {
 	{MEMBER(task.fut_waiter, SLOT_TASKOBJ, "task_fut_waiter"), .scope = SCOPE_ASYNCIO},
 	{MEMBER(task.name, SLOT_TASKOBJ, "task_name"), .scope = SCOPE_ASYNCIO},
 	{MEMBER(futureiter.future, SLOT_FUTUREITER, "future"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(task.node, SLOT_TASKOBJ, "task_node"), .scope = SCOPE_ASYNCIO},
+	{MEMBER(tstate.asyncio_tasks_head, SLOT_TSTATE_IMPL, "asyncio_tasks_head"),
+	 .scope = SCOPE_TASK_LISTS},
+	{MEMBER(tstate.asyncio_running_task, SLOT_TSTATE_IMPL, "asyncio_running_task"),
+	 .scope = SCOPE_TASK_LISTS},
+	{MEMBER(interp.asyncio_tasks_head, SLOT_INTERP, "asyncio_tasks_head"),
+	 .scope = SCOPE_TASK_LISTS},
 
 	{SIZE(code.size, SLOT_CODE)},
 	{MEMBER(code.co_filename, SLOT_CODE, "co_filename"), .required = true},
@@ -383,6 +393,8 @@ static bool in_scope(const struct py_layout *layout, enum scope scope)
 		       layout->dict_shape == DICT_SHAPE_KEYS_LOG2_VALUES;
 	case SCOPE_ASYNCIO:
 		return false;
+	case SCOPE_TASK_LISTS:
+		return layout->task_lists;
 	}
 	return false;
 }

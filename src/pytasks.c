@@ -228,6 +228,77 @@ static bool running_item(void *ctx, uint64_t key, uint64_t value)
 	return run->nrunning < 1024;
 }
 
+static struct pc_error *add_running(struct run *run, uint64_t loop, uint64_t task)
+{
+	if (!running_item(run, loop, task) && run->nomem)
+		return &pc_error_nomem;
+	return NULL;
+}
+
+/* 3.14+: the tasks linked into the list whose head (a struct llist_node:
+ * next, prev) is at HEAD, each by its TaskObj's task_node. */
+static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index)
+{
+	const struct py_layout *layout = run->reader->layout;
+	struct pc_error *err;
+	struct ptrset seen;
+	uint64_t node;
+
+	if (layout->task.node == LAYOUT_ABSENT)
+		return pc_error_create(PC_ERR_UNSUPPORTED,
+				       "the layout has no TaskObj.task_node (no DWARF for the "
+				       "_asyncio extension)");
+	ptrset_init(&seen);
+	err = memory_read_u64(run->reader->mem, head, &node);
+	while (!err && node && node != head && !run->python->tasks_cut) {
+		int added = ptrset_add(&seen, node);
+
+		if (added < 0)
+			err = &pc_error_nomem;
+		else if (added == 0)
+			err = pc_error_create(PC_ERR_CORRUPT, "the task list loops back to %#llx",
+					      (unsigned long long)node);
+		if (!err)
+			err = add_task(run, node - (uint64_t)layout->task.node, index);
+		if (!err)
+			err = memory_read_u64(run->reader->mem, node, &node);
+	}
+	ptrset_deinit(&seen);
+	return err;
+}
+
+/* 3.14+: each thread state's list of tasks and running task, and the
+ * interpreter's list of the tasks of threads that ended. */
+static struct pc_error *thread_lists(struct run *run, uint64_t interp, int64_t index)
+{
+	const struct py_layout *layout = run->reader->layout;
+	struct python *python = run->python;
+	struct pc_error *err = NULL;
+	size_t i;
+
+	if (!layout->task_lists || layout->tstate.asyncio_tasks_head == LAYOUT_ABSENT)
+		return NULL;
+	for (i = 0; !err && i < python->nthreads; i++) {
+		uint64_t tstate = python->threads[i].tstate, task = 0;
+
+		if (python->threads[i].interp != interp)
+			continue;
+		err = list_tasks(run, tstate + (uint64_t)layout->tstate.asyncio_tasks_head, index);
+		if (!err && layout->tstate.asyncio_running_task != LAYOUT_ABSENT)
+			err = memory_read_u64(run->reader->mem,
+					      tstate + (uint64_t)layout->tstate.asyncio_running_task,
+					      &task);
+		if (!err && task)
+			err = add_running(run, 0, task);
+		if (err && err != &pc_error_nomem)
+			err = pc_error_prefix(err, "tasks of thread state %#llx",
+					      (unsigned long long)tstate);
+	}
+	if (!err && layout->interp.asyncio_tasks_head != LAYOUT_ABSENT)
+		err = list_tasks(run, interp + (uint64_t)layout->interp.asyncio_tasks_head, index);
+	return err;
+}
+
 static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int64_t index)
 {
 	static const char *const weak_sets[] = {"_all_tasks", "_scheduled_tasks"};
@@ -240,6 +311,10 @@ static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int6
 	if (err || !module)
 		return err;
 	run->python->asyncio = true;
+	/* Tasks that are no _asyncio.Task (3.14+) stay in the sets below. */
+	err = thread_lists(run, interp, index);
+	if (err)
+		return err;
 	for (i = 0; i < sizeof(weak_sets) / sizeof(weak_sets[0]); i++) {
 		err = pyscan_module_global(reader, module, weak_sets[i], &object);
 		if (!err && object)
