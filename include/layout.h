@@ -145,10 +145,14 @@ struct py_layout {
 	 * RESUME and its quickened or instrumented twin. */
 	uint8_t opcode_yield_from;
 	uint8_t opcode_resume[2];
-	/* gi_frame_state values (3.11+): a generator suspended at a yield, and
-	 * (3.13+) in a yield from or await. */
+	/* gi_frame_state values (3.11+, renumbered in 3.15): a generator
+	 * suspended at a yield, in a yield from or await (3.13+; 3.15 has a
+	 * second, "locked" value for it), and the first of the states that
+	 * leave it no frame (FRAME_COMPLETED, 3.15 FRAME_CLEARED). */
 	int8_t frame_state_suspended;
 	int8_t frame_state_suspended_yield_from;
+	int8_t frame_state_suspended_yield_from_locked;
+	int8_t frame_state_finished;
 	/* 3.14+: each thread state links the _asyncio tasks it made into a
 	 * list (and the interpreter those of threads that ended). */
 	bool task_lists;

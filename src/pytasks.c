@@ -507,8 +507,7 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 	err = memory_read(mem, gen + (uint64_t)layout->gen.gi_frame_state, &state, 1);
 	if (err)
 		return err;
-	/* FRAME_COMPLETED and FRAME_CLEARED: no frame left. */
-	if (state >= 1)
+	if (state >= layout->frame_state_finished)
 		return NULL;
 	*frame = gen + (uint64_t)layout->gen.gi_iframe;
 	if (layout->await_shape == AWAIT_SHAPE_RESUME) {
@@ -522,7 +521,8 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 		if (err || (next[0] != layout->opcode_resume[0] &&
 			    next[0] != layout->opcode_resume[1]) || next[1] < 2)
 			return err;
-	} else if (state != layout->frame_state_suspended_yield_from) {
+	} else if (state != layout->frame_state_suspended_yield_from &&
+		   state != layout->frame_state_suspended_yield_from_locked) {
 		return NULL;
 	}
 	if (layout->iframe.stackpointer != LAYOUT_ABSENT) {
