@@ -153,6 +153,9 @@ struct py_layout {
 	int8_t frame_state_suspended_yield_from;
 	int8_t frame_state_suspended_yield_from_locked;
 	int8_t frame_state_finished;
+	/* How deep in the suspended frame's stack the awaited object lies: the
+	 * top (1), or (3.15+, where a NULL is pushed above it) the one below. */
+	int await_stack_depth;
 	/* 3.14+: each thread state links the _asyncio tasks it made into a
 	 * list (and the interpreter those of threads that ended). */
 	bool task_lists;

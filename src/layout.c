@@ -73,11 +73,13 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 		layout->frame_state_suspended_yield_from = 2;
 		layout->frame_state_suspended_yield_from_locked = 3;
 		layout->frame_state_finished = 5;
+		layout->await_stack_depth = 2;
 	} else {
 		layout->frame_state_suspended = version_hex >= PY_HEX(3, 13) ? -2 : -1;
 		layout->frame_state_suspended_yield_from = -1;
 		layout->frame_state_suspended_yield_from_locked = -1;
 		layout->frame_state_finished = 1;
+		layout->await_stack_depth = 1;
 	}
 	layout->task_lists = version_hex >= PY_HEX(3, 14);
 	layout->eval_function = version_hex >= PY_HEX(3, 0) ? "_PyEval_EvalFrameDefault"

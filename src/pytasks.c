@@ -528,7 +528,8 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 	if (layout->iframe.stackpointer != LAYOUT_ABSENT) {
 		err = memory_read_u64(mem, *frame + (uint64_t)layout->iframe.stackpointer, &top);
 		if (!err && top)
-			err = memory_read_u64(mem, top - 8, awaited);
+			err = memory_read_u64(mem, top - 8 * (uint64_t)layout->await_stack_depth,
+					      awaited);
 	} else if (layout->iframe.stacktop != LAYOUT_ABSENT) {
 		int32_t stacktop;
 
