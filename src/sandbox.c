@@ -13,6 +13,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* A build with AddressSanitizer (make asan-check): its runtime reserves
+ * terabytes of address space for shadow memory when the program starts,
+ * so any RLIMIT_AS would make its next mmap fail, and it makes system calls
+ * of its own (sigaltstack on every noreturn call, a tracer thread for the
+ * leak check at exit).  Such a build runs without RLIMIT_AS and allows
+ * those calls too. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_RESERVES_ADDRESS_SPACE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZER_RESERVES_ADDRESS_SPACE 1
+#endif
+#endif
+
 /* What reading files and memory and printing reports need, and glibc,
  * libelf and libdw under them.  A call left out fails with EPERM, which
  * these libraries treat as a file they cannot read, not as a crash: an
@@ -38,6 +52,13 @@ static const int allowed[] = {
 	SCMP_SYS(uname),	  SCMP_SYS(sysinfo),	  SCMP_SYS(prlimit64),
 	SCMP_SYS(getrlimit),	  SCMP_SYS(sched_getaffinity), SCMP_SYS(exit),
 	SCMP_SYS(exit_group),
+#ifdef SANITIZER_RESERVES_ADDRESS_SPACE
+	SCMP_SYS(sigaltstack),	  SCMP_SYS(sched_yield),  SCMP_SYS(prctl),
+	SCMP_SYS(clone),	  SCMP_SYS(clone3),	  SCMP_SYS(ptrace),
+	SCMP_SYS(wait4),	  SCMP_SYS(waitid),	  SCMP_SYS(tgkill),
+	SCMP_SYS(kill),		  SCMP_SYS(getppid),	  SCMP_SYS(rt_sigtimedwait),
+	SCMP_SYS(set_robust_list), SCMP_SYS(rseq),	  SCMP_SYS(arch_prctl),
+#endif
 };
 
 static struct pc_error *failed(const char *step, int error)
@@ -84,11 +105,21 @@ static struct pc_error *load_filter(void)
 	return rc == 0 ? NULL : failed("seccomp", -rc);
 }
 
+static uint64_t address_space_limit(const struct sandbox_limits *limits)
+{
+#ifdef SANITIZER_RESERVES_ADDRESS_SPACE
+	(void)limits;
+	return RLIM_INFINITY;
+#else
+	return limits->address_space;
+#endif
+}
+
 struct pc_error *sandbox_enter(uid_t uid, gid_t gid, const struct sandbox_limits *limits)
 {
 	struct pc_error *err;
 
-	if ((err = set_limit(RLIMIT_AS, limits->address_space, "RLIMIT_AS")) ||
+	if ((err = set_limit(RLIMIT_AS, address_space_limit(limits), "RLIMIT_AS")) ||
 	    (err = set_limit(RLIMIT_CPU, limits->cpu_seconds, "RLIMIT_CPU")) ||
 	    (err = set_limit(RLIMIT_FSIZE, limits->file_size, "RLIMIT_FSIZE")) ||
 	    (err = set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE")))
