@@ -382,7 +382,8 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 	err = list_files(spool, &files, &nfiles);
 	if (err)
 		goto out;
-	qsort(files, nfiles, sizeof(*files), spooled_by_stem);
+	if (nfiles)
+		qsort(files, nfiles, sizeof(*files), spooled_by_stem);
 	entries = calloc(nfiles ? nfiles : 1, sizeof(*entries));
 	if (!entries) {
 		err = &pc_error_nomem;
