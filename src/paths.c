@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -27,14 +28,180 @@
  * descriptor, which opens nothing (a FIFO's open() would block for ever, a
  * device's may do something), and that very inode is then opened through
  * pycore's own /proc/self/fd entry, with the caller's credentials. */
+static int resolve_by_hand(int dirfd, const char *path, bool in_root);
+
 static int resolve(int dirfd, const char *path, unsigned long long resolve_flags)
 {
+	static bool no_openat2;
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = resolve_flags | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd;
 
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (!no_openat2) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd;
+		no_openat2 = true;
+	}
+	return resolve_by_hand(dirfd, path, resolve_flags & RESOLVE_IN_ROOT);
+}
+
+/* Symbolic links followed in one path, as the kernel's MAXSYMLINKS. */
+#define MAX_LINKS 40
+/* Directories open at once while resolving one path. */
+#define MAX_DEPTH 256
+
+/* The directories from the start of the resolution down to the one a name
+ * is looked up in: ".." is the one above, never a lookup of "..". */
+struct dir_stack {
+	int fds[MAX_DEPTH];
+	size_t depth;
+};
+
+static void stack_clear(struct dir_stack *stack)
+{
+	while (stack->depth > 0)
+		close(stack->fds[--stack->depth]);
+}
+
+/* Empty STACK, then start it at FD (owned from now on; -1 fails). */
+static int stack_restart(struct dir_stack *stack, int fd)
+{
+	stack_clear(stack);
+	if (fd < 0)
+		return -1;
+	stack->fds[stack->depth++] = fd;
+	return 0;
+}
+
+/* "..": the directory above.  Under a root, the root's own ".." is
+ * itself, as with RESOLVE_IN_ROOT; otherwise the start's parent is looked
+ * up. */
+static int stack_up(struct dir_stack *stack, bool in_root)
+{
+	int fd;
+
+	if (stack->depth > 1) {
+		close(stack->fds[--stack->depth]);
+		return 0;
+	}
+	if (in_root)
+		return 0;
+	fd = openat(stack->fds[0], "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	close(stack->fds[0]);
+	stack->fds[0] = fd;
+	return 0;
+}
+
+/* Where an absolute path starts: the root, or "/". */
+static int start_absolute(int dirfd, bool in_root)
+{
+	return in_root ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0)
+		       : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* resolve() where the kernel has no openat2 (before Linux 5.6, or under a
+ * seccomp filter or an emulator that does not know it): the same rules,
+ * one name at a time.  Each name is opened with O_PATH | O_NOFOLLOW in
+ * the directory found before it, so the kernel follows no link at all; a
+ * symbolic link is read and its text resolved in its place, a /proc magic
+ * link too (its text names a path, not the object it would jump to), and
+ * an absolute one starts again at the root. */
+static int resolve_by_hand(int dirfd, const char *path, bool in_root)
+{
+	struct dir_stack stack = {.depth = 0};
+	char rest[PATH_MAX], joined[PATH_MAX], target[PATH_MAX];
+	char *name = rest, *end;
+	int links = 0, fd = -1, saved;
+
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strlen(path) >= sizeof(rest)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(rest, path);
+	if (stack_restart(&stack, *path == '/' ? start_absolute(dirfd, in_root)
+			  : dirfd == AT_FDCWD ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
+					      : fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) != 0)
+		return -1;
+	for (;;) {
+		struct stat st;
+		ssize_t n;
+		char saved_end;
+
+		while (*name == '/')
+			name++;
+		if (!*name) {
+			/* Ends in a directory: "/", "." or "..", or a slash. */
+			fd = fcntl(stack.fds[stack.depth - 1], F_DUPFD_CLOEXEC, 0);
+			break;
+		}
+		end = name + strcspn(name, "/");
+		saved_end = *end;
+		*end = '\0';
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			if (name[1] == '.' && stack_up(&stack, in_root) != 0)
+				break;
+			*end = saved_end;
+			name = end;
+			continue;
+		}
+		fd = openat(stack.fds[stack.depth - 1], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		*end = saved_end;
+		if (fd < 0)
+			break;
+		if (fstat(fd, &st) != 0) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(fd, "", target, sizeof(target));
+			close(fd);
+			fd = -1;
+			if (n < 0)
+				break;
+			if (++links > MAX_LINKS) {
+				errno = ELOOP;
+				break;
+			}
+			/* The link's text, then what followed it. */
+			if ((size_t)n == sizeof(target) ||
+			    (size_t)n + strlen(end) >= sizeof(joined)) {
+				errno = ENAMETOOLONG;
+				break;
+			}
+			memcpy(joined, target, (size_t)n);
+			strcpy(joined + n, end);
+			strcpy(rest, joined);
+			name = rest;
+			if (*name == '/' && stack_restart(&stack, start_absolute(dirfd, in_root)) != 0)
+				break;
+			continue;
+		}
+		if (!*end)
+			break;	/* the last name: FD is the answer */
+		if (!S_ISDIR(st.st_mode) || stack.depth == MAX_DEPTH) {
+			close(fd);
+			fd = -1;
+			errno = S_ISDIR(st.st_mode) ? ENAMETOOLONG : ENOTDIR;
+			break;
+		}
+		stack.fds[stack.depth++] = fd;
+		fd = -1;
+		name = end;
+	}
+	saved = errno;
+	stack_clear(&stack);
+	errno = saved;
+	return fd;
 }
 
 static int open_resolved(int pathfd)
