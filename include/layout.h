@@ -163,6 +163,8 @@ struct py_layout {
 	/* From here to the end every member is an int64_t offset (or size). */
 
 	struct {
+		int64_t size;			/* 3.7+: sizeof(_PyRuntimeState), which
+						 * the _PyRuntime symbol's size must be */
 		int64_t interpreters_head;	/* _PyRuntime.interpreters.head */
 		int64_t gilstate_tstate_current; /* 3.7-3.11: _PyRuntime.gilstate.tstate_current */
 		int64_t gc_collecting;		/* 3.7-3.8: _PyRuntime.gc.collecting */
@@ -410,6 +412,14 @@ void layout_init(struct py_layout *layout, unsigned version_hex);
 void layout_shape_for_version(struct py_layout *layout, unsigned version_hex);
 
 const char *layout_source_name(enum layout_source source);
+
+/* Whether LAYOUT describes the build whose _PyRuntime symbol is
+ * SYMBOL_SIZE bytes (its st_size, 0 when not known): an error saying how
+ * the sizes differ when its runtime.size is another, else NULL.  A table
+ * made for other headers, or _Py_DebugOffsets damaged in the core, fails
+ * here before anything is read with it. */
+struct pc_error *layout_check_runtime_size(const struct py_layout *layout,
+					   uint64_t symbol_size);
 
 /* The three sources.  Each fills RET completely (starting from
  * layout_init()) or returns an error naming what it could not find. */

@@ -86,11 +86,12 @@ bool modules_symbol_build_id(const struct native_symbol *where, char *out, size_
 bool modules_module_build_id(Dwfl_Module *module, char *out, size_t size);
 
 /* The address of the symbol NAME (data or function, local ones included).
- * IN: the module to search, or NULL for every module; *FOUND_IN, when
- * FOUND_IN is not NULL, receives the module defining it.  False when no
- * module has it. */
+ * IN: the module to search, or NULL for every module; *SIZE, when SIZE is
+ * not NULL, receives its st_size (0 when the symbol table gives none);
+ * *FOUND_IN, when FOUND_IN is not NULL, the module defining it.  False
+ * when no module has it. */
 bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *name,
-			 uint64_t *address, Dwfl_Module **found_in);
+			 uint64_t *address, uint64_t *size, Dwfl_Module **found_in);
 
 /* The module's ELF file on disk (the one libdwfl opened), or NULL. */
 Elf *modules_elf(Dwfl_Module *module, uint64_t *bias);

@@ -207,7 +207,7 @@ static struct pc_error *abort_message(struct analysis *analysis)
 	int cut = 0;
 
 	if (analysis->signal.number != SIGABRT ||
-	    !modules_find_symbol(analysis->modules, NULL, "__abort_msg", &symbol, NULL))
+	    !modules_find_symbol(analysis->modules, NULL, "__abort_msg", &symbol, NULL, NULL))
 		return NULL;
 	err = memory_read_u64(analysis->memory, symbol, &message);
 	if (!err && message)

@@ -1,5 +1,7 @@
 #include "layout.h"
 
+#include "error.h"
+
 void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 {
 	layout->version_hex = version_hex;
@@ -88,7 +90,7 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 
 void layout_init(struct py_layout *layout, unsigned version_hex)
 {
-	int64_t *field = &layout->runtime.interpreters_head;
+	int64_t *field = &layout->runtime.size;
 	int64_t *end = (int64_t *)(layout + 1);
 
 	*layout = (struct py_layout){0};
@@ -110,4 +112,24 @@ const char *layout_source_name(enum layout_source source)
 		break;
 	}
 	return "none";
+}
+
+struct pc_error *layout_check_runtime_size(const struct py_layout *layout, uint64_t symbol_size)
+{
+	if (!symbol_size || layout->runtime.size == LAYOUT_ABSENT ||
+	    (uint64_t)layout->runtime.size == symbol_size)
+		return NULL;
+	if (layout->source == LAYOUT_SOURCE_TABLES)
+		return pc_error_create(PC_ERR_UNSUPPORTED,
+				       "the built-in layout for Python %u.%u was made for another "
+				       "build: its _PyRuntimeState is %lld bytes, this build's "
+				       "_PyRuntime %llu",
+				       layout->version_hex >> 24, (layout->version_hex >> 16) & 0xff,
+				       (long long)layout->runtime.size,
+				       (unsigned long long)symbol_size);
+	return pc_error_create(PC_ERR_CORRUPT,
+			       "%s says _PyRuntimeState is %lld bytes, but the _PyRuntime "
+			       "symbol is %llu: it was damaged, or is another build's",
+			       layout_source_name(layout->source), (long long)layout->runtime.size,
+			       (unsigned long long)symbol_size);
 }

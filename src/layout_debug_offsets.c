@@ -31,6 +31,7 @@ struct debug_field {
 #define F(field, member) {offsetof(struct py_layout, field), member}
 
 static const struct debug_field fields[] = {
+	F(runtime.size, "runtime_state.size"),
 	F(runtime.interpreters_head, "runtime_state.interpreters_head"),
 	F(interp.size, "interpreter_state.size"),
 	F(interp.next, "interpreter_state.next"),
@@ -141,9 +142,9 @@ static struct pc_error *checked_value(const struct reader *r, const char *member
 	if (!*present)
 		return NULL;
 	err = group_size(r, member, &size);
-	if (err)
-		return err;
-	if (dot && strstr(dot, "size")) {
+	if (err || strcmp(dot, ".size") == 0)
+		return err;	/* the group's own size: group_size() checked it */
+	if (strstr(dot, "size")) {
 		if (*ret == 0 || *ret > MAX_STRUCT_SIZE)
 			return pc_error_create(PC_ERR_CORRUPT, "_Py_DebugOffsets %s is %llu",
 					       member, (unsigned long long)*ret);
@@ -210,8 +211,8 @@ static void fill_from_tables(struct py_layout *ret)
 {
 	struct py_layout tables;
 	struct pc_error *err = layout_from_tables(ret->version_hex, &tables);
-	int64_t *field = &ret->runtime.interpreters_head;
-	const int64_t *from = &tables.runtime.interpreters_head;
+	int64_t *field = &ret->runtime.size;
+	const int64_t *from = &tables.runtime.size;
 
 	if (err) {
 		pc_error_destroy(err);

@@ -162,6 +162,7 @@ struct rule {
 #define SIZE(fld, slt) .field = FIELD(fld), .slot = (slt), .kind = KIND_SIZE
 
 static const struct rule rules[] = {
+	{SIZE(runtime.size, SLOT_RUNTIME), .scope = SCOPE_RUNTIME},
 	{MEMBER(runtime.interpreters_head, SLOT_RUNTIME, "interpreters.head"),
 	 .scope = SCOPE_RUNTIME, .required = true},
 	{MEMBER(runtime.gilstate_tstate_current, SLOT_RUNTIME, "gilstate.tstate_current"),

@@ -19,6 +19,7 @@
  *   3.12 from 3.12.1 headers
  *   3.13 from 3.13.0 headers
  *        (same numbers from 3.13.18 headers in /var/cache/pycore/sid-root/usr/include/python3.13)
+ *        (runtime.size left out: 3.13.0 headers and 3.13.18 headers in /var/cache/pycore/sid-root/usr/include/python3.13 differ)
  *   3.14 from 3.14.10 headers in /var/cache/pycore/sid-root/usr/include/python3.14
  *   3.15 from 3.15.2 headers in /var/cache/pycore/sid-root/usr/include/python3.15
  */
@@ -183,6 +184,7 @@ static const struct layout_entry layout_3_6[] = {
 };
 
 static const struct layout_entry layout_3_7[] = {
+	ENTRY(runtime.size, 1520),
 	ENTRY(runtime.interpreters_head, 24),
 	ENTRY(runtime.gilstate_tstate_current, 1480),
 	ENTRY(runtime.gc_collecting, 632),
@@ -263,6 +265,7 @@ static const struct layout_entry layout_3_7[] = {
 };
 
 static const struct layout_entry layout_3_8[] = {
+	ENTRY(runtime.size, 1464),
 	ENTRY(runtime.interpreters_head, 32),
 	ENTRY(runtime.gilstate_tstate_current, 1368),
 	ENTRY(runtime.gc_collecting, 544),
@@ -343,6 +346,7 @@ static const struct layout_entry layout_3_8[] = {
 };
 
 static const struct layout_entry layout_3_9[] = {
+	ENTRY(runtime.size, 656),
 	ENTRY(runtime.interpreters_head, 32),
 	ENTRY(runtime.gilstate_tstate_current, 568),
 	ENTRY(interp.size, 5656),
@@ -423,6 +427,7 @@ static const struct layout_entry layout_3_9[] = {
 };
 
 static const struct layout_entry layout_3_10[] = {
+	ENTRY(runtime.size, 672),
 	ENTRY(runtime.interpreters_head, 32),
 	ENTRY(runtime.gilstate_tstate_current, 568),
 	ENTRY(interp.size, 113528),
@@ -503,6 +508,7 @@ static const struct layout_entry layout_3_10[] = {
 };
 
 static const struct layout_entry layout_3_11[] = {
+	ENTRY(runtime.size, 166688),
 	ENTRY(runtime.interpreters_head, 40),
 	ENTRY(runtime.gilstate_tstate_current, 576),
 	ENTRY(interp.size, 107752),
@@ -591,6 +597,7 @@ static const struct layout_entry layout_3_11[] = {
 };
 
 static const struct layout_entry layout_3_12[] = {
+	ENTRY(runtime.size, 459944),
 	ENTRY(runtime.interpreters_head, 40),
 	ENTRY(interp.size, 383552),
 	ENTRY(interp.next, 0),
@@ -770,6 +777,7 @@ static const struct layout_entry layout_3_13[] = {
 };
 
 static const struct layout_entry layout_3_14[] = {
+	ENTRY(runtime.size, 316616),
 	ENTRY(runtime.interpreters_head, 808),
 	ENTRY(interp.size, 225864),
 	ENTRY(interp.next, 7272),
@@ -863,6 +871,7 @@ static const struct layout_entry layout_3_14[] = {
 };
 
 static const struct layout_entry layout_3_15[] = {
+	ENTRY(runtime.size, 346560),
 	ENTRY(runtime.interpreters_head, 936),
 	ENTRY(interp.size, 226232),
 	ENTRY(interp.next, 7264),

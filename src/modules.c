@@ -554,6 +554,7 @@ bool modules_symbol_build_id(const struct native_symbol *where, char *out, size_
 struct symbol_search {
 	const char *name;
 	uint64_t address;
+	uint64_t size;
 	Dwfl_Module *module;
 };
 
@@ -574,6 +575,7 @@ static int search_module(Dwfl_Module *mod, void **userdata, const char *modname,
 		if (name && sym.st_shndx != SHN_UNDEF && strcmp(name, search->name) == 0 &&
 		    GELF_ST_TYPE(sym.st_info) != STT_TLS) {
 			search->address = value;
+			search->size = sym.st_size;
 			search->module = mod;
 			return DWARF_CB_ABORT;
 		}
@@ -614,6 +616,7 @@ static int search_dynsym(Dwfl_Module *mod, void **userdata, const char *modname,
 			sym_name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 			if (sym_name && strcmp(sym_name, search->name) == 0) {
 				search->address = sym.st_value + bias;
+				search->size = sym.st_size;
 				search->module = mod;
 				return DWARF_CB_ABORT;
 			}
@@ -623,7 +626,7 @@ static int search_dynsym(Dwfl_Module *mod, void **userdata, const char *modname,
 }
 
 bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *name,
-			 uint64_t *address, Dwfl_Module **found_in)
+			 uint64_t *address, uint64_t *size, Dwfl_Module **found_in)
 {
 	struct symbol_search search = {.name = name};
 
@@ -639,6 +642,8 @@ bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *n
 	if (!search.module)
 		return false;
 	*address = search.address;
+	if (size)
+		*size = search.size;
 	if (found_in)
 		*found_in = search.module;
 	return true;

@@ -36,6 +36,7 @@
 struct anchors {
 	Dwfl_Module *module;	/* executable or libpython */
 	uint64_t runtime;	/* &_PyRuntime (3.7+), or 0 */
+	uint64_t runtime_size;	/* its symbol's st_size, or 0 when not known */
 	uint64_t interp_head;	/* &interp_head (2.7, 3.6), or 0 */
 	uint64_t tstate_current; /* &_PyThreadState_Current (2.7, 3.6), or 0 */
 	uint64_t gc_collecting;	/* &collecting in gcmodule.c (2.7, 3.6), or 0 */
@@ -67,21 +68,22 @@ static bool find_anchors(struct modules *modules, struct memory *mem, struct anc
 	uint64_t function;
 
 	*ret = (struct anchors){0};
-	if (!modules_find_symbol(modules, NULL, "_PyRuntime", &ret->runtime, &ret->module)) {
-		if (!modules_find_symbol(modules, NULL, "interp_head", &ret->interp_head,
+	if (!modules_find_symbol(modules, NULL, "_PyRuntime", &ret->runtime, &ret->runtime_size,
+				 &ret->module)) {
+		if (!modules_find_symbol(modules, NULL, "interp_head", &ret->interp_head, NULL,
 					 &ret->module) &&
-		    modules_find_symbol(modules, NULL, "PyInterpreterState_Head", &function,
+		    modules_find_symbol(modules, NULL, "PyInterpreterState_Head", &function, NULL,
 					&ret->module))
 			ret->interp_head = interp_head_from_code(mem, function);
 		if (!ret->interp_head)
 			return false;
 		modules_find_symbol(modules, ret->module, "_PyThreadState_Current",
-				    &ret->tstate_current, NULL);
-		modules_find_symbol(modules, ret->module, "collecting", &ret->gc_collecting,
+				    &ret->tstate_current, NULL, NULL);
+		modules_find_symbol(modules, ret->module, "collecting", &ret->gc_collecting, NULL,
 				    NULL);
 	}
-	modules_find_symbol(modules, ret->module, "PyCode_Type", &ret->code_type, NULL);
-	modules_find_symbol(modules, ret->module, "_Py_NoneStruct", &ret->none, NULL);
+	modules_find_symbol(modules, ret->module, "PyCode_Type", &ret->code_type, NULL, NULL);
+	modules_find_symbol(modules, ret->module, "_Py_NoneStruct", &ret->none, NULL, NULL);
 	return true;
 }
 
@@ -267,7 +269,7 @@ static bool find_version(struct modules *modules, struct memory *mem,
 			return true;
 		pc_error_destroy(err);
 	}
-	if (modules_find_symbol(modules, anchors->module, "Py_Version", &address, NULL)) {
+	if (modules_find_symbol(modules, anchors->module, "Py_Version", &address, NULL, NULL)) {
 		err = memory_read_u64(mem, address, &value);
 		if (!err && pyversion_from_py_version(value, hex))
 			return true;
@@ -1046,9 +1048,10 @@ static void forget_walk(struct python *python)
 }
 
 /* Auto's first choice: what needs no debug information, when it exists for
- * this version, walked and then checked against the core before it is
- * trusted.  True when RET holds its walk; false when there is none or it
- * failed a check, and the layout must come from elsewhere. */
+ * this version, checked against the build (its size of _PyRuntimeState is
+ * the _PyRuntime symbol's), walked, and the walk checked against the core
+ * before it is trusted.  True when RET holds its walk; false when there is
+ * none or it failed a check, and the layout must come from elsewhere. */
 static bool walk_without_dwarf(struct python *python, struct memory *mem,
 			       const struct core *core, const struct anchors *anchors,
 			       unsigned hex, const struct python_options *options,
@@ -1058,6 +1061,8 @@ static bool walk_without_dwarf(struct python *python, struct memory *mem,
 							 : LAYOUT_REQUEST_TABLES;
 	struct pc_error *err = choose_layout(python, mem, anchors, hex, cheap);
 
+	if (!err)
+		err = layout_check_runtime_size(&python->layout, anchors->runtime_size);
 	*ret = NULL;
 	if (err) {
 		pc_error_destroy(err);
@@ -1191,6 +1196,14 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 				      (layout_newest_version() >> 16) & 0xff);
 	if (err)
 		return pc_error_keep(&ret->error, err);
+	/* Asked for, or all there is: used, but not as if it were this build's. */
+	err = ret->layout.source == LAYOUT_SOURCE_DWARF
+		      ? NULL
+		      : layout_check_runtime_size(&ret->layout, anchors.runtime_size);
+	if (err) {
+		warnings_add(&ret->warnings, &ret->nwarnings, "%s", err->message);
+		pc_error_destroy(err);
+	}
 	ret->layout_detail = layout_detail(modules, anchors.module, &ret->layout);
 	if (!ret->layout_detail)
 		return &pc_error_nomem;
@@ -1213,7 +1226,7 @@ static struct pc_error *read_tasks(struct modules *modules, struct memory *mem,
 	Dwfl_Module *module;
 	uint64_t init;
 
-	if (modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, &module)) {
+	if (modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, NULL, &module)) {
 		err = layout_asyncio_from_dwarf(module, &python->layout);
 		if (err == &pc_error_nomem)
 			return err;

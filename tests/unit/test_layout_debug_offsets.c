@@ -69,8 +69,8 @@ static void compare_with_tables(const char *path, const struct py_layout *got)
 {
 	struct py_layout tables;
 	struct pc_error *err = layout_from_tables(got->version_hex, &tables);
-	const int64_t *a = &got->runtime.interpreters_head;
-	const int64_t *b = &tables.runtime.interpreters_head;
+	const int64_t *a = &got->runtime.size;
+	const int64_t *b = &tables.runtime.size;
 	unsigned differences = 0;
 
 	if (err)
@@ -82,6 +82,13 @@ static void compare_with_tables(const char *path, const struct py_layout *got)
 				differences++;
 			continue;
 		}
+		/* The tables leave it out where the builds of a minor version
+		 * disagree on it (3.13.0 and 3.13.18); Debian's 3.15 has its
+		 * JIT's one more pointer (tests/unit/test_layout_dwarf.c). */
+		if (a == &got->runtime.size &&
+		    (*b == LAYOUT_ABSENT ||
+		     ((got->version_hex & 0xffff0000u) == PY_HEX(3, 15) && *a == *b + 8)))
+			continue;
 		if (*a != *b) {
 			differences++;
 			print_error("%s: field at %zu: debug offsets %lld, tables %lld\n", path,
