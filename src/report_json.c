@@ -23,6 +23,22 @@ static void json_position(struct json *j, int value)
 		json_int(j, value);
 }
 
+/* {"KEY1": VALUE1, "KEY2": VALUE2} when PRESENT, else null. */
+static void json_int_pair(struct json *j, bool present, const char *key1, int64_t value1,
+			  const char *key2, int64_t value2)
+{
+	if (!present) {
+		json_null(j);
+		return;
+	}
+	json_open(j, '{');
+	json_key(j, key1);
+	json_int(j, value1);
+	json_key(j, key2);
+	json_int(j, value2);
+	json_close(j, '}');
+}
+
 static const char *layout_source_id(enum layout_source source)
 {
 	switch (source) {
@@ -216,16 +232,8 @@ static void write_py_frame(struct json *j, const struct py_frame *frame,
 	json_key(j, "locals");
 	write_locals(j, frame, with_locals);
 	json_key(j, "repeated");
-	if (frame->repeat_period) {
-		json_open(j, '{');
-		json_key(j, "frames");
-		json_int(j, (int64_t)frame->repeat_period);
-		json_key(j, "times");
-		json_int(j, (int64_t)frame->repeat_count);
-		json_close(j, '}');
-	} else {
-		json_null(j);
-	}
+	json_int_pair(j, frame->repeat_period != 0, "frames", (int64_t)frame->repeat_period, "times",
+		      (int64_t)frame->repeat_count);
 	json_close(j, '}');
 }
 
@@ -245,16 +253,8 @@ static void write_py_stack(struct json *j, const struct py_thread *thread,
 	json_key(j, "total_frames");
 	json_int(j, (int64_t)thread->total_frames);
 	json_key(j, "omitted");
-	if (thread->omitted) {
-		json_open(j, '{');
-		json_key(j, "after");
-		json_int(j, (int64_t)thread->nhead);
-		json_key(j, "frames");
-		json_int(j, (int64_t)thread->omitted);
-		json_close(j, '}');
-	} else {
-		json_null(j);
-	}
+	json_int_pair(j, thread->omitted != 0, "after", (int64_t)thread->nhead, "frames",
+		      (int64_t)thread->omitted);
 	json_key(j, "error");
 	json_string(j, thread->error);
 	json_key(j, "exception");
@@ -590,16 +590,7 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_close(&j, '}');
 
 	json_key(&j, "crashing_thread");
-	if (core->live_dump) {
-		json_null(&j);
-	} else {
-		json_open(&j, '{');
-		json_key(&j, "number");
-		json_int(&j, 1);
-		json_key(&j, "lwp");
-		json_int(&j, core->threads[0].lwp);
-		json_close(&j, '}');
-	}
+	json_int_pair(&j, !core->live_dump, "number", 1, "lwp", core->threads[0].lwp);
 	json_key(&j, "live_dump");
 	json_bool(&j, core->live_dump);
 
