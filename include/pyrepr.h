@@ -17,7 +17,9 @@
  *     object prints as "...";
  *   - the whole repr is cut after PYREPR_MAX_CHARS characters, then "...".
  * fixtures/oracle.py applies the same rules with Python's own repr(): keep
- * the two in step. */
+ * the two in step.  It reads the caps from this file: each is a
+ * "#define PYREPR_MAX_... VALUE" line, VALUE a number or a macro of a header
+ * included here. */
 #ifndef PYCORE_PYREPR_H
 #define PYCORE_PYREPR_H
 
