@@ -19,6 +19,7 @@ struct pc_error;
 struct spool {
 	int dirfd;
 	char *path;		/* as given, without trailing slashes */
+	int slot_fd;		/* the handler slot held (spool_take_slot), or -1 */
 };
 
 /* Open the spool PATH, creating it (mode 0751: others may reach a file by
@@ -26,6 +27,7 @@ struct spool {
  * parent must.  Refused: a symbolic link, anything but a directory, a
  * directory owned by another user or writable by group or others. */
 struct pc_error *spool_open(const char *path, struct spool *ret);
+/* Close the spool's fds: its directory and the slot held, if any. */
 void spool_close(struct spool *spool);
 
 /* A file being written: a temporary name until spool_commit(). */
@@ -76,9 +78,13 @@ struct pc_error *spool_grant_read(struct spool *spool, struct spool_file *file, 
 /* An error when the spool's file system has fewer than RESERVE bytes free. */
 struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve);
 
-/* One of MAX slots for a handler, a lock file .pycore-slot-N held with
- * flock() until *RET (its fd) is closed, when the process ends at the
- * latest; a PC_ERR_LIMIT error when all MAX are taken. */
-struct pc_error *spool_take_slot(struct spool *spool, unsigned max, int *ret);
+/* PERCENT of the size of the spool's file system, at most CAP; CAP when
+ * the size cannot be known. */
+uint64_t spool_share(const struct spool *spool, unsigned percent, uint64_t cap);
+
+/* Take one of MAX slots for a handler, a lock file .pycore-slot-N held
+ * with flock() until spool_close(), when the process ends at the latest; a
+ * PC_ERR_LIMIT error when all MAX are taken. */
+struct pc_error *spool_take_slot(struct spool *spool, unsigned max);
 
 #endif

@@ -43,7 +43,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -104,7 +103,6 @@ struct handle {
 	const char *forward;
 
 	struct spool spool;
-	int slot_fd;		/* the handler slot held, or -1 */
 	struct live_process process;
 	bool python_checked;	/* /proc showed it is a Python process */
 	struct input *input;
@@ -630,9 +628,7 @@ static int analysis_child(struct handle *h, const struct spool_file files[SPOOL_
 
 	memset(&r, 0, sizeof(r));
 	/* Nothing of the spool but the files to write. */
-	close(h->spool.dirfd);
-	if (h->slot_fd >= 0)
-		close(h->slot_fd);
+	spool_close(&h->spool);
 	err = sandbox_enter(h->uid, h->gid, &limits);
 	text = fdopen(files[SPOOL_TEXT].fd, "w");
 	json = fdopen(files[SPOOL_JSON].fd, "w");
@@ -924,18 +920,6 @@ out:
 		spool_discard(&h->spool, &files[i]);
 }
 
-/* A share PERCENT of the spool's file system, at most DEFAULT_SPACE_CAP. */
-static uint64_t share_of_spool(const struct handle *h, unsigned percent)
-{
-	struct statvfs fs;
-	uint64_t share;
-
-	if (fstatvfs(h->spool.dirfd, &fs) != 0)
-		return DEFAULT_SPACE_CAP;
-	share = (uint64_t)fs.f_blocks * fs.f_frsize / 100 * percent;
-	return share < DEFAULT_SPACE_CAP ? share : DEFAULT_SPACE_CAP;
-}
-
 /* A crash that is not reported still reaches --forward: read standard
  * input only for it; without it, not at all (the kernel's dump ends). */
 static void pass_on(struct handle *h, struct forward *forward)
@@ -1010,9 +994,9 @@ static int run(struct handle *h)
 		return EXIT_BAD_INPUT;
 	}
 	if (!h->max_use_set)
-		h->max_use = share_of_spool(h, DEFAULT_USE_PERCENT);
+		h->max_use = spool_share(&h->spool, DEFAULT_USE_PERCENT, DEFAULT_SPACE_CAP);
 	if (!h->keep_free_set)
-		h->keep_free = share_of_spool(h, DEFAULT_KEEP_FREE_PERCENT);
+		h->keep_free = spool_share(&h->spool, DEFAULT_KEEP_FREE_PERCENT, DEFAULT_SPACE_CAP);
 	if (h->forward && forward_unrunnable(h->forward)) {
 		handle_log(LOG_ERR, "PID %d: --forward '%s': %s", (int)h->pid, h->forward,
 			   strerror(errno));
@@ -1020,7 +1004,7 @@ static int run(struct handle *h)
 		h->forward = NULL;
 	}
 	live_process_open(h->pid, h->uid, h->gid, (time_t)h->time, &h->process);
-	err = spool_take_slot(&h->spool, h->max_handlers, &h->slot_fd);
+	err = spool_take_slot(&h->spool, h->max_handlers);
 	if (!err)
 		err = spool_check_room(&h->spool, h->keep_free);
 	if (err) {
@@ -1082,8 +1066,6 @@ out:
 	}
 	input_close(h->input);
 	live_process_close(&h->process);
-	if (h->slot_fd >= 0)
-		close(h->slot_fd);
 	spool_close(&h->spool);
 	return h->status;
 }
@@ -1095,8 +1077,7 @@ int cli_handle(int argc, char **argv)
 		.max_core_size = DEFAULT_MAX_CORE_SIZE,
 		.max_handlers = DEFAULT_MAX_HANDLERS,
 		.timeout = DEFAULT_TIMEOUT,
-		.spool = {.dirfd = -1},
-		.slot_fd = -1,
+		.spool = {.dirfd = -1, .slot_fd = -1},
 		.status = EXIT_OK,
 	};
 	struct sigaction alarm_action = {.sa_handler = on_alarm};

@@ -115,6 +115,7 @@ struct pc_error *spool_open(const char *path, struct spool *ret)
 	}
 	ret->dirfd = fd;
 	ret->path = clean;
+	ret->slot_fd = -1;
 	return NULL;
 }
 
@@ -123,6 +124,9 @@ void spool_close(struct spool *spool)
 	if (spool->dirfd >= 0)
 		close(spool->dirfd);
 	spool->dirfd = -1;
+	if (spool->slot_fd >= 0)
+		close(spool->slot_fd);
+	spool->slot_fd = -1;
 	free(spool->path);
 	spool->path = NULL;
 }
@@ -474,12 +478,22 @@ struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve)
 	return NULL;
 }
 
-struct pc_error *spool_take_slot(struct spool *spool, unsigned max, int *ret)
+uint64_t spool_share(const struct spool *spool, unsigned percent, uint64_t cap)
+{
+	struct statvfs fs;
+	uint64_t share;
+
+	if (fstatvfs(spool->dirfd, &fs) != 0)
+		return cap;
+	share = (uint64_t)fs.f_blocks * fs.f_frsize / 100 * percent;
+	return share < cap ? share : cap;
+}
+
+struct pc_error *spool_take_slot(struct spool *spool, unsigned max)
 {
 	char name[64];
 	unsigned i;
 
-	*ret = -1;
 	for (i = 0; i < max; i++) {
 		int fd;
 
@@ -489,7 +503,7 @@ struct pc_error *spool_take_slot(struct spool *spool, unsigned max, int *ret)
 			return pc_error_create(PC_ERR_IO, "cannot open '%s/%s': %s", spool->path, name,
 					       strerror(errno));
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			*ret = fd;
+			spool->slot_fd = fd;
 			return NULL;
 		}
 		close(fd);
