@@ -20,6 +20,8 @@
 /* Children of a gather() listed. */
 #define GATHER_MAX 1000
 
+#define NO_TASK_LAYOUT "no DWARF or _AsyncioDebug of the _asyncio extension"
+
 /* What an object is, for the chain and the waits. */
 enum kind {
 	KIND_OTHER,
@@ -32,6 +34,11 @@ enum kind {
 	KIND_PY_FUTURE,		/* asyncio.futures.Future (no _asyncio) */
 };
 
+struct running {
+	uint64_t task;
+	int64_t thread;		/* an index into python->threads, or -1 */
+};
+
 struct run {
 	struct pyframe_walker *walker;
 	const struct py_reader *reader;
@@ -39,8 +46,9 @@ struct run {
 	size_t max_tasks;
 	size_t capacity;
 	struct ptrset seen;	/* tasks met */
-	/* Each loop's running task, from _current_tasks. */
-	uint64_t *running;	/* pairs: loop, task */
+	/* The running tasks: each loop's, from _current_tasks, and (3.14+)
+	 * each thread state's, which names its thread. */
+	struct running *running;
 	size_t nrunning, running_capacity;
 	bool nomem;
 	uint64_t *index;	/* see index_tasks() */
@@ -207,13 +215,11 @@ static struct pc_error *collect_set(struct run *run, uint64_t set, bool weak,
 	return err ? err : collect.err;
 }
 
-static bool running_item(void *ctx, uint64_t key, uint64_t value)
+static bool add_running(struct run *run, uint64_t task, int64_t thread)
 {
-	struct run *run = ctx;
-
 	if (run->nrunning == run->running_capacity) {
 		size_t capacity = run->running_capacity ? run->running_capacity * 2 : 8;
-		void *grown = realloc(run->running, capacity * 2 * sizeof(*run->running));
+		void *grown = realloc(run->running, capacity * sizeof(*run->running));
 
 		if (!grown) {
 			run->nomem = true;
@@ -222,17 +228,15 @@ static bool running_item(void *ctx, uint64_t key, uint64_t value)
 		run->running = grown;
 		run->running_capacity = capacity;
 	}
-	run->running[run->nrunning * 2] = key;
-	run->running[run->nrunning * 2 + 1] = value;
-	run->nrunning++;
+	run->running[run->nrunning++] = (struct running){.task = task, .thread = thread};
 	return run->nrunning < 1024;
 }
 
-static struct pc_error *add_running(struct run *run, uint64_t loop, uint64_t task)
+/* An item of _current_tasks: a loop and its running task. */
+static bool running_item(void *ctx, uint64_t key, uint64_t value)
 {
-	if (!running_item(run, loop, task) && run->nomem)
-		return &pc_error_nomem;
-	return NULL;
+	(void)key;
+	return add_running(ctx, value, -1);
 }
 
 /* 3.14+: the tasks linked into the list whose head (a struct llist_node:
@@ -246,8 +250,7 @@ static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index
 
 	if (layout->task.node == LAYOUT_ABSENT)
 		return pc_error_create(PC_ERR_UNSUPPORTED,
-				       "the layout has no TaskObj.task_node (no DWARF for the "
-				       "_asyncio extension)");
+				       "the layout has no TaskObj.task_node (" NO_TASK_LAYOUT ")");
 	ptrset_init(&seen);
 	err = memory_read_u64(run->reader->mem, head, &node);
 	while (!err && node && node != head && !run->python->tasks_cut) {
@@ -288,8 +291,8 @@ static struct pc_error *thread_lists(struct run *run, uint64_t interp, int64_t i
 			err = memory_read_u64(run->reader->mem,
 					      tstate + (uint64_t)layout->tstate.asyncio_running_task,
 					      &task);
-		if (!err && task)
-			err = add_running(run, 0, task);
+		if (!err && task && !add_running(run, task, (int64_t)i) && run->nomem)
+			err = &pc_error_nomem;
 		if (err && err != &pc_error_nomem)
 			err = pc_error_prefix(err, "tasks of thread state %#llx",
 					      (unsigned long long)tstate);
@@ -334,7 +337,7 @@ static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int6
 	if (!err && run->nomem)
 		err = &pc_error_nomem;
 	for (i = 0; !err && i < run->nrunning; i++)
-		err = add_task(run, run->running[i * 2 + 1], index);
+		err = add_task(run, run->running[i].task, index);
 	if (err)
 		return pc_error_prefix(err, "asyncio.tasks._current_tasks");
 	return NULL;
@@ -346,8 +349,7 @@ static struct pc_error *read_word(const struct py_reader *reader, uint64_t base,
 				  const char *what, uint64_t *ret)
 {
 	if (offset == LAYOUT_ABSENT)
-		return pc_error_create(PC_ERR_UNSUPPORTED,
-				       "the layout has no %s (no DWARF for the _asyncio extension)",
+		return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no %s (" NO_TASK_LAYOUT ")",
 				       what);
 	return memory_read_u64(reader->mem, base + (uint64_t)offset, ret);
 }
@@ -400,23 +402,27 @@ static struct pc_error *task_fields(const struct py_reader *reader, struct py_ta
 	int32_t state;
 
 	if (kind == KIND_C_TASK) {
-		if (layout->future.state == LAYOUT_ABSENT)
-			return pc_error_create(PC_ERR_UNSUPPORTED,
-					       "the layout has no TaskObj (no DWARF for the "
-					       "_asyncio extension)");
-		err = memory_read(reader->mem, task->address + (uint64_t)layout->future.state, &state,
-				  sizeof(state));
-		if (!err)
-			task->state = state >= 0 && state <= 2 ? (enum py_task_state)state
-							       : PY_TASK_UNKNOWN;
-		if (!err)
-			err = read_word(reader, task->address, layout->future.loop, "fut_loop",
-					&task->loop);
-		if (!err)
-			err = read_word(reader, task->address, layout->task.coro, "task_coro", coro);
-		if (!err)
-			err = read_word(reader, task->address, layout->task.fut_waiter,
-					"task_fut_waiter", &task->waiter);
+		/* _AsyncioDebug gives no state, loop or awaited future: the
+		 * state is told from the coroutine (read_task()), the running
+		 * task's thread comes from its thread state, and what it
+		 * awaits from the end of its coroutine chain. */
+		err = read_word(reader, task->address, layout->task.coro, "TaskObj.task_coro", coro);
+		if (!err && layout->future.state != LAYOUT_ABSENT) {
+			err = memory_read(reader->mem,
+					  task->address + (uint64_t)layout->future.state, &state,
+					  sizeof(state));
+			if (!err)
+				task->state = state >= 0 && state <= 2 ? (enum py_task_state)state
+								       : PY_TASK_UNKNOWN;
+		}
+		if (!err && layout->future.loop != LAYOUT_ABSENT)
+			err = memory_read_u64(reader->mem,
+					      task->address + (uint64_t)layout->future.loop,
+					      &task->loop);
+		if (!err && layout->task.fut_waiter != LAYOUT_ABSENT)
+			err = memory_read_u64(reader->mem,
+					      task->address + (uint64_t)layout->task.fut_waiter,
+					      &task->waiter);
 		if (!err && layout->task.name != LAYOUT_ABSENT)
 			err = memory_read_u64(reader->mem,
 					      task->address + (uint64_t)layout->task.name, &name);
@@ -545,6 +551,32 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 	return err;
 }
 
+/* Whether the pointer at OFFSET lies inside the object at OBJECT, as its
+ * type's tp_basicsize says (a check of offsets that are not the build's
+ * own, such as futureiter.future beside _AsyncioDebug). */
+static struct pc_error *field_inside(const struct py_reader *reader, uint64_t object,
+				     int64_t offset, bool *ret)
+{
+	const struct py_layout *layout = reader->layout;
+	uint64_t type, size;
+	struct pc_error *err;
+
+	*ret = false;
+	if (offset == LAYOUT_ABSENT)
+		return NULL;
+	if (layout->type.tp_basicsize == LAYOUT_ABSENT) {
+		*ret = true;
+		return NULL;
+	}
+	err = pyobject_type(reader, object, &type);
+	if (!err)
+		err = memory_read_u64(reader->mem, type + (uint64_t)layout->type.tp_basicsize,
+				      &size);
+	if (!err)
+		*ret = offset >= 0 && (uint64_t)offset + 8 <= size;
+	return err;
+}
+
 static struct pc_error *push_frame(struct pyframe_walker *walker, struct py_task *task,
 				   size_t *capacity, uint64_t address)
 {
@@ -602,11 +634,18 @@ static struct pc_error *walk_chain(struct pyframe_walker *walker, struct py_task
 					      &object);
 			continue;
 		}
-		if (kind == KIND_FUTURE_ITER && reader->layout->futureiter.future != LAYOUT_ABSENT) {
-			err = memory_read_u64(reader->mem,
-					      object + (uint64_t)reader->layout->futureiter.future,
-					      leaf);
-			break;
+		if (kind == KIND_FUTURE_ITER) {
+			bool inside = false;
+
+			err = field_inside(reader, object, reader->layout->futureiter.future,
+					   &inside);
+			if (!err && inside)
+				err = memory_read_u64(reader->mem,
+						      object +
+							      (uint64_t)reader->layout->futureiter.future,
+						      leaf);
+			if (err || inside)
+				break;
 		}
 		if (kind != KIND_COROUTINE) {
 			*leaf = object;
@@ -638,8 +677,11 @@ static struct pc_error *read_task(struct run *run, struct py_task *task)
 	size_t i;
 
 	for (i = 0; i < run->nrunning; i++)
-		if (run->running[i * 2 + 1] == task->address)
+		if (run->running[i].task == task->address) {
 			task->running = true;
+			if (run->running[i].thread >= 0)
+				task->thread = run->running[i].thread;
+		}
 	err = object_kind(reader, task->address, &kind, type);
 	if (!err && !is_task(kind))
 		err = pc_error_create(PC_ERR_CORRUPT, "a %s is no task", type);
@@ -647,6 +689,12 @@ static struct pc_error *read_task(struct run *run, struct py_task *task)
 		err = task_fields(reader, task, kind, &coro);
 	if (!err && coro)
 		err = walk_chain(run->walker, task, coro, &leaf);
+	/* Without fut_state (_AsyncioDebug has none): a task is done or
+	 * cancelled only once its coroutine has ended, so one whose coroutine
+	 * still has a frame is pending. */
+	if (!err && kind == KIND_C_TASK && reader->layout->future.state == LAYOUT_ABSENT &&
+	    task->nframes)
+		task->state = PY_TASK_PENDING;
 	if (!err && !task->waiter)
 		task->waiter = leaf;
 	if (err)
@@ -934,7 +982,8 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 			continue;
 		}
 		err = classify_wait(&run, &python->tasks[i]);
-		if (!err && python->tasks[i].running)
+		if (!err && python->tasks[i].running && python->tasks[i].thread < 0 &&
+		    python->tasks[i].loop)
 			find_thread(&run, &python->tasks[i]);
 	}
 	ptrset_deinit(&run.seen);

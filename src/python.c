@@ -1213,9 +1213,88 @@ static struct pc_error *analyze(struct modules *modules, struct memory *mem,
 	return walk_python(ret, mem, modules->core, &anchors, options);
 }
 
-/* asyncio's tasks, with the layout of the _asyncio extension's objects
- * from the DWARF of the module that has it (a shared library of its own, or
- * the interpreter). */
+/* The _AsyncioDebug offsets in MODULE's .AsyncioDebug section, read from
+ * the core (the section is initialised data, always dumped). */
+static struct pc_error *asyncio_from_debug_offsets(Dwfl_Module *module, struct memory *mem,
+						   struct py_layout *layout)
+{
+	unsigned char offsets[512];
+	uint64_t bias;
+	Elf *elf = modules_elf(module, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return pc_error_create(PC_ERR_NOT_FOUND, "no ELF for %s", module_file(module));
+	while ((scn = elf_nextscn(elf, scn))) {
+		struct pc_error *err;
+		GElf_Shdr shdr;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &shdr) ||
+		    !(name = elf_strptr(elf, shstrndx, shdr.sh_name)) ||
+		    strcmp(name, ".AsyncioDebug") != 0)
+			continue;
+		if (shdr.sh_size > sizeof(offsets))
+			return pc_error_create(PC_ERR_UNSUPPORTED,
+					       "the .AsyncioDebug section of %s has %llu bytes",
+					       module_file(module), (unsigned long long)shdr.sh_size);
+		err = memory_read(mem, shdr.sh_addr + bias, offsets, (size_t)shdr.sh_size);
+		if (!err)
+			err = layout_asyncio_from_debug_offsets(offsets, (size_t)shdr.sh_size,
+								layout);
+		return err;
+	}
+	return pc_error_create(PC_ERR_NOT_FOUND, "%s has no .AsyncioDebug section",
+			       module_file(module));
+}
+
+/* The layout of the _asyncio extension's objects, from the module that has
+ * it (a shared library of its own, or the interpreter).  DWARF first, as for
+ * the interpreter: it has every field pycore shows, where _AsyncioDebug has
+ * no task state, loop or awaited future; the offsets are for the common
+ * build without debug files (and the only source with --layout
+ * debug-offsets).  What could not be read is said in a warning. */
+static struct pc_error *asyncio_layout(struct modules *modules, struct memory *mem,
+				       enum layout_request request, struct python *python)
+{
+	struct pc_error *dwarf_err = NULL, *err;
+	Dwfl_Module *module;
+	uint64_t init;
+
+	if (!modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, NULL, &module))
+		return NULL;
+	if (request != LAYOUT_REQUEST_DEBUG_OFFSETS) {
+		dwarf_err = layout_asyncio_from_dwarf(module, &python->layout);
+		if (!dwarf_err || dwarf_err == &pc_error_nomem || request == LAYOUT_REQUEST_DWARF) {
+			err = dwarf_err;
+			goto out;
+		}
+	}
+	err = asyncio_from_debug_offsets(module, mem, &python->layout);
+	if (!err)
+		warnings_add(&python->warnings, &python->nwarnings,
+			     "asyncio tasks: %s%sread through the _AsyncioDebug offsets of %s, "
+			     "which give no task's state (pending while its coroutine is suspended, "
+			     "else unknown) or loop; what a task awaits is the end of its "
+			     "coroutine chain",
+			     dwarf_err ? dwarf_err->message : "", dwarf_err ? "; " : "",
+			     module_file(module));
+out:
+	if (err && err != &pc_error_nomem)
+		warnings_add(&python->warnings, &python->nwarnings,
+			     "asyncio tasks: no layout of _asyncio's objects: %s%s%s",
+			     dwarf_err && dwarf_err != err ? dwarf_err->message : "",
+			     dwarf_err && dwarf_err != err ? "; " : "", err->message);
+	if (dwarf_err != err)
+		pc_error_destroy(dwarf_err);
+	if (err == &pc_error_nomem)
+		return err;
+	pc_error_destroy(err);
+	return NULL;
+}
+
+/* asyncio's tasks. */
 static struct pc_error *read_tasks(struct modules *modules, struct memory *mem,
 				   const struct python_options *options, struct python *python)
 {
@@ -1223,16 +1302,10 @@ static struct pc_error *read_tasks(struct modules *modules, struct memory *mem,
 					.max_frames = options->max_frames,
 					.deadline = options->deadline};
 	struct pc_error *err;
-	Dwfl_Module *module;
-	uint64_t init;
 
-	if (modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, NULL, &module)) {
-		err = layout_asyncio_from_dwarf(module, &python->layout);
-		if (err == &pc_error_nomem)
-			return err;
-		pc_error_destroy(err);
-	}
-	err = pycode_cache_create(&frames.reader, &frames.codes);
+	err = asyncio_layout(modules, mem, options->layout, python);
+	if (!err)
+		err = pycode_cache_create(&frames.reader, &frames.codes);
 	if (!err && options->locals)
 		err = pylocals_create(&frames.reader, &frames.locals);
 	if (!err)

@@ -426,7 +426,10 @@ static void write_task(struct json *j, const struct analysis *analysis,
 	json_key(j, "interpreter");
 	json_int(j, task->interp_index);
 	json_key(j, "loop");
-	json_hex(j, task->loop);
+	if (task->loop)
+		json_hex(j, task->loop);
+	else
+		json_null(j);
 	json_key(j, "running");
 	json_bool(j, task->running);
 	json_key(j, "thread");
