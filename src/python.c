@@ -1254,43 +1254,51 @@ static struct pc_error *asyncio_from_debug_offsets(Dwfl_Module *module, struct m
  * the interpreter: it has every field pycore shows, where _AsyncioDebug has
  * no task state, loop or awaited future; the offsets are for the common
  * build without debug files (and the only source with --layout
- * debug-offsets).  What could not be read is said in a warning. */
+ * debug-offsets).  *NOTE is what could not be read, for a warning once
+ * tasks were looked for, or NULL. */
 static struct pc_error *asyncio_layout(struct modules *modules, struct memory *mem,
-				       enum layout_request request, struct python *python)
+				       enum layout_request request, struct python *python,
+				       char **note)
 {
 	struct pc_error *dwarf_err = NULL, *err;
 	Dwfl_Module *module;
 	uint64_t init;
+	int n = 0;
 
+	*note = NULL;
 	if (!modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, NULL, &module))
 		return NULL;
 	if (request != LAYOUT_REQUEST_DEBUG_OFFSETS) {
 		dwarf_err = layout_asyncio_from_dwarf(module, &python->layout);
-		if (!dwarf_err || dwarf_err == &pc_error_nomem || request == LAYOUT_REQUEST_DWARF) {
-			err = dwarf_err;
-			goto out;
-		}
+		if (!dwarf_err || dwarf_err == &pc_error_nomem)
+			return dwarf_err;
 	}
-	err = asyncio_from_debug_offsets(module, mem, &python->layout);
-	if (!err)
-		warnings_add(&python->warnings, &python->nwarnings,
+	err = request == LAYOUT_REQUEST_DWARF
+		      ? NULL
+		      : asyncio_from_debug_offsets(module, mem, &python->layout);
+	if (err == &pc_error_nomem)
+		n = -1;
+	else if (request == LAYOUT_REQUEST_DWARF)
+		n = asprintf(note, "asyncio tasks: no layout of _asyncio's objects: %s",
+			     dwarf_err->message);
+	else if (err)
+		n = asprintf(note, "asyncio tasks: no layout of _asyncio's objects: %s%s%s",
+			     dwarf_err ? dwarf_err->message : "", dwarf_err ? "; " : "",
+			     err->message);
+	else
+		n = asprintf(note,
 			     "asyncio tasks: %s%sread through the _AsyncioDebug offsets of %s, "
-			     "which give no task's state (pending while its coroutine is suspended, "
-			     "else unknown) or loop; what a task awaits is the end of its "
-			     "coroutine chain",
+			     "which give no task's state (pending while its coroutine is "
+			     "suspended, else unknown) or loop; what a task awaits is the end "
+			     "of its coroutine chain",
 			     dwarf_err ? dwarf_err->message : "", dwarf_err ? "; " : "",
 			     module_file(module));
-out:
-	if (err && err != &pc_error_nomem)
-		warnings_add(&python->warnings, &python->nwarnings,
-			     "asyncio tasks: no layout of _asyncio's objects: %s%s%s",
-			     dwarf_err && dwarf_err != err ? dwarf_err->message : "",
-			     dwarf_err && dwarf_err != err ? "; " : "", err->message);
-	if (dwarf_err != err)
-		pc_error_destroy(dwarf_err);
-	if (err == &pc_error_nomem)
-		return err;
+	pc_error_destroy(dwarf_err);
 	pc_error_destroy(err);
+	if (n < 0) {
+		*note = NULL;
+		return &pc_error_nomem;
+	}
 	return NULL;
 }
 
@@ -1302,14 +1310,18 @@ static struct pc_error *read_tasks(struct modules *modules, struct memory *mem,
 					.max_frames = options->max_frames,
 					.deadline = options->deadline};
 	struct pc_error *err;
+	char *note;
 
-	err = asyncio_layout(modules, mem, options->layout, python);
+	err = asyncio_layout(modules, mem, options->layout, python, &note);
 	if (!err)
 		err = pycode_cache_create(&frames.reader, &frames.codes);
 	if (!err && options->locals)
 		err = pylocals_create(&frames.reader, &frames.locals);
 	if (!err)
 		err = pytasks_read(&frames, python, options->max_tasks);
+	if (!err && note && python->asyncio)
+		warnings_add(&python->warnings, &python->nwarnings, "%s", note);
+	free(note);
 	pylocals_destroy(frames.locals);
 	pycode_cache_destroy(frames.codes);
 	return err;

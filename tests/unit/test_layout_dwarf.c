@@ -1,4 +1,5 @@
-/* layout_from_dwarf() on every installed interpreter.
+/* layout_from_dwarf() on every installed interpreter, and
+ * layout_asyncio_from_debug_offsets() against the DWARF of the same files.
  *
  * For each pyenv libpython, Debian's /usr/bin/python3.11 (whose DWARF
  * dwfl_standard_find_debuginfo finds by build-id in /usr/lib/debug) and
@@ -9,6 +10,11 @@
  *     DWARF (see known[] below for the command);
  *   - match layout_from_tables() (offsetof() against the headers) field by
  *     field, when src/layout_tables.c is linked in.
+ * The _AsyncioDebug offsets of Debian sid's 3.14 _asyncio extension and
+ * 3.15 interpreter must give the task fields their DWARF gives (and the
+ * FutureIter's future) and the task lists of the tables, and be refused
+ * once an offset leaves its struct, a size is absurd, the section has
+ * another size or the version is older than 3.14.
  * A missing interpreter is reported as skipped, never passed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -550,9 +556,137 @@ static void test_no_dwarf(void **state)
 	dwfl_end(dwfl);
 }
 
+struct asyncio_file {
+	const char *path;
+	unsigned version_hex;
+};
+
+static const struct asyncio_file asyncio_files[] = {
+	{SID_ROOT "/usr/lib/python3.14/lib-dynload/_asyncio.cpython-314-x86_64-linux-gnu.so",
+	 PY_HEX(3, 14) | 0xf0},
+	{SID_ROOT "/usr/bin/python3.15", PY_HEX(3, 15) | 0xf0},
+};
+
+/* MODULE's .AsyncioDebug section, whose size is *SIZE. */
+static void asyncio_section(const char *path, Dwfl_Module *module, unsigned char *out,
+			    size_t *size)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(module, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	assert_non_null(elf);
+	assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *name;
+		Elf_Data *data;
+
+		assert_non_null(gelf_getshdr(scn, &shdr));
+		name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (!name || strcmp(name, ".AsyncioDebug") != 0)
+			continue;
+		data = elf_getdata(scn, NULL);
+		assert_non_null(data);
+		assert_true(data->d_size <= *size);
+		memcpy(out, data->d_buf, data->d_size);
+		*size = data->d_size;
+		return;
+	}
+	fail_msg("%s has no .AsyncioDebug section", path);
+}
+
+static struct pc_error *asyncio_offsets_changed(const unsigned char *bytes, size_t size,
+						size_t member, uint64_t value,
+						struct py_layout *layout)
+{
+	unsigned char changed[512];
+
+	memcpy(changed, bytes, size);
+	memcpy(changed + member * 8, &value, 8);
+	return layout_asyncio_from_debug_offsets(changed, size, layout);
+}
+
+static void test_asyncio_debug_offsets(void **state)
+{
+	const struct asyncio_file *file = *state;
+	struct py_layout tables, dwarf, offsets, refused;
+	unsigned char bytes[512];
+	size_t size = sizeof(bytes);
+	Dwfl_Module *module;
+	struct pc_error *err;
+	Dwfl *dwfl;
+
+	dwfl = open_offline(file->path, &root_callbacks, &module);
+	if (!dwfl) {
+		skip();
+		return;
+	}
+	err = layout_from_tables(file->version_hex, &tables);
+	if (err)
+		fail_msg("layout_from_tables %#x: %s", file->version_hex, err->message);
+	dwarf = offsets = refused = tables;
+	err = layout_asyncio_from_dwarf(module, &dwarf);
+	if (err)
+		fail_msg("%s", err->message);
+	asyncio_section(file->path, module, bytes, &size);
+	err = layout_asyncio_from_debug_offsets(bytes, size, &offsets);
+	if (err)
+		fail_msg("%s: %s", file->path, err->message);
+	expect(file->path, "task.name", offsets.task.name, dwarf.task.name);
+	expect(file->path, "task.coro", offsets.task.coro, dwarf.task.coro);
+	expect(file->path, "task.node", offsets.task.node, dwarf.task.node);
+	expect(file->path, "futureiter.future", offsets.futureiter.future,
+	       dwarf.futureiter.future);
+	expect(file->path, "tstate.asyncio_tasks_head", offsets.tstate.asyncio_tasks_head,
+	       tables.tstate.asyncio_tasks_head);
+	expect(file->path, "tstate.asyncio_running_task", offsets.tstate.asyncio_running_task,
+	       tables.tstate.asyncio_running_task);
+	expect(file->path, "interp.asyncio_tasks_head", offsets.interp.asyncio_tasks_head,
+	       tables.interp.asyncio_tasks_head);
+	/* What _AsyncioDebug does not give. */
+	assert_true(offsets.future.state == LAYOUT_ABSENT);
+	assert_true(offsets.future.loop == LAYOUT_ABSENT);
+	assert_true(offsets.task.fut_waiter == LAYOUT_ABSENT);
+
+	/* task_node past the end of TaskObj (member 6, the size member 0). */
+	err = asyncio_offsets_changed(bytes, size, 6, (uint64_t)dwarf.task.node + 1000, &refused);
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "task_node"));
+	pc_error_destroy(err);
+	/* A task name inside the object header. */
+	err = asyncio_offsets_changed(bytes, size, 1, 8, &refused);
+	assert_non_null(err);
+	pc_error_destroy(err);
+	/* Sizes: zero, absurd. */
+	err = asyncio_offsets_changed(bytes, size, 0, 0, &refused);
+	assert_non_null(err);
+	pc_error_destroy(err);
+	err = asyncio_offsets_changed(bytes, size, 9, 1ULL << 40, &refused);
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "asyncio_thread_state.size"));
+	pc_error_destroy(err);
+	/* A section of another size: another shape. */
+	err = layout_asyncio_from_debug_offsets(bytes, size - 8, &refused);
+	assert_non_null(err);
+	assert_int_equal(err->code, PC_ERR_UNSUPPORTED);
+	pc_error_destroy(err);
+	/* Refused: nothing was changed. */
+	assert_true(refused.task.coro == LAYOUT_ABSENT);
+	expect(file->path, "tstate.asyncio_tasks_head", refused.tstate.asyncio_tasks_head,
+	       tables.tstate.asyncio_tasks_head);
+	refused.version_hex = PY_HEX(3, 13) | 0xf0;
+	err = layout_asyncio_from_debug_offsets(bytes, size, &refused);
+	assert_non_null(err);
+	assert_int_equal(err->code, PC_ERR_UNSUPPORTED);
+	pc_error_destroy(err);
+	dwfl_end(dwfl);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(interpreters) + 3];
+	struct CMUnitTest tests[ARRAY_SIZE(interpreters) + ARRAY_SIZE(asyncio_files) + 3];
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(interpreters); i++) {
@@ -563,5 +697,10 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_debian_matches_pyenv);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_member);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_dwarf);
+	for (size_t i = 0; i < ARRAY_SIZE(asyncio_files); i++) {
+		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
+			test_asyncio_debug_offsets, (void *)&asyncio_files[i]);
+		tests[n++].name = asyncio_files[i].path;
+	}
 	return _cmocka_run_group_tests("layout_dwarf", tests, n, NULL, NULL);
 }
