@@ -14,10 +14,12 @@
 static const char *const name_attrs[] = {"_name", "_Thread__name"};
 static const char *const daemon_attrs[] = {"_daemonic", "_Thread__daemonic"};
 
+/* The threads of one interpreter, sorted by thread id, so that each item of
+ * threading._active finds its thread without a pass over every thread. */
 struct names {
 	const struct py_reader *reader;
-	struct python *python;
-	uint64_t interp;
+	struct py_thread **threads;
+	size_t nthreads;
 	struct pc_error *err;
 };
 
@@ -49,21 +51,35 @@ static struct pc_error *name_thread(const struct py_reader *reader, uint64_t obj
 	return err;
 }
 
+static int by_thread_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct py_thread *const *)a)->thread_id;
+	uint64_t y = (*(struct py_thread *const *)b)->thread_id;
+
+	return (x > y) - (x < y);
+}
+
 static bool active_item(void *ctx, uint64_t key, uint64_t value)
 {
 	struct names *names = ctx;
+	size_t low = 0, high = names->nthreads;
 	int64_t ident;
-	size_t i;
 
 	names->err = pyscan_int(names->reader, key, &ident);
-	for (i = 0; !names->err && i < names->python->nthreads; i++) {
-		struct py_thread *thread = &names->python->threads[i];
+	while (!names->err && low < high) {
+		size_t mid = low + (high - low) / 2;
 
-		if (thread->interp != names->interp || thread->thread_id != (uint64_t)ident ||
-		    thread->name)
-			continue;
-		names->err = name_thread(names->reader, value, thread);
+		if (names->threads[mid]->thread_id < (uint64_t)ident)
+			low = mid + 1;
+		else
+			high = mid;
 	}
+	/* Several states may carry one thread id (a thread that ran in more
+	 * than one interpreter state); each gets the name. */
+	for (; !names->err && low < names->nthreads &&
+	       names->threads[low]->thread_id == (uint64_t)ident; low++)
+		if (!names->threads[low]->name)
+			names->err = name_thread(names->reader, value, names->threads[low]);
 	if (names->err)
 		names->err = pc_error_prefix(names->err, "threading._active");
 	return !names->err;
@@ -72,16 +88,26 @@ static bool active_item(void *ctx, uint64_t key, uint64_t value)
 static struct pc_error *read_interpreter(const struct py_reader *reader, struct python *python,
 					 uint64_t interp)
 {
-	struct names names = {.reader = reader, .python = python, .interp = interp};
+	struct names names = {.reader = reader};
 	uint64_t threading, active;
 	struct pc_error *err;
+	size_t i;
 
 	err = pyscan_module(reader, interp, "threading", &threading);
 	if (err || !threading)
 		return err;
 	err = pyscan_module_global(reader, threading, "_active", &active);
-	if (!err && active)
-		err = pyscan_dict(reader, active, active_item, &names, NULL);
+	if (err || !active)
+		return err;
+	names.threads = calloc(python->nthreads, sizeof(*names.threads));
+	if (!names.threads)
+		return &pc_error_nomem;
+	for (i = 0; i < python->nthreads; i++)
+		if (python->threads[i].interp == interp)
+			names.threads[names.nthreads++] = &python->threads[i];
+	qsort(names.threads, names.nthreads, sizeof(*names.threads), by_thread_id);
+	err = pyscan_dict(reader, active, active_item, &names, NULL);
+	free(names.threads);
 	return err ? err : names.err;
 }
 
