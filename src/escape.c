@@ -135,15 +135,22 @@ static size_t next_piece(enum escape_kind kind, const char *text, size_t len, si
 void escape_put(FILE *out, enum escape_kind kind, const char *text, size_t len)
 {
 	char buf[PIECE_MAX];
-	size_t i = 0;
+	size_t i = 0, run = 0;
 
+	/* Text that needs no escape is written in runs, not unit by unit:
+	 * a report of a thousand threads is mostly such text. */
 	while (i < len) {
 		const char *piece;
 		size_t taken, n = next_piece(kind, text + i, len - i, &taken, &piece, buf);
 
-		fwrite(piece, 1, n, out);
+		if (piece != text + i) {
+			fwrite(text + run, 1, i - run, out);
+			fwrite(piece, 1, n, out);
+			run = i + taken;
+		}
 		i += taken;
 	}
+	fwrite(text + run, 1, i - run, out);
 }
 
 void escape_puts(FILE *out, enum escape_kind kind, const char *text)
