@@ -5,6 +5,7 @@
 #include "error.h"
 #include "warnings.h"
 #include "paths.h"
+#include "symindex.h"
 
 #include <elf.h>
 #include <elfutils/libdwelf.h>
@@ -445,25 +446,10 @@ const char *modules_shown_name(const struct modules *modules, const char *file)
 	return file;
 }
 
-void modules_destroy(struct modules *modules)
-{
-	if (!modules)
-		return;
-	if (modules->dwfl)
-		dwfl_end(modules->dwfl);
-	warnings_free(modules->warnings, modules->nwarnings);
-	drop_unusable(modules);
-	free(modules->symbols);
-	free(modules->attach_error);
-	free(modules->executable);
-	free(modules->executable_opened);
-	free(modules);
-}
-
-/* libdwfl finds the symbol of an address by a scan of the whole symbol
- * table; threads that run the same code (a pool of 200 workers) ask for the
- * same return addresses again and again.  A direct-mapped table of answers,
- * at most SYMBOL_CACHE_SLOTS of them, keeps that to one scan per address. */
+/* Threads that run the same code (a pool of 200 workers) ask for the same
+ * return addresses again and again.  A direct-mapped table of answers, at
+ * most SYMBOL_CACHE_SLOTS of them, keeps that to one search per address;
+ * each module's symbol index (symindex.c) makes that search a binary one. */
 #define SYMBOL_CACHE_SLOTS 4096
 
 struct symbol_cache {
@@ -472,9 +458,57 @@ struct symbol_cache {
 		bool used;
 		struct native_symbol symbol;
 	} slots[SYMBOL_CACHE_SLOTS];
+	struct {
+		Dwfl_Module *module;
+		struct symindex *index;	/* NULL: libdwfl's own search answers */
+	} *indexes;
+	size_t nindexes;
 };
 
+void modules_destroy(struct modules *modules)
+{
+	if (!modules)
+		return;
+	if (modules->dwfl)
+		dwfl_end(modules->dwfl);
+	warnings_free(modules->warnings, modules->nwarnings);
+	drop_unusable(modules);
+	if (modules->symbols) {
+		size_t i;
+
+		for (i = 0; i < modules->symbols->nindexes; i++)
+			symindex_destroy(modules->symbols->indexes[i].index);
+		free(modules->symbols->indexes);
+	}
+	free(modules->symbols);
+	free(modules->attach_error);
+	free(modules->executable);
+	free(modules->executable_opened);
+	free(modules);
+}
+
 static void describe(struct modules *modules, uint64_t pc, struct native_symbol *ret);
+
+/* MODULE's symbol index, built the first time an address in it is asked
+ * for; NULL when it could not be (libdwfl then searches). */
+static struct symindex *module_index(struct symbol_cache *cache, Dwfl_Module *module)
+{
+	size_t i;
+	void *grown;
+
+	if (!cache)
+		return NULL;
+	for (i = 0; i < cache->nindexes; i++)
+		if (cache->indexes[i].module == module)
+			return cache->indexes[i].index;
+	grown = realloc(cache->indexes, (cache->nindexes + 1) * sizeof(*cache->indexes));
+	if (!grown)
+		return NULL;
+	cache->indexes = grown;
+	cache->indexes[cache->nindexes].module = module;
+	cache->indexes[cache->nindexes].index = symindex_build(module);
+	return cache->indexes[cache->nindexes++].index;
+}
 
 void modules_describe(struct modules *modules, uint64_t pc, struct native_symbol *ret)
 {
@@ -511,8 +545,11 @@ static void describe(struct modules *modules, uint64_t pc, struct native_symbol 
 		slash = strrchr(name, '/');
 		ret->module = slash ? slash + 1 : name;
 	}
-	ret->symbol = dwfl_module_addrinfo(mod, pc, &offset, &sym, NULL, NULL, NULL);
-	ret->offset = offset;
+	if (!symindex_lookup(module_index(modules->symbols, mod), pc, &ret->symbol,
+			     &ret->offset)) {
+		ret->symbol = dwfl_module_addrinfo(mod, pc, &offset, &sym, NULL, NULL, NULL);
+		ret->offset = offset;
+	}
 	len = dwfl_module_build_id(mod, &ret->build_id, &vaddr);
 	ret->build_id_len = len > 0 ? len : 0;
 	if (len <= 0)
