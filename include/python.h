@@ -60,6 +60,8 @@ struct python {
 	bool asyncio;		/* some interpreter imported asyncio's tasks */
 	bool tasks_cut;		/* more than max_tasks */
 	char *tasks_error;	/* the tasks could not be found or read (all): why */
+	bool tasks_partial;	/* some task could not be read (not: the layout cannot
+				 * describe tasks at all) */
 	char *error;		/* why no Python stack could be read, or a walk stopped; with
 				 * !found: the file that would tell could not be used */
 	char **warnings;

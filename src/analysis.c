@@ -15,7 +15,7 @@ static bool python_partial(const struct python *python)
 {
 	size_t i, j;
 
-	if (python->error)
+	if (python->error || python->tasks_partial)
 		return true;
 	for (i = 0; i < python->nthreads; i++) {
 		if (python->threads[i].error || python->threads[i].not_read)
@@ -24,6 +24,10 @@ static bool python_partial(const struct python *python)
 			if (python->threads[i].frames[j].error)
 				return true;
 	}
+	for (i = 0; i < python->ntasks; i++)
+		for (j = 0; j < python->tasks[i].nframes; j++)
+			if (python->tasks[i].frames[j].error)
+				return true;
 	return false;
 }
 

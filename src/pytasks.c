@@ -54,9 +54,14 @@ struct run {
 	uint64_t *index;	/* see index_tasks() */
 };
 
-/* The first error of a task (or of all tasks) is the one kept. */
-static struct pc_error *keep_error(char **slot, struct pc_error *err)
+/* The first error of a task (or of all tasks) is the one kept.  One that
+ * says something could not be read makes the report partial; one that says
+ * the layout cannot describe tasks (no DWARF for _asyncio) does not, as a
+ * thread's locals the layout cannot describe do not. */
+static struct pc_error *keep_error(struct python *python, char **slot, struct pc_error *err)
 {
+	if (err && err != &pc_error_nomem && err->code != PC_ERR_UNSUPPORTED)
+		python->tasks_partial = true;
 	if (*slot && err != &pc_error_nomem) {
 		pc_error_destroy(err);
 		return NULL;
@@ -177,20 +182,32 @@ static bool collect_item(void *ctx, uint64_t key, uint64_t value)
 						       "the layout has no PyWeakReference.wr_object");
 			return false;
 		}
+		/* One weak reference that cannot be read loses its task,
+		 * not the others. */
 		collect->err = memory_read_u64(reader->mem,
 					       value + (uint64_t)reader->layout->weakref.wr_object,
 					       &task);
-		if (collect->err)
-			return false;
+		if (collect->err) {
+			collect->err = keep_error(collect->run->python,
+						  &collect->run->python->tasks_error,
+						  pc_error_prefix(collect->err,
+								  "weak reference at %#llx",
+								  (unsigned long long)value));
+			return !collect->err;
+		}
 	}
 	if (collect->weak) {
 		char name[TYPE_NAME_MAX];
+		struct pc_error *err;
 		enum kind kind;
 
-		/* A dead weak reference points at None. */
-		collect->err = object_kind(reader, task, &kind, name);
-		if (collect->err || strcmp(name, "NoneType") == 0)
-			return !collect->err;
+		/* A dead weak reference points at None.  An object whose
+		 * type cannot be read is kept as a task: reading it says why
+		 * it cannot be read. */
+		err = object_kind(reader, task, &kind, name);
+		pc_error_destroy(err);
+		if (!err && strcmp(name, "NoneType") == 0)
+			return true;
 	}
 	collect->err = add_task(collect->run, task, collect->interp_index);
 	return !collect->err && !collect->run->python->tasks_cut;
@@ -698,8 +715,9 @@ static struct pc_error *read_task(struct run *run, struct py_task *task)
 	if (!err && !task->waiter)
 		task->waiter = leaf;
 	if (err)
-		return keep_error(&task->error, pc_error_prefix(err, "task at %#llx",
-								(unsigned long long)task->address));
+		return keep_error(run->python, &task->error,
+				  pc_error_prefix(err, "task at %#llx",
+						  (unsigned long long)task->address));
 	return NULL;
 }
 
@@ -895,7 +913,8 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 		return NULL;
 	err = object_kind(run->reader, task->waiter, &kind, type);
 	if (err)
-		return keep_error(&task->error, pc_error_prefix(err, "the future it awaits"));
+		return keep_error(run->python, &task->error,
+				  pc_error_prefix(err, "the future it awaits"));
 	task->waiter_type = strdup(type);
 	if (!task->waiter_type)
 		return &pc_error_nomem;
@@ -907,13 +926,15 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 	if (strcmp(type, "_GatheringFuture") == 0) {
 		task->wait = PY_WAIT_GATHER;
 		err = gather_children(run, task, task->waiter);
-		return err ? keep_error(&task->error, pc_error_prefix(err, "gather()")) : NULL;
+		return err ? keep_error(run->python, &task->error, pc_error_prefix(err, "gather()"))
+			   : NULL;
 	}
 	task->wait = wait_from_frame(task);
 	if (task->wait == PY_WAIT_TASK_GROUP) {
 		err = group_children(run, task);
 		if (err)
-			return keep_error(&task->error, pc_error_prefix(err, "task group"));
+			return keep_error(run->python, &task->error,
+					  pc_error_prefix(err, "task group"));
 	}
 	return NULL;
 }
@@ -957,11 +978,11 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 			continue;
 		err = interpreter_tasks(&run, interp, python->threads[i].interp_index);
 		if (err)
-			err = keep_error(&python->tasks_error, err);
+			err = keep_error(python, &python->tasks_error, err);
 	}
 	for (i = 0; i < python->ntasks && !err; i++) {
 		if (deadline_passed(walker->deadline)) {
-			err = keep_error(&python->tasks_error,
+			err = keep_error(python, &python->tasks_error,
 					 pc_error_create(PC_ERR_LIMIT,
 							 "the --timeout deadline passed before "
 							 "task %zu of %zu",
@@ -975,7 +996,7 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 		err = index_tasks(&run);
 	for (i = 0; i < python->ntasks && !err; i++) {
 		if (deadline_passed(walker->deadline)) {
-			err = keep_error(&python->tasks[i].error,
+			err = keep_error(python, &python->tasks[i].error,
 					 pc_error_create(PC_ERR_LIMIT,
 							 "the --timeout deadline passed before what "
 							 "it waits on was read"));
@@ -1016,6 +1037,7 @@ void pytasks_deinit(struct python *python)
 	python->tasks = NULL;
 	python->ntasks = 0;
 	python->tasks_error = NULL;
+	python->tasks_partial = false;
 }
 
 const char *pytasks_state_name(int state)
