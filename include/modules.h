@@ -93,6 +93,12 @@ bool modules_module_build_id(Dwfl_Module *module, char *out, size_t size);
 bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *name,
 			 uint64_t *address, uint64_t *size, Dwfl_Module **found_in);
 
+/* As modules_find_symbol() over every module, in the symbols the modules
+ * export (.dynsym) only: no full symbol table is loaded, which for a module
+ * with a separate debug file means reading that file. */
+bool modules_find_exported(struct modules *modules, const char *name, uint64_t *address,
+			   Dwfl_Module **found_in);
+
 /* The module's ELF file on disk (the one libdwfl opened), or NULL. */
 Elf *modules_elf(Dwfl_Module *module, uint64_t *bias);
 

@@ -686,6 +686,20 @@ bool modules_find_symbol(struct modules *modules, Dwfl_Module *in, const char *n
 	return true;
 }
 
+bool modules_find_exported(struct modules *modules, const char *name, uint64_t *address,
+			   Dwfl_Module **found_in)
+{
+	struct symbol_search search = {.name = name};
+
+	dwfl_getmodules(modules->dwfl, search_dynsym, &search, 0);
+	if (!search.module)
+		return false;
+	*address = search.address;
+	if (found_in)
+		*found_in = search.module;
+	return true;
+}
+
 Elf *modules_elf(Dwfl_Module *module, uint64_t *bias)
 {
 	Dwarf_Addr b = 0;

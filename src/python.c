@@ -1266,7 +1266,12 @@ static struct pc_error *asyncio_layout(struct modules *modules, struct memory *m
 	int n = 0;
 
 	*note = NULL;
-	if (!modules_find_symbol(modules, NULL, "PyInit__asyncio", &init, NULL, &module))
+	/* A module's init function is exported, by the extension or by the
+	 * interpreter that has _asyncio built in (linked with -export-dynamic,
+	 * as CPython's configure does on Linux): no full symbol table is
+	 * searched for it, which most processes, without _asyncio, would pay
+	 * for nothing. */
+	if (!modules_find_exported(modules, "PyInit__asyncio", &init, &module))
 		return NULL;
 	if (request != LAYOUT_REQUEST_DEBUG_OFFSETS) {
 		dwarf_err = layout_asyncio_from_dwarf(module, &python->layout);
