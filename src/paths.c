@@ -39,9 +39,13 @@ static int resolve(int dirfd, const char *path, unsigned long long resolve_flags
 	};
 	int fd;
 
+	/* ENOSYS: a kernel before 5.6, or valgrind.  EPERM: a seccomp filter
+	 * that refuses system calls it does not know (container runtimes
+	 * did so for openat2); resolving an O_PATH descriptor never gives
+	 * EPERM otherwise. */
 	if (!no_openat2) {
 		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-		if (fd >= 0 || errno != ENOSYS)
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 			return fd;
 		no_openat2 = true;
 	}
