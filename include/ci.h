@@ -24,6 +24,8 @@ struct ci_frame {
 	char *file;		/* NULL: unreadable frame */
 	char *name;
 	int line;		/* -1: unknown */
+	size_t repeat_period;	/* as struct py_frame's: a collapsed recursion */
+	size_t repeat_count;	/* ends here */
 };
 
 /* One core file, summarized.  The strings are as the core or the file

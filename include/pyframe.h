@@ -4,6 +4,7 @@
 #define PYCORE_PYFRAME_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "pycode.h"
@@ -31,6 +32,11 @@ struct pylocals;
  * repeated at least this many more times (as the block, then the marker). */
 #define PYFRAME_MAX_PERIOD 16
 #define PYFRAME_MIN_REPEATS 2
+
+/* Write OUT the line that stands for a collapsed block of PERIOD frames
+ * repeated COUNT more times, as Python's tracebacks word it, after INDENT
+ * and with its newline; nothing when PERIOD is 0. */
+void pyframe_put_repeats(FILE *out, const char *indent, size_t period, size_t count);
 
 struct pyframe_walker {
 	struct py_reader reader;

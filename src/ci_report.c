@@ -7,6 +7,7 @@
 #include "error.h"
 #include "escape.h"
 #include "modules.h"
+#include "pyframe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *c
 		struct ci_frame *kept = &core->frames[core->nframes];
 
 		kept->line = frame->error ? -1 : frame->location.line;
+		kept->repeat_period = frame->repeat_period;
+		kept->repeat_count = frame->repeat_count;
 		if (!frame->error && frame->filename && frame->name) {
 			kept->file = copy(frame->filename);
 			kept->name = copy(frame->name);
@@ -217,6 +220,7 @@ static void put_traceback(FILE *out, const struct ci_core *core)
 			fputs("\", in ", out);
 		put_text(out, frame->name);
 		fputc('\n', out);
+		pyframe_put_repeats(out, "    ", frame->repeat_period, frame->repeat_count);
 	}
 	if (core->frames_cut)
 		fprintf(out, "    ...\n");

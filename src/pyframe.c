@@ -458,3 +458,14 @@ out:
 	chain_deinit(&chain);
 	return fatal;
 }
+
+void pyframe_put_repeats(FILE *out, const char *indent, size_t period, size_t count)
+{
+	const char *plural = count == 1 ? "" : "s";
+
+	if (period == 1)
+		fprintf(out, "%s[Previous line repeated %zu more time%s]\n", indent, count, plural);
+	else if (period)
+		fprintf(out, "%s[Previous %zu frames repeated %zu more time%s]\n", indent, period,
+			count, plural);
+}

@@ -266,14 +266,7 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 		const struct py_frame *frame = &thread->frames[i];
 
 		print_py_frame(out, "    ", frame, sources, options);
-		/* As Python's tracebacks say it. */
-		if (frame->repeat_period == 1)
-			fprintf(out, "    [Previous line repeated %zu more time%s]\n",
-				frame->repeat_count, frame->repeat_count == 1 ? "" : "s");
-		else if (frame->repeat_period)
-			fprintf(out, "    [Previous %zu frames repeated %zu more time%s]\n",
-				frame->repeat_period, frame->repeat_count,
-				frame->repeat_count == 1 ? "" : "s");
+		pyframe_put_repeats(out, "    ", frame->repeat_period, frame->repeat_count);
 		if (i + 1 == thread->nhead && thread->omitted && i + 1 < thread->nframes)
 			fprintf(out, "    ... %zu frames not shown (--max-frames=%zu) ...\n",
 				thread->omitted, analysis->options->python.max_frames);
