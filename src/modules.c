@@ -135,6 +135,23 @@ static int use_if_matching(Dwfl_Module *mod, int fd, char *found, bool warn, cha
 	return -1;
 }
 
+/* The executable chosen for the main program, when its build-id is the one
+ * the core records.  Returns its fd, or -1. */
+static int open_executable(Dwfl_Module *mod, char **file_name, Elf **elfp)
+{
+	char *found;
+	int fd = open(reporting->executable, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	found = strdup(reporting->executable);
+	if (!found) {
+		close(fd);
+		return -1;
+	}
+	return use_if_matching(mod, fd, found, false, file_name, elfp);
+}
+
 /* libdwfl found no file with the build-id the core records; look where the
  * core says the file was, under --sysroot and --lib-path, after the
  * executable chosen for the main program (a given one that is not the
@@ -149,20 +166,27 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	/* What debuginfo_find() will search for this module's debug file. */
 	if (reporting)
 		*userdata = (void *)reporting->paths;
+	/* Under a sysroot the file the core names is the sysroot's: it is
+	 * looked for there first.  libdwfl's search looks on the host (its
+	 * build-id directory, the path as the core names it), then asks
+	 * debuginfod, whose client it loads for that even when
+	 * DEBUGINFOD_URLS names no server; and a path on the host may name a
+	 * FIFO, whose open blocks. */
+	if (reporting && reporting->paths && reporting->paths->sysroot && modname &&
+	    modname[0] == '/') {
+		if (reporting->executable && is_main_module(mod))
+			fd = open_executable(mod, file_name, elfp);
+		else if ((fd = paths_open(reporting->paths, modname, &found)) >= 0)
+			fd = use_if_matching(mod, fd, found, false, file_name, elfp);
+		if (fd >= 0)
+			return fd;
+	}
 	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
 	if (fd >= 0 || *elfp || !reporting)
 		return fd;
 	if (reporting->executable && is_main_module(mod) &&
-	    (fd = open(reporting->executable, O_RDONLY | O_CLOEXEC)) >= 0) {
-		found = strdup(reporting->executable);
-		if (!found) {
-			close(fd);
-			return -1;
-		}
-		fd = use_if_matching(mod, fd, found, false, file_name, elfp);
-		if (fd >= 0)
-			return fd;
-	}
+	    (fd = open_executable(mod, file_name, elfp)) >= 0)
+		return fd;
 	if (!modname || modname[0] != '/' ||
 	    (fd = paths_open(reporting->paths, modname, &found)) < 0)
 		return -1;
