@@ -10,8 +10,10 @@
  * then, by debuglink, SYSROOT/dirname(PATH)/NAME,
  * SYSROOT/dirname(PATH)/.debug/NAME and D/dirname(PATH)/NAME; a candidate
  * is taken only when its build-id is the module's.  What none of them has
- * is left to libdwfl's standard search (the file itself, /usr/lib/debug,
- * and debuginfod when DEBUGINFOD_URLS is set). */
+ * is looked for as libdwfl's standard search does (/usr/lib/debug, by
+ * build-id, then by debuglink next to the file), by that search itself when
+ * DEBUGINFOD_URLS names a server, since it ends in debuginfod: otherwise
+ * libdwfl would load the debuginfod client (libcurl, TLS) for nothing. */
 #ifndef PYCORE_DEBUGINFO_H
 #define PYCORE_DEBUGINFO_H
 

@@ -76,62 +76,102 @@ static size_t debug_dirs(const struct paths *paths, const char **dirs, char **ow
 	return n;
 }
 
-int debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-		   const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-		   char **debuginfo_file_name)
+/* The debug file of the module with build-id ID (HEX), the file MODNAME
+ * (as the core names it) with debuglink LINK (may be NULL): by build-id in
+ * each of DIRS, then by debuglink next to the file under ROOT (unless ROOT
+ * is NULL: "" is the host's own root) and under each of DIRS. */
+static int search(const char *root, const char *const *dirs, size_t n, const char *modname,
+		  const char *link, const unsigned char *id, int id_len, const char *hex,
+		  char **found)
 {
-	const struct paths *paths = *userdata;
-	const char *dirs[DEBUGINFO_MAX_DIRS];
-	const unsigned char *id = NULL;
-	char hex[2 * 64 + 1], *owned, *dir_of_file = NULL, *found = NULL;
-	GElf_Addr vaddr;
-	int id_len, fd = -1, i;
-	size_t n, d;
+	char *dir_of_file;
+	int fd = -1;
+	size_t d;
 
-	if (!paths || (!paths->sysroot && !paths->ndebug_dirs) ||
-	    (id_len = dwfl_module_build_id(mod, &id, &vaddr)) <= 0 || id_len > 64)
-		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-						    debuglink_file, debuglink_crc,
-						    debuginfo_file_name);
-	for (i = 0; i < id_len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	n = debug_dirs(paths, dirs, &owned);
 	for (d = 0; d < n && fd < 0; d++) {
 		char *name;
 
 		if (asprintf(&name, ".build-id/%.2s/%s.debug", hex, hex + 2) < 0)
 			break;
-		fd = try_path(dirs[d], "", name, id, id_len, &found);
+		fd = try_path(dirs[d], "", name, id, id_len, found);
 		free(name);
 	}
-	/* The debuglink is looked up next to the file as the core names it,
-	 * inside the sysroot, and under each debug directory. */
-	if (fd < 0 && debuglink_file && modname && modname[0] == '/' &&
-	    (dir_of_file = strdup(modname))) {
-		*strrchr(dir_of_file, '/') = '\0';
-		if (paths->sysroot) {
-			fd = try_path(paths->sysroot, dir_of_file, debuglink_file, id, id_len, &found);
-			if (fd < 0) {
-				char *dot_debug;
+	if (fd >= 0 || !link || !modname || modname[0] != '/' || !(dir_of_file = strdup(modname)))
+		return fd;
+	*strrchr(dir_of_file, '/') = '\0';
+	if (root) {
+		fd = try_path(root, dir_of_file, link, id, id_len, found);
+		if (fd < 0) {
+			char *dot_debug;
 
-				if (asprintf(&dot_debug, "%s/.debug", dir_of_file) >= 0) {
-					fd = try_path(paths->sysroot, dot_debug, debuglink_file, id,
-						      id_len, &found);
-					free(dot_debug);
-				}
+			if (asprintf(&dot_debug, "%s/.debug", dir_of_file) >= 0) {
+				fd = try_path(root, dot_debug, link, id, id_len, found);
+				free(dot_debug);
 			}
 		}
-		for (d = 0; d < n && fd < 0; d++)
-			fd = try_path(dirs[d], dir_of_file, debuglink_file, id, id_len, &found);
-		free(dir_of_file);
 	}
-	free(owned);
-	if (fd >= 0) {
+	for (d = 0; d < n && fd < 0; d++)
+		fd = try_path(dirs[d], dir_of_file, link, id, id_len, found);
+	free(dir_of_file);
+	return fd;
+}
+
+/* Whether DEBUGINFOD_URLS names a server.  libdwfl's standard search ends
+ * in debuginfod, and loads its client (libdebuginfod, libcurl, TLS: a third
+ * of the analysis of a small core) whether it names one or not. */
+static bool debuginfod_wanted(void)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+
+	return urls && urls[strspn(urls, " \t\n")] != '\0';
+}
+
+int debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		   const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+		   char **debuginfo_file_name)
+{
+	static const char *const host_dirs[] = {"/usr/lib/debug"};
+	const struct paths *paths = *userdata;
+	const char *dirs[DEBUGINFO_MAX_DIRS];
+	const unsigned char *id = NULL;
+	char hex[2 * 64 + 1], *owned, *found = NULL, *invented = NULL;
+	const char *link = debuglink_file;
+	GElf_Addr vaddr;
+	int id_len, fd = -1, i;
+	/* libdwfl asks for a dwz file's shared part (.gnu_debugaltlink) by
+	 * its name, with no CRC: its own search knows that case. */
+	bool altfile = debuglink_file && debuglink_crc == 0;
+
+	id_len = dwfl_module_build_id(mod, &id, &vaddr);
+	if (id_len <= 0 || id_len > 64)
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	for (i = 0; i < id_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	if (paths && (paths->sysroot || paths->ndebug_dirs)) {
+		size_t n = debug_dirs(paths, dirs, &owned);
+
+		fd = search(paths->sysroot, dirs, n, modname, link, id, id_len, hex, &found);
+		free(owned);
+	}
+	if (fd < 0 && (altfile || debuginfod_wanted()))
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	/* libdwfl's standard search without debuginfod: /usr/lib/debug, and
+	 * a debuglink (NAME.debug when there is none) next to the file. */
+	if (fd < 0) {
+		if (!link && modname && strrchr(modname, '/') &&
+		    asprintf(&invented, "%s.debug", strrchr(modname, '/') + 1) < 0)
+			invented = NULL;
+		fd = search("", host_dirs, 1, modname, link ? link : invented, id, id_len, hex,
+			    &found);
+		free(invented);
+	}
+	if (fd >= 0)
 		*debuginfo_file_name = found;
-		return fd;
-	}
-	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
-					    debuglink_crc, debuginfo_file_name);
+	return fd;
 }
 
 const char *debuginfo_debuginfod_file(const char *build_id, char *out, size_t size)
