@@ -11,9 +11,11 @@
 #ifndef PYCORE_PYTASKS_H
 #define PYCORE_PYTASKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pc_error;
+struct py_reader;
 struct pyframe_walker;
 struct python;
 
@@ -25,6 +27,11 @@ struct python;
  * for out-of-memory only. */
 struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *python,
 			      size_t max_tasks);
+
+/* Whether some interpreter of PYTHON->threads imported asyncio.tasks (or
+ * whether that cannot be told): only then is the layout of _asyncio's
+ * objects worth looking for, which can mean reading DWARF. */
+bool pytasks_imported(const struct py_reader *reader, const struct python *python);
 
 void pytasks_deinit(struct python *python);
 

@@ -960,6 +960,26 @@ static void find_thread(struct run *run, struct py_task *task)
 			task->thread = (int64_t)i;
 }
 
+bool pytasks_imported(const struct py_reader *reader, const struct python *python)
+{
+	size_t i, j;
+
+	for (i = 0; i < python->nthreads; i++) {
+		uint64_t interp = python->threads[i].interp, module = 0;
+		struct pc_error *err;
+
+		for (j = 0; j < i && python->threads[j].interp != interp; j++)
+			;
+		if (j < i)
+			continue;
+		err = pyscan_module(reader, interp, "asyncio.tasks", &module);
+		pc_error_destroy(err);
+		if (err || module)
+			return true;
+	}
+	return false;
+}
+
 struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *python,
 			      size_t max_tasks)
 {

@@ -1317,6 +1317,11 @@ static struct pc_error *read_tasks(struct modules *modules, struct memory *mem,
 	struct pc_error *err;
 	char *note;
 
+	/* Finding the layout of _asyncio's objects can mean reading DWARF
+	 * (the interpreter's own where _asyncio is built in, as in 3.15):
+	 * not for a process that never imported asyncio. */
+	if (!pytasks_imported(&frames.reader, python))
+		return NULL;
 	err = asyncio_layout(modules, mem, options->layout, python, &note);
 	if (!err)
 		err = pycode_cache_create(&frames.reader, &frames.codes);
