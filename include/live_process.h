@@ -41,6 +41,10 @@ void live_process_open(pid_t pid, uid_t uid, gid_t gid, time_t crash_time,
  * was reused.  Returns whether it is still used. */
 bool live_process_check_core(struct live_process *process, const struct core *core);
 
+/* Whether its /proc/PID/maps, which the kernel writes, maps a libpython:
+ * 1 yes, 0 no, -1 cannot tell (no maps, or more than a few MiB of them). */
+int live_process_maps_libpython(const struct live_process *process);
+
 void live_process_close(struct live_process *process);
 
 #endif

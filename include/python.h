@@ -99,4 +99,7 @@ bool python_in_core(const struct core *core, int exe_fd, const struct paths *pat
  * Py_Version or Py_Initialize). */
 bool python_in_elf(int fd);
 
+/* Whether PATH names a libpython (libpython3.12.so.1.0, libpython2.7.so). */
+bool python_is_libpython(const char *path);
+
 #endif

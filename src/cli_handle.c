@@ -69,9 +69,6 @@
 /* The analysis child's exit status when the core is not a Python
  * process's: the entry is dropped. */
 #define EXIT_NOT_PYTHON 10
-/* /proc/PID/maps of a process with many mappings; past this, the check
- * for libpython gives up and the analysis decides. */
-#define MAPS_MAX (4u << 20)
 #define NARGS 7			/* %P %u %g %s %t %c %h */
 #define TEXT_MAX 400		/* bytes of a name from the core, escaped, in a line */
 #define SUMMARY_MAX 1024	/* the crashing frame, as the analysis child sends it */
@@ -453,43 +450,6 @@ static bool wait_child(pid_t pid, bool kill_at_timeout, int *wstatus)
 	}
 }
 
-static bool is_libpython(const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	return strncmp(base ? base + 1 : path, "libpython", 9) == 0;
-}
-
-/* Whether /proc/PID/maps, which the kernel writes, maps a libpython: 1
- * yes, 0 no, -1 cannot tell. */
-static int maps_have_libpython(pid_t pid)
-{
-	char path[64], *line = NULL;
-	size_t capacity = 0, total = 0;
-	int found = 0;
-	ssize_t n;
-	FILE *maps;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	maps = fopen(path, "re");
-	if (!maps)
-		return -1;
-	while (found == 0 && (n = getline(&line, &capacity, maps)) > 0) {
-		char *file = strchr(line, '/');
-
-		total += (size_t)n;
-		if (total > MAPS_MAX)
-			found = -1;
-		if (line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		if (file && is_libpython(file))
-			found = 1;
-	}
-	free(line);
-	fclose(maps);
-	return found;
-}
-
 /* Before a byte of the core is read, while the kernel holds the crashed
  * process: whether /proc says it is Python.  A libpython in its maps, or
  * an executable that defines CPython's symbols (read by a sandboxed
@@ -503,7 +463,7 @@ static bool live_is_python(struct handle *h)
 
 	if (h->process.exe_fd < 0)
 		return true;
-	maps = maps_have_libpython(h->pid);
+	maps = live_process_maps_libpython(&h->process);
 	if (maps != 0) {
 		h->python_checked = maps == 1;
 		return true;

@@ -1,6 +1,7 @@
 #include "live_process.h"
 
 #include "core.h"
+#include "python.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -158,6 +159,38 @@ bool live_process_check_core(struct live_process *process, const struct core *co
 		return false;
 	}
 	return true;
+}
+
+/* /proc/PID/maps of a process with many mappings; past this, the check
+ * for libpython gives up and the analysis decides. */
+#define MAPS_MAX (4u << 20)
+
+int live_process_maps_libpython(const struct live_process *process)
+{
+	char path[64], *line = NULL;
+	size_t capacity = 0, total = 0;
+	int found = 0;
+	ssize_t n;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)process->pid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -1;
+	while (found == 0 && (n = getline(&line, &capacity, maps)) > 0) {
+		char *file = strchr(line, '/');
+
+		total += (size_t)n;
+		if (total > MAPS_MAX)
+			found = -1;
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (file && python_is_libpython(file))
+			found = 1;
+	}
+	free(line);
+	fclose(maps);
+	return found;
 }
 
 void live_process_close(struct live_process *process)

@@ -1085,10 +1085,8 @@ static const struct modules_unusable *unusable_interpreter_file(const struct mod
 
 	for (i = 0; i < modules->nunusable; i++) {
 		const struct modules_unusable *file = &modules->unusable[i];
-		const char *base = strrchr(file->path, '/');
 
-		base = base ? base + 1 : file->path;
-		if (file->is_executable || strncmp(base, "libpython", 9) == 0)
+		if (file->is_executable || python_is_libpython(file->path))
 			return file;
 	}
 	return NULL;
@@ -1435,6 +1433,13 @@ bool python_in_elf(int fd)
 	return found;
 }
 
+bool python_is_libpython(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return strncmp(base ? base + 1 : path, "libpython", 9) == 0;
+}
+
 bool python_in_core(const struct core *core, int exe_fd, const struct paths *paths)
 {
 	const char *main_program = core_main_program(core);
@@ -1442,12 +1447,9 @@ bool python_in_core(const struct core *core, int exe_fd, const struct paths *pat
 	bool found;
 	int fd;
 
-	for (i = 0; i < core->nfiles; i++) {
-		const char *base = strrchr(core->files[i].path, '/');
-
-		if (strncmp(base ? base + 1 : core->files[i].path, "libpython", 9) == 0)
+	for (i = 0; i < core->nfiles; i++)
+		if (python_is_libpython(core->files[i].path))
 			return true;
-	}
 	if (exe_fd >= 0)
 		return python_in_elf(exe_fd);
 	fd = main_program ? paths_open(paths, main_program, NULL) : -1;
