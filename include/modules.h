@@ -102,4 +102,8 @@ bool modules_find_exported(struct modules *modules, const char *name, uint64_t *
 /* The module's ELF file on disk (the one libdwfl opened), or NULL. */
 Elf *modules_elf(Dwfl_Module *module, uint64_t *bias);
 
+/* The section header of MODULE's section NAME, and the bias to add to its
+ * sh_addr; false when its ELF file has none. */
+bool modules_section(Dwfl_Module *module, const char *name, GElf_Shdr *ret, uint64_t *bias);
+
 #endif

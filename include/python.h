@@ -88,6 +88,10 @@ enum py_thread_status {
 };
 enum py_thread_status python_thread_status(const struct python *python, size_t index);
 
+/* Whether thread state INDEX is the first of its interpreter in
+ * PYTHON->threads: what is read once per interpreter is read for it. */
+bool python_first_of_interpreter(const struct python *python, size_t index);
+
 /* The quick look that spares pycore handle the analysis of a crash that is
  * not Python's: a libpython mapped, or a main program that defines CPython's
  * symbols.  EXE_FD is the main program when the caller has it open (-1

@@ -732,3 +732,21 @@ Elf *modules_elf(Dwfl_Module *module, uint64_t *bias)
 	*bias = b;
 	return elf;
 }
+
+bool modules_section(Dwfl_Module *module, const char *name, GElf_Shdr *ret, uint64_t *bias)
+{
+	Elf *elf = modules_elf(module, bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *found;
+
+		if (gelf_getshdr(scn, ret) && (found = elf_strptr(elf, shstrndx, ret->sh_name)) &&
+		    strcmp(found, name) == 0)
+			return true;
+	}
+	return false;
+}

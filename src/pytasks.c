@@ -962,17 +962,15 @@ static void find_thread(struct run *run, struct py_task *task)
 
 bool pytasks_imported(const struct py_reader *reader, const struct python *python)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < python->nthreads; i++) {
-		uint64_t interp = python->threads[i].interp, module = 0;
+		uint64_t module = 0;
 		struct pc_error *err;
 
-		for (j = 0; j < i && python->threads[j].interp != interp; j++)
-			;
-		if (j < i)
+		if (!python_first_of_interpreter(python, i))
 			continue;
-		err = pyscan_module(reader, interp, "asyncio.tasks", &module);
+		err = pyscan_module(reader, python->threads[i].interp, "asyncio.tasks", &module);
 		pc_error_destroy(err);
 		if (err || module)
 			return true;
@@ -986,17 +984,14 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 	struct run run = {.walker = walker, .reader = &walker->reader, .python = python,
 			  .max_tasks = max_tasks};
 	struct pc_error *err = NULL;
-	size_t i, j;
+	size_t i;
 
 	ptrset_init(&run.seen);
 	for (i = 0; i < python->nthreads && !err; i++) {
-		uint64_t interp = python->threads[i].interp;
-
-		for (j = 0; j < i && python->threads[j].interp != interp; j++)
-			;
-		if (j < i)
+		if (!python_first_of_interpreter(python, i))
 			continue;
-		err = interpreter_tasks(&run, interp, python->threads[i].interp_index);
+		err = interpreter_tasks(&run, python->threads[i].interp,
+					python->threads[i].interp_index);
 		if (err)
 			err = keep_error(python, &python->tasks_error, err);
 	}

@@ -112,49 +112,6 @@ static bool scan_memory(struct memory *mem, struct pyversion_scan *scan, uint64_
 	return false;
 }
 
-/* Before 3.11 the version is only text: Py_GetVersion() formats it into a
- * static buffer at start-up ("3.8.18 (default, May  9 2026, ...)"), which
- * lives in the interpreter module's .bss, and .bss is always in the core.
- * (The bare PY_VERSION literal is often merged into a longer string by the
- * linker and cannot be found on its own.) */
-static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned *hex)
-{
-	static unsigned char chunk[65536];
-	uint64_t bias;
-	Elf *elf = modules_elf(module, &bias);
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		struct pyversion_scan scan;
-		GElf_Shdr shdr;
-		const char *name;
-		uint64_t done;
-
-		if (!gelf_getshdr(scn, &shdr) || !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
-			continue;
-		if (strcmp(name, ".bss") != 0 && strcmp(name, ".data") != 0)
-			continue;
-		pyversion_scan_init(&scan);
-		/* Bounded by the section, which is bounded by the file. */
-		for (done = 0; done < shdr.sh_size && done < (64u << 20); done += sizeof(chunk)) {
-			uint64_t want = shdr.sh_size - done;
-
-			if (want > sizeof(chunk))
-				want = sizeof(chunk);
-			if (scan_memory(mem, &scan, shdr.sh_addr + bias + done, chunk, (size_t)want))
-				break;
-		}
-		if (pyversion_scan_end(&scan)) {
-			*hex = scan.hex;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Look for Py_GetVersion()'s text in [START, START + SIZE) of memory. */
 static bool scan_version(struct memory *mem, uint64_t start, uint64_t size, unsigned *hex)
 {
@@ -176,6 +133,27 @@ static bool scan_version(struct memory *mem, uint64_t start, uint64_t size, unsi
 		return false;
 	*hex = scan.hex;
 	return true;
+}
+
+/* Before 3.11 the version is only text: Py_GetVersion() formats it into a
+ * static buffer at start-up ("3.8.18 (default, May  9 2026, ...)"), which
+ * lives in the interpreter module's .bss, and .bss is always in the core.
+ * (The bare PY_VERSION literal is often merged into a longer string by the
+ * linker and cannot be found on its own.) */
+static bool version_from_data(struct memory *mem, Dwfl_Module *module, unsigned *hex)
+{
+	static const char *const sections[] = {".data", ".bss"};
+	size_t i;
+
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		uint64_t bias;
+		GElf_Shdr shdr;
+
+		if (modules_section(module, sections[i], &shdr, &bias) &&
+		    scan_version(mem, shdr.sh_addr + bias, shdr.sh_size, hex))
+			return true;
+	}
+	return false;
 }
 
 /* Find the 3.13+ _Py_DebugOffsets cookie that begins _PyRuntime in
@@ -817,21 +795,9 @@ static const char *module_file(Dwfl_Module *module)
 static bool has_own_dwarf(Dwfl_Module *module)
 {
 	uint64_t bias;
-	Elf *elf = modules_elf(module, &bias);
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
+	GElf_Shdr shdr;
 
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		const char *name;
-
-		if (gelf_getshdr(scn, &shdr) && (name = elf_strptr(elf, shstrndx, shdr.sh_name)) &&
-		    strcmp(name, ".debug_info") == 0)
-			return true;
-	}
-	return false;
+	return modules_section(module, ".debug_info", &shdr, &bias);
 }
 
 /* Where the layout came from, for the report: the file whose DWARF was
@@ -1218,33 +1184,18 @@ static struct pc_error *asyncio_from_debug_offsets(Dwfl_Module *module, struct m
 {
 	unsigned char offsets[512];
 	uint64_t bias;
-	Elf *elf = modules_elf(module, &bias);
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
+	GElf_Shdr shdr;
+	struct pc_error *err;
 
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return pc_error_create(PC_ERR_NOT_FOUND, "no ELF for %s", module_file(module));
-	while ((scn = elf_nextscn(elf, scn))) {
-		struct pc_error *err;
-		GElf_Shdr shdr;
-		const char *name;
-
-		if (!gelf_getshdr(scn, &shdr) ||
-		    !(name = elf_strptr(elf, shstrndx, shdr.sh_name)) ||
-		    strcmp(name, ".AsyncioDebug") != 0)
-			continue;
-		if (shdr.sh_size > sizeof(offsets))
-			return pc_error_create(PC_ERR_UNSUPPORTED,
-					       "the .AsyncioDebug section of %s has %llu bytes",
-					       module_file(module), (unsigned long long)shdr.sh_size);
-		err = memory_read(mem, shdr.sh_addr + bias, offsets, (size_t)shdr.sh_size);
-		if (!err)
-			err = layout_asyncio_from_debug_offsets(offsets, (size_t)shdr.sh_size,
-								layout);
-		return err;
-	}
-	return pc_error_create(PC_ERR_NOT_FOUND, "%s has no .AsyncioDebug section",
-			       module_file(module));
+	if (!modules_section(module, ".AsyncioDebug", &shdr, &bias))
+		return pc_error_create(PC_ERR_NOT_FOUND, "%s has no .AsyncioDebug section",
+				       module_file(module));
+	if (shdr.sh_size > sizeof(offsets))
+		return pc_error_create(PC_ERR_UNSUPPORTED,
+				       "the .AsyncioDebug section of %s has %llu bytes",
+				       module_file(module), (unsigned long long)shdr.sh_size);
+	err = memory_read(mem, shdr.sh_addr + bias, offsets, (size_t)shdr.sh_size);
+	return err ? err : layout_asyncio_from_debug_offsets(offsets, (size_t)shdr.sh_size, layout);
 }
 
 /* The layout of the _asyncio extension's objects, from the module that has
@@ -1431,6 +1382,16 @@ bool python_in_elf(int fd)
 	if (elf)
 		elf_end(elf);
 	return found;
+}
+
+bool python_first_of_interpreter(const struct python *python, size_t index)
+{
+	size_t i;
+
+	for (i = 0; i < index; i++)
+		if (python->threads[i].interp == python->threads[index].interp)
+			return false;
+	return true;
 }
 
 bool python_is_libpython(const char *path)

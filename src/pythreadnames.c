@@ -113,17 +113,14 @@ static struct pc_error *read_interpreter(const struct py_reader *reader, struct 
 
 struct pc_error *pythreadnames_read(const struct py_reader *reader, struct python *python)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < python->nthreads; i++) {
-		uint64_t interp = python->threads[i].interp;
 		struct pc_error *err;
 
-		for (j = 0; j < i && python->threads[j].interp != interp; j++)
-			;
-		if (j < i)
+		if (!python_first_of_interpreter(python, i))
 			continue;
-		err = read_interpreter(reader, python, interp);
+		err = read_interpreter(reader, python, python->threads[i].interp);
 		if (err)
 			return err;
 	}
