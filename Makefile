@@ -23,11 +23,15 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 BUILD ?= build
 PROG ?= pycore
-SRCS := $(wildcard src/*.c)
+# One folder per layer, lowest first; scripts/check-layers says which may
+# include which.  The library is every layer below the commands: what the
+# unit tests and fuzzers link.
+LIB_LAYERS := base input elf layout python asyncio analysis report
+LIB_SRCS := $(foreach layer,$(LIB_LAYERS),$(wildcard src/$(layer)/*.c))
+SRCS := $(LIB_SRCS) $(wildcard src/cmd/*.c src/handle/*.c) src/main.c
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
-# What the unit tests link: everything but the command line.
-LIB_OBJS := $(filter-out $(BUILD)/main.o $(BUILD)/cli_%.o,$(OBJS))
-HEADERS := $(wildcard include/*.h)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+HEADERS := $(wildcard include/*/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -49,7 +53,8 @@ deps:
 $(PROG): $(OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-$(BUILD)/%.o: src/%.c $(HEADERS) | $(BUILD)/tests
+$(BUILD)/%.o: src/%.c $(HEADERS) | $(BUILD)/tests deps
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests:

@@ -9,11 +9,11 @@
  * that a mutated core is analyzed against real executables, libraries and
  * debug information.  The reports go to /dev/null: what counts is that
  * pycore neither crashes, leaks, hangs nor runs out of memory. */
-#include "analysis.h"
-#include "error.h"
-#include "input.h"
-#include "report_json.h"
-#include "report_text.h"
+#include "analysis/analysis.h"
+#include "base/error.h"
+#include "input/input.h"
+#include "report/json.h"
+#include "report/text.h"
 
 #include <stdint.h>
 #include <stdio.h>

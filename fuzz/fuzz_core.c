@@ -7,10 +7,10 @@
  * in NT_FILE are opened as pycore opens them (regular files only), so a
  * file named by the input may be read: the reader must cope with whatever
  * is there. */
-#include "core.h"
-#include "error.h"
-#include "memory.h"
-#include "paths.h"
+#include "elf/core.h"
+#include "base/error.h"
+#include "elf/memory.h"
+#include "elf/paths.h"
 
 #include <elf.h>
 #include <stdint.h>

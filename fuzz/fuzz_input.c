@@ -4,8 +4,8 @@
  * The input is what pycore reads on standard input.  It is streamed from a
  * memfd as from a pipe; the output is capped at INPUT_CAP bytes, as
  * --max-core-size caps it, so that a small bomb cannot fill the disk. */
-#include "error.h"
-#include "input.h"
+#include "base/error.h"
+#include "input/input.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
  * bytecode, then the table's bytes.  fuzz/make-seeds writes real tables of
  * 2.7, 3.8, 3.10 and 3.12 in this form.  The table is copied into a buffer
  * of its exact size, so that ASan sees any read past its end. */
-#include "error.h"
-#include "linetable.h"
+#include "base/error.h"
+#include "python/linetable.h"
 
 #include <stdint.h>
 #include <stdlib.h>

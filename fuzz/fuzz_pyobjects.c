@@ -23,13 +23,13 @@
  * crash as a regression input, run the target on it alone with
  * $PYCORE_FUZZ_WRITE_CORE set to a path: the corrupted core is written
  * there, for fixtures/fuzz-regressions/ (xz-compressed). */
-#include "core.h"
-#include "error.h"
-#include "layout.h"
-#include "memory.h"
-#include "modules.h"
-#include "paths.h"
-#include "python.h"
+#include "elf/core.h"
+#include "base/error.h"
+#include "layout/layout.h"
+#include "elf/memory.h"
+#include "elf/modules.h"
+#include "elf/paths.h"
+#include "python/python.h"
 
 #include <fcntl.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* pycore: what every thread of a crashed CPython process was doing, read
  * from its core file.  main() picks the command; it alone exits. */
-#include "cli.h"
+#include "cmd/cli.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,10 +10,10 @@
 
 #include "crash_core.h"
 
-#include "core.h"
-#include "error.h"
-#include "memory.h"
-#include "paths.h"
+#include "elf/core.h"
+#include "base/error.h"
+#include "elf/memory.h"
+#include "elf/paths.h"
 
 #include <elf.h>
 #include <fcntl.h>

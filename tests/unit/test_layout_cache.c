@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "layout.h"
-#include "layout_cache.h"
+#include "base/error.h"
+#include "layout/layout.h"
+#include "layout/cache.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 #include <gelf.h>
 
-#include "error.h"
-#include "layout.h"
+#include "base/error.h"
+#include "layout/layout.h"
 
 #include <fcntl.h>
 #include <stdio.h>

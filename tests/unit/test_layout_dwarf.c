@@ -9,7 +9,7 @@
  *   - match a few offsets printed by gdb, an independent reader of the same
  *     DWARF (see known[] below for the command);
  *   - match layout_from_tables() (offsetof() against the headers) field by
- *     field, when src/layout_tables.c is linked in.
+ *     field, when src/layout/tables.c is linked in.
  * The _AsyncioDebug offsets of Debian sid's 3.14 _asyncio extension and
  * 3.15 interpreter must give the task fields their DWARF gives (and the
  * FutureIter's future) and the task lists of the tables, and be refused
@@ -29,8 +29,8 @@
 #include <cmocka.h>
 #include <elfutils/libdwfl.h>
 
-#include "error.h"
-#include "layout.h"
+#include "base/error.h"
+#include "layout/layout.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIELD(member) { #member, offsetof(struct py_layout, member) }

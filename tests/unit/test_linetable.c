@@ -24,9 +24,9 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "layout.h"
-#include "linetable.h"
+#include "base/error.h"
+#include "layout/layout.h"
+#include "python/linetable.h"
 
 #define U	LINE_TABLE_LNOTAB_UNSIGNED
 #define S	LINE_TABLE_LNOTAB_SIGNED

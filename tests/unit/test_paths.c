@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "paths.h"
+#include "elf/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,10 +16,9 @@
 
 #include "crash_core.h"
 
-#include "analysis.h"
-#include "cli.h"
-#include "error.h"
-#include "pyrepr.h"
+#include "analysis/analysis.h"
+#include "base/error.h"
+#include "python/repr.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -155,7 +154,7 @@ static int make_core(void **state)
 	}
 	if (crashed_core(workdir, child, core_path, sizeof(core_path)) != 0)
 		return -1;
-	cli_analysis_defaults(&options, NULL);
+	analysis_options_init(&options, NULL);
 	options.core_path = core_path;
 	options.native = false;
 	if (analysis_run(&options, &analysis) != NULL || !analysis->python.found) {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "pyversion.h"
+#include "python/version.h"
 
 #include <stdio.h>
 #include <string.h>

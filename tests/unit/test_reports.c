@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "escape.h"
-#include "fingerprint.h"
-#include "utf8.h"
+#include "base/escape.h"
+#include "analysis/fingerprint.h"
+#include "base/utf8.h"
 
 /* Decode TEXT (LEN bytes) to the end; store the code points in OUT. */
 static size_t decode_all(const char *text, size_t len, uint32_t *out)

@@ -13,10 +13,9 @@
 
 #include "crash_core.h"
 
-#include "analysis.h"
-#include "cli.h"
-#include "modules.h"
-#include "symindex.h"
+#include "analysis/analysis.h"
+#include "elf/modules.h"
+#include "elf/symindex.h"
 
 #include <gelf.h>
 #include <stdio.h>
@@ -74,7 +73,7 @@ static int make_core(void **state)
 	}
 	if (crashed_core(workdir, child, core_path, sizeof(core_path)) != 0)
 		return -1;
-	cli_analysis_defaults(&options, NULL);
+	analysis_options_init(&options, NULL);
 	options.core_path = core_path;
 	if (analysis_run(&options, &analysis) != NULL || !analysis->modules) {
 		fprintf(stderr, "test_symindex: the core of %s cannot be analyzed\n", PYTHON);

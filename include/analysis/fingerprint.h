@@ -1,0 +1,55 @@
+/* A crash fingerprint: a short hash that is the same for every core of the
+ * same crash, so that a thousand cores from a CI matrix group as one.
+ *
+ * It hashes the signal, the function names and file base names of the
+ * crashing thread's top Python frames, and the function of its top native
+ * frame, but no line numbers, addresses or directories: an edit elsewhere
+ * in the file, another checkout directory or another run keep it; another
+ * crash site changes it.  pycore(1) documents the canonical string. */
+#ifndef PYCORE_ANALYSIS_FINGERPRINT_H
+#define PYCORE_ANALYSIS_FINGERPRINT_H
+
+#include <stddef.h>
+
+struct native_stack;
+struct py_thread;
+
+#define FINGERPRINT_PYTHON_FRAMES 5	/* Python frames hashed, most recent first */
+#define FINGERPRINT_ID_LEN 12		/* hex digits shown */
+/* Each value is cut at this many bytes before it is escaped, which bounds
+ * the canonical string. */
+#define FINGERPRINT_VALUE_MAX 128
+#define FINGERPRINT_CANONICAL_MAX                                                      \
+	(64 + (FINGERPRINT_PYTHON_FRAMES * 2 + 2) * (16 + 2 * FINGERPRINT_VALUE_MAX))
+
+struct fingerprint {
+	char id[FINGERPRINT_ID_LEN + 1];	/* "3fa2c91b07de" */
+	char canonical[FINGERPRINT_CANONICAL_MAX]; /* what was hashed */
+	size_t canonical_len;
+	/* The native function hashed, as fingerprint_native_name() gives it:
+	 * "memset", "?@libffi.so.8" (no symbol), "?" (no native frame). */
+	char native[FINGERPRINT_VALUE_MAX + 1];
+};
+
+/* Frames of the crashing thread's native stack looked at for one that is
+ * not signal or abort plumbing. */
+#define FINGERPRINT_NATIVE_FRAMES 16
+
+/* The fingerprint of a crash by signal SIGNO (named SIGNAME, or NULL) in
+ * the thread whose Python frames are PYTHON (NULL: none) and whose native
+ * frames are NATIVE, in frame NATIVE_FIRST of them (the frame a signal
+ * handler interrupted, or 0).  Never fails: what cannot be read enters the
+ * string as "?". */
+void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
+			 const struct native_stack *native, size_t native_first,
+			 struct fingerprint *ret);
+
+/* The name the fingerprint uses for a native function: SYMBOL without its
+ * version ("@GLIBC_2.2.5") and compiler clone suffix (".cold", ".isra.0",
+ * ...), and glibc's CPU-specific string functions under their public name
+ * ("__memset_avx2_unaligned_erms" is "memset"), so that the same crash on
+ * another CPU or glibc groups with this one.
+ * Writes at most SIZE bytes, NUL included, to OUT. */
+void fingerprint_native_name(const char *symbol, char *out, size_t size);
+
+#endif

@@ -1,0 +1,84 @@
+/* Open what the user named: a plain core file, a core compressed with xz,
+ * zstd or lz4, or standard input, and hand core.c an fd of the uncompressed
+ * core.
+ *
+ * A plain named file is used where it is.  Anything else is streamed, in
+ * fixed-size chunks, into an unlinked temporary file that core.c then
+ * mmaps: memory stays bounded whatever the core's size.  Pages of zeros
+ * are left as holes in it, so that disk use is what the core holds.  The format is
+ * recognised by its magic bytes, never by the file's name.
+ *
+ * A stream that is cut short or corrupt, or that decompresses to more than
+ * the size cap, is not an error: the input keeps what came before and says
+ * what went wrong (input->error), as a truncated core does. */
+#ifndef PYCORE_INPUT_INPUT_H
+#define PYCORE_INPUT_INPUT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pc_error;
+
+/* What --max-core-size defaults to: more than the cores of real Python
+ * processes, less than a decompression bomb needs to fill a disk. */
+#define INPUT_DEFAULT_MAX_SIZE (64ULL << 30)
+
+struct input_options {
+	uint64_t max_size;	/* bytes of core written to the temporary file;
+				 * 0: INPUT_DEFAULT_MAX_SIZE */
+	const char *tmpdir;	/* for the temporary file; NULL: $TMPDIR, else /tmp */
+	/* When set, sees every byte read from the input, as read, even those
+	 * past the cap or a decoding error (pycore handle --forward). */
+	void (*tee)(void *arg, const void *buf, size_t len);
+	void *tee_arg;
+	bool drain;		/* read the input to its end whatever happens, so
+				 * that a writer (the kernel) never blocks */
+	volatile sig_atomic_t *stop; /* once non-zero, read nothing more, even
+				      * with drain (pycore handle --timeout) */
+	uint64_t min_free;	/* keep nothing more once the temporary file's file
+				 * system would have fewer free bytes; 0: no check */
+};
+
+struct input {
+	int fd;			/* the uncompressed core, mmappable */
+	char *name;		/* as the user named it; "<stdin>" for "-" */
+	const char *format;	/* "xz", "zstd", "lz4"; NULL when not compressed */
+	uint64_t size;		/* bytes of core in fd */
+	uint64_t read;		/* bytes read from the input */
+	char *error;		/* the stream was cut short, corrupt or capped: what;
+				 * fd holds what came before.  NULL: complete */
+	bool stopped;		/* reading stopped at options->stop, before the end */
+};
+
+/* Open PATH ("-": standard input).  An error means there is no core at
+ * all: the file cannot be read, the temporary file cannot be made, or the
+ * stream failed before its first byte of core. */
+struct pc_error *input_open(const char *path, const struct input_options *options,
+			    struct input **ret);
+
+/* The same, reading FD (which stays the caller's and is always streamed)
+ * and calling the input NAME. */
+struct pc_error *input_open_fd(int fd, const char *name, const struct input_options *options,
+			       struct input **ret);
+
+void input_close(struct input *input);
+
+/* Compress the first LIMIT bytes of INPUT's core into FD with zstd (with
+ * a checksum), stopping early, the frame closed, once *STOP (or NULL) is
+ * non-zero.  pycore handle --keep-core. */
+struct pc_error *input_write_zstd(const struct input *input, int fd, uint64_t limit,
+				  volatile sig_atomic_t *stop);
+
+/* The compression pycore reads ("xz", "zstd", "lz4") that the first LEN
+ * BYTES of a file have the magic number of, or NULL. */
+const char *input_compression(const unsigned char *bytes, size_t len);
+
+/* The compression that BYTES, the first LEN bytes of a file, start with
+ * when it is one pycore knows of but does not read ("gzip"), with the
+ * command that decompresses it in *TOOL ("zcat"); else NULL. */
+const char *input_unreadable_compression(const unsigned char *bytes, size_t len,
+					 const char **tool);
+
+#endif

@@ -1,0 +1,522 @@
+#include "analysis/analysis.h"
+
+#include "elf/core.h"
+#include "base/error.h"
+#include "elf/memory.h"
+#include "elf/modules.h"
+#include "analysis/signals.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool python_partial(const struct python *python)
+{
+	size_t i, j;
+
+	if (python->error || python->tasks_partial)
+		return true;
+	for (i = 0; i < python->nthreads; i++) {
+		if (python->threads[i].error || python->threads[i].not_read)
+			return true;
+		for (j = 0; j < python->threads[i].nframes; j++)
+			if (python->threads[i].frames[j].error)
+				return true;
+	}
+	for (i = 0; i < python->ntasks; i++)
+		for (j = 0; j < python->tasks[i].nframes; j++)
+			if (python->tasks[i].frames[j].error)
+				return true;
+	return false;
+}
+
+static struct pc_error *match_threads(struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	size_t i;
+
+	for (i = 0; i < analysis->nthreads; i++)
+		analysis->threads[i].python = python_thread_for(python, i);
+	if (!python->nthreads)
+		return NULL;
+	analysis->unmatched = calloc(python->nthreads, sizeof(*analysis->unmatched));
+	if (!analysis->unmatched)
+		return &pc_error_nomem;
+	for (i = 0; i < python->nthreads; i++) {
+		size_t j;
+
+		for (j = 0; j < analysis->nthreads; j++)
+			if (analysis->threads[j].python == &python->threads[i])
+				break;
+		if (j == analysis->nthreads)
+			analysis->unmatched[analysis->nunmatched++] = &python->threads[i];
+	}
+	return NULL;
+}
+
+/* Py_FatalError() and the functions it calls to report and abort. */
+static const char *fatal_error_function(const struct native_stack *stack)
+{
+	static const char *const names[] = {
+		"Py_FatalError", "_Py_FatalErrorFunc", "_Py_FatalErrorFormat", "fatal_error",
+	};
+	size_t i, j;
+
+	for (i = 0; i < stack->nframes; i++) {
+		const char *symbol = stack->frames[i].where.symbol;
+
+		for (j = 0; symbol && j < sizeof(names) / sizeof(names[0]); j++) {
+			size_t len = strlen(names[j]);
+
+			/* Also the compiler's parts: "fatal_error.lto_priv.0". */
+			if (strncmp(symbol, names[j], len) == 0 &&
+			    (symbol[len] == '\0' || symbol[len] == '.'))
+				return names[j];
+		}
+	}
+	return NULL;
+}
+
+/* Before it calls a handler, the kernel saves the interrupted context on
+ * the stack, where the handler's frame returns to the trampoline: an x86_64
+ * struct ucontext (uc_flags, uc_link, uc_stack, then uc_mcontext, a struct
+ * sigcontext, then the signal mask) and, for a handler installed with
+ * SA_SIGINFO only, its siginfo_t (struct rt_sigframe in the kernel's
+ * arch/x86/include/asm/sigframe.h).  Offsets in the ucontext: */
+#define UCONTEXT_RIP 168
+#define UCONTEXT_ERR 192	/* the exception's error code */
+#define UCONTEXT_TRAPNO 200	/* the x86 exception vector */
+#define UCONTEXT_CR2 216	/* the address of a page fault */
+#define UCONTEXT_SIZE 304	/* the siginfo_t follows */
+
+/* x86 exception vectors and the page-fault error code's protection bit. */
+enum {
+	TRAP_DE = 0,		/* divide error */
+	TRAP_UD = 6,		/* invalid opcode */
+	TRAP_GP = 13,		/* general protection */
+	TRAP_PF = 14,		/* page fault */
+	TRAP_AC = 17,		/* alignment check */
+	PF_PROT = 1,
+};
+
+static uint64_t context_word(const unsigned char *context, size_t offset)
+{
+	uint64_t word;
+
+	memcpy(&word, context + offset, sizeof(word));
+	return word;
+}
+
+/* The siginfo the kernel gave the handler, rebuilt from the exception it
+ * recorded in CONTEXT (arch/x86/kernel/traps.c and mm/fault.c make the same
+ * siginfo of it).  A context that a signal interrupted elsewhere keeps a
+ * stale exception: it is believed only when it makes SIGNO, the signal the
+ * handler raised again. */
+static bool fault_from_context(const unsigned char *context, int signo, struct core_siginfo *ret)
+{
+	uint64_t trapno = context_word(context, UCONTEXT_TRAPNO);
+	uint64_t err = context_word(context, UCONTEXT_ERR);
+	uint64_t rip = context_word(context, UCONTEXT_RIP);
+
+	*ret = (struct core_siginfo){.signo = signo};
+	if (trapno == TRAP_PF && signo == SIGSEGV) {
+		ret->code = err & PF_PROT ? SEGV_ACCERR : SEGV_MAPERR;
+		ret->addr = context_word(context, UCONTEXT_CR2);
+	} else if (trapno == TRAP_PF && signo == SIGBUS) {
+		ret->code = BUS_ADRERR;
+		ret->addr = context_word(context, UCONTEXT_CR2);
+	} else if (trapno == TRAP_GP && signo == SIGSEGV) {
+		ret->code = SI_KERNEL;
+	} else if (trapno == TRAP_DE && signo == SIGFPE) {
+		ret->code = FPE_INTDIV;
+		ret->addr = rip;
+	} else if (trapno == TRAP_UD && signo == SIGILL) {
+		ret->code = ILL_ILLOPN;
+		ret->addr = rip;
+	} else if (trapno == TRAP_AC && signo == SIGBUS) {
+		ret->code = BUS_ADRALN;
+		ret->addr = context_word(context, UCONTEXT_CR2);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* The crashing thread's native frames that the crash's facts look at:
+ * its own stack when it holds them, else a walk of their own. */
+static struct pc_error *crash_native(struct analysis *analysis)
+{
+	const struct native_stack *own = &analysis->threads[0].native;
+	struct pc_error *err;
+
+	if (own->nframes && (!own->cut || own->nframes >= CRASH_NATIVE_FRAMES)) {
+		analysis->crash_native = own;
+		return NULL;
+	}
+	err = unwind_thread(analysis->modules, analysis->threads[0].core_thread->lwp,
+			    CRASH_NATIVE_FRAMES, &analysis->crash_native_own);
+	analysis->crash_native = &analysis->crash_native_own;
+	return err;
+}
+
+/* Where the crash happened, and the siginfo to report (NULL: none; else
+ * in *STORE).  A signal that the process sent itself from inside a signal
+ * handler is the handler's doing (faulthandler raises the fault again once
+ * it has written the traceback): the crash happened in the frame the
+ * handler interrupted, and the signal is the one the handler was called
+ * for, when the saved context tells it.  The context must name that
+ * frame's pc, else the stack is not what it seems and the core's signal
+ * stands. */
+static const struct core_siginfo *handled_signal(struct analysis *analysis,
+						 struct core_siginfo *store)
+{
+	const struct core *core = analysis->core;
+	const struct native_stack *stack = analysis->crash_native;
+	const struct core_siginfo *info = core->has_siginfo ? &core->siginfo : NULL;
+	int signo = info ? info->signo : core->threads[0].signal;
+	unsigned char context[UCONTEXT_SIZE + CORE_SIGINFO_SIZE];
+	struct pc_error *err;
+
+	if (!stack->signal_context || stack->interrupted >= stack->nframes ||
+	    (info && info->code > 0))
+		return info;
+	err = memory_read(analysis->memory, stack->signal_context, context, sizeof(context));
+	if (err) {
+		pc_error_destroy(err);
+		return info;
+	}
+	if (context_word(context, UCONTEXT_RIP) != stack->frames[stack->interrupted].pc)
+		return info;
+	analysis->signal.reraised = signo;
+	analysis->crash_frame = stack->interrupted;
+	core_siginfo_decode(context + UCONTEXT_SIZE, store);
+	if (store->signo == signo || fault_from_context(context, signo, store))
+		return store;
+	return info;
+}
+
+/* At most this much of an abort message is read. */
+#define ABORT_MESSAGE_MAX 1024
+
+/* glibc's struct abort_msg_s { unsigned int size; char msg[]; }: __abort_msg
+ * points to one once __libc_message() or a failed assertion has formatted
+ * its message, just before abort(). */
+static struct pc_error *abort_message(struct analysis *analysis)
+{
+	char text[ABORT_MESSAGE_MAX];
+	struct pc_error *err;
+	uint64_t symbol, message;
+	size_t len;
+	int cut = 0;
+
+	if (analysis->signal.number != SIGABRT ||
+	    !modules_find_symbol(analysis->modules, NULL, "__abort_msg", &symbol, NULL, NULL))
+		return NULL;
+	err = memory_read_u64(analysis->memory, symbol, &message);
+	if (!err && message)
+		err = memory_read_cstring(analysis->memory, message + 4, text, sizeof(text), &cut);
+	if (err || !message) {
+		pc_error_destroy(err);
+		return NULL;
+	}
+	len = strlen(text);
+	while (len && text[len - 1] == '\n')
+		len--;
+	if (!len)
+		return NULL;
+	if (asprintf(&analysis->abort_message, "%.*s%s", (int)len, text, cut ? "..." : "") < 0) {
+		analysis->abort_message = NULL;
+		return &pc_error_nomem;
+	}
+	return NULL;
+}
+
+static struct pc_error *interleave(struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	const char *module = NULL;
+	size_t i;
+
+	if (python->module_path) {
+		module = strrchr(python->module_path, '/');
+		module = module ? module + 1 : python->module_path;
+	}
+	for (i = 0; i < analysis->nthreads; i++) {
+		struct thread_view *view = &analysis->threads[i];
+		struct pc_error *err;
+
+		err = mixed_build(&view->native, view->python,
+				  python->layout_detail ? &python->layout : NULL, module,
+				  analysis->options->mixed_all, &view->mixed);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+/* The signal SIGNO with siginfo INFO (NULL: the core has none), which a
+ * signal handler raised again as signal RERAISED when that is not 0. */
+static void describe_signal(const struct core_siginfo *info, int signo, int reraised,
+			    struct crash_signal *ret)
+{
+	size_t used;
+
+	*ret = (struct crash_signal){.reraised = reraised};
+	/* Signal 0: gcore's dump of a live process, where no thread took a
+	 * signal (its NT_SIGINFO is only the SIGSTOP of ptrace). */
+	if (!signo) {
+		ret->label = "no signal";
+		snprintf(ret->text, sizeof(ret->text),
+			 "none: dumped from a live process (no signal)");
+		return;
+	}
+	ret->number = signo;
+	ret->name = signal_name(ret->number);
+	ret->meaning = signal_meaning(ret->number);
+	snprintf(ret->label_buf, sizeof(ret->label_buf), "signal %d", ret->number);
+	ret->label = ret->name ? ret->name : ret->label_buf;
+	used = (size_t)snprintf(ret->text, sizeof(ret->text), "%s", ret->label);
+	if (!info) {
+		if (ret->meaning)
+			used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+						 " (%s)", ret->meaning);
+		goto reraised;
+	}
+	ret->has_code = true;
+	ret->code = info->code;
+	/* si_addr is the fault address of a fault the kernel raised (code >
+	 * 0); a signal a process sent (code <= 0) has a sender. */
+	ret->has_address = ret->code > 0 && signal_has_address(ret->number);
+	ret->address = ret->has_address ? info->addr : 0;
+	ret->has_sender = ret->code <= 0;
+	ret->sender_pid = ret->has_sender ? (int)info->sender_pid : 0;
+	if (signal_code(ret->number, ret->code, &ret->code_name, &ret->code_meaning))
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used, " (%s: %s)",
+					 ret->code_name, ret->code_meaning);
+	else if (ret->meaning)
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+					 " (%s, si_code %d)", ret->meaning, ret->code);
+	if (used >= sizeof(ret->text))
+		return;
+	if (ret->has_address)
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+					 " at address 0x%llx", (unsigned long long)ret->address);
+	else if (ret->has_sender)
+		used += (size_t)snprintf(ret->text + used, sizeof(ret->text) - used,
+					 " from PID %d", ret->sender_pid);
+reraised:
+	if (reraised && used < sizeof(ret->text)) {
+		const char *again = signal_name(reraised);
+
+		snprintf(ret->text + used, sizeof(ret->text) - used,
+			 "; a signal handler caught it and raised %s%s", again ? again : "it",
+			 reraised == signo ? " again" : "");
+	}
+}
+
+/* The fingerprint, of the frame where the crash happened (crash_frame). */
+static void fingerprint(struct analysis *analysis)
+{
+	fingerprint_compute(analysis->signal.number, analysis->signal.name,
+			    analysis->threads[0].python, analysis->crash_native, analysis->crash_frame,
+			    &analysis->fingerprint);
+}
+
+/* The warnings of the core, of its files and of the interpreter, in one
+ * list. */
+static struct pc_error *gather_warnings(struct analysis *analysis)
+{
+	const struct python *python = &analysis->python;
+	const struct modules *modules = analysis->modules;
+	const struct core *core = analysis->core;
+	size_t i, n = core->nwarnings + modules->nwarnings + python->nwarnings;
+
+	if (!n)
+		return NULL;
+	analysis->warnings = calloc(n, sizeof(*analysis->warnings));
+	if (!analysis->warnings)
+		return &pc_error_nomem;
+	for (i = 0; i < core->nwarnings; i++)
+		analysis->warnings[analysis->nwarnings++] = core->warnings[i];
+	for (i = 0; i < modules->nwarnings; i++)
+		analysis->warnings[analysis->nwarnings++] = modules->warnings[i];
+	for (i = 0; i < python->nwarnings; i++)
+		analysis->warnings[analysis->nwarnings++] = python->warnings[i];
+	return NULL;
+}
+
+/* What every report shows of the crash, worked out once. */
+static struct pc_error *crash_facts(struct analysis *analysis)
+{
+	const struct core *core = analysis->core;
+	const struct py_thread *crashed = analysis->threads[0].python;
+
+	struct core_siginfo handled;
+	const struct core_siginfo *info = handled_signal(analysis, &handled);
+	struct pc_error *err;
+
+	if (core->live_dump)
+		describe_signal(NULL, 0, false, &analysis->signal);
+	else
+		describe_signal(info, info ? info->signo : core->threads[0].signal,
+				analysis->signal.reraised, &analysis->signal);
+	if (crashed && crashed->nframes)
+		analysis->headline = &crashed->frames[0];
+	analysis->fatal_error = fatal_error_function(analysis->crash_native);
+	err = abort_message(analysis);
+	if (err)
+		return err;
+	if (core->has_psinfo) {
+		size_t len = strlen(core->psinfo.args);
+
+		/* The kernel pads pr_psargs with a space after the last argument. */
+		while (len && core->psinfo.args[len - 1] == ' ')
+			len--;
+		analysis->command = strndup(core->psinfo.args, len);
+		if (!analysis->command)
+			return &pc_error_nomem;
+	}
+	return gather_warnings(analysis);
+}
+
+struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret)
+{
+	struct analysis *analysis = calloc(1, sizeof(*analysis));
+	struct python_options python_options = options->python;
+	struct blocking_guard guard = {.armed = false};
+	struct pc_error *err;
+	size_t i;
+
+	if (!analysis)
+		return &pc_error_nomem;
+	analysis->options = options;
+	/* Started before the core is read: time spent decompressing it counts
+	 * against the deadline (--max-core-size bounds that part). */
+	deadline_start(&analysis->deadline, options->timeout);
+	python_options.deadline = &analysis->deadline;
+	/* Interleaving pairs every Python frame with its eval call. */
+	python_options.collapse = !options->mixed;
+	analysis->input = options->core_input;
+	if (!analysis->input) {
+		err = input_open(options->core_path, &options->input, &analysis->opened_input);
+		if (err)
+			goto fail;
+		analysis->input = analysis->opened_input;
+	}
+	/* From here on nothing should block: reading a slow standard input,
+	 * above, may. */
+	blocking_guard_start(&guard);
+	err = core_open_fd(analysis->input->fd, analysis->input->name, &analysis->core);
+	if (err && analysis->input->error)
+		err = pc_error_prefix(err, "%s; what came before it", analysis->input->error);
+	if (!err)
+		err = memory_create(analysis->core, &options->paths, &analysis->memory);
+	if (!err)
+		err = modules_create(analysis->core, analysis->memory, options->executable,
+				     &options->paths, &analysis->modules);
+	if (!err && options->executable && options->executable_name)
+		err = modules_name_executable(analysis->modules, options->executable_name);
+	if (!err)
+		err = python_analyze(analysis->modules, analysis->memory, &python_options,
+				     &analysis->python);
+	if (err)
+		goto fail;
+
+	analysis->threads = calloc(analysis->core->nthreads, sizeof(*analysis->threads));
+	if (!analysis->threads) {
+		err = &pc_error_nomem;
+		goto fail;
+	}
+	analysis->nthreads = analysis->core->nthreads;
+	for (i = 0; i < analysis->nthreads; i++) {
+		struct thread_view *view = &analysis->threads[i];
+
+		view->number = i + 1;
+		view->core_thread = &analysis->core->threads[i];
+		view->pthread_id = view->core_thread->regs[CORE_REG_FS_BASE];
+		/* The kernel writes the thread that took the fatal signal
+		 * first; a live process's dump has none. */
+		view->crashed = i == 0 && !analysis->core->live_dump;
+		if (options->native) {
+			err = unwind_thread_until(analysis->modules, view->core_thread->lwp,
+						  options->max_native_frames, &analysis->deadline,
+						  &view->native);
+			if (err)
+				goto fail;
+			if (options->native_source)
+				unwind_resolve_sources(analysis->modules, &view->native);
+		}
+	}
+	err = match_threads(analysis);
+	if (!err && options->mixed)
+		err = interleave(analysis);
+	/* core_open() rejects a core without threads: the first is there. */
+	if (!err)
+		err = crash_native(analysis);
+	if (!err)
+		err = crash_facts(analysis);
+	if (err)
+		goto fail;
+	fingerprint(analysis);
+	analysis->partial = analysis->core->truncated || analysis->input->error ||
+			    analysis->core->nwarnings || python_partial(&analysis->python) ||
+			    analysis->deadline.passed;
+	blocking_guard_stop(&guard);
+	*ret = analysis;
+	return NULL;
+
+fail:
+	blocking_guard_stop(&guard);
+	analysis_destroy(analysis);
+	return err;
+}
+
+void analysis_destroy(struct analysis *analysis)
+{
+	size_t i;
+
+	if (!analysis)
+		return;
+	for (i = 0; i < analysis->nthreads; i++) {
+		native_stack_deinit(&analysis->threads[i].native);
+		mixed_stack_deinit(&analysis->threads[i].mixed);
+	}
+	free(analysis->threads);
+	free(analysis->unmatched);
+	native_stack_deinit(&analysis->crash_native_own);
+	free(analysis->abort_message);
+	free(analysis->warnings);
+	free(analysis->command);
+	python_deinit(&analysis->python);
+	modules_destroy(analysis->modules);
+	memory_destroy(analysis->memory);
+	core_close(analysis->core);
+	input_close(analysis->opened_input);
+	free(analysis);
+}
+
+size_t analysis_thread_number(const struct analysis *analysis, int64_t index)
+{
+	size_t i;
+
+	for (i = 0; index >= 0 && i < analysis->nthreads; i++)
+		if (analysis->threads[i].python == &analysis->python.threads[index])
+			return analysis->threads[i].number;
+	return 0;
+}
+
+void analysis_options_init(struct analysis_options *options, const char **lib_dirs)
+{
+	*options = (struct analysis_options){
+		.python = {.layout = LAYOUT_REQUEST_AUTO,
+			   .max_frames = ANALYSIS_DEFAULT_MAX_FRAMES,
+			   .max_threads = ANALYSIS_DEFAULT_MAX_THREADS,
+			   .tasks = true,
+			   .max_tasks = ANALYSIS_DEFAULT_MAX_TASKS},
+		.max_native_frames = ANALYSIS_DEFAULT_MAX_FRAMES,
+		.timeout = ANALYSIS_DEFAULT_TIMEOUT,
+		.native = true,
+	};
+	options->paths.lib_dirs = lib_dirs;
+}

@@ -1,0 +1,223 @@
+#include "analysis/fingerprint.h"
+
+#include "python/frame.h"
+#include "python/result.h"
+#include "elf/unwind.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(FINGERPRINT_PYTHON_FRAMES <= PYFRAME_MIN_FRAMES,
+	       "the frames hashed are always read");
+
+/* What every abort() and failed assertion goes through on its way to the
+ * signal: naming the crash after these would put every abort in one group. */
+static const char *const plumbing[] = {
+	"raise",
+	"gsignal",
+	"abort",
+	"pthread_kill",
+	"__pthread_kill",
+	"__pthread_kill_implementation",
+	"__pthread_kill_internal",
+	"__libc_message",
+	"__libc_fatal",
+	"__assert_fail",
+	"__assert_fail_base",
+	"__assert_perror_fail",
+	"__fortify_fail",
+	"__chk_fail",
+	"__stack_chk_fail",
+	"malloc_printerr",
+	"__malloc_assert",
+};
+
+/* The parts of glibc's multiarch names (sysdeps/x86_64/multiarch) that say
+ * which CPU the variant is for. */
+static const char *const isa_markers[] = {
+	"_sse2", "_ssse3", "_sse4", "_avx", "_evex", "_erms",
+};
+
+struct canonical {
+	char *text;
+	size_t len;
+};
+
+static void put_bytes(struct canonical *c, const char *bytes, size_t len)
+{
+	if (len > FINGERPRINT_CANONICAL_MAX - 1 - c->len)
+		len = FINGERPRINT_CANONICAL_MAX - 1 - c->len;
+	memcpy(c->text + c->len, bytes, len);
+	c->len += len;
+	c->text[c->len] = '\0';
+}
+
+/* "KEY=VALUE\n", VALUE cut at FINGERPRINT_VALUE_MAX bytes, with newlines
+ * and backslashes escaped so that a value cannot forge another line. */
+static void put_line(struct canonical *c, const char *key, const char *value)
+{
+	size_t i, len = strlen(value);
+
+	if (len > FINGERPRINT_VALUE_MAX)
+		len = FINGERPRINT_VALUE_MAX;
+	put_bytes(c, key, strlen(key));
+	put_bytes(c, "=", 1);
+	for (i = 0; i < len; i++) {
+		if (value[i] == '\n')
+			put_bytes(c, "\\n", 2);
+		else if (value[i] == '\\')
+			put_bytes(c, "\\\\", 2);
+		else
+			put_bytes(c, &value[i], 1);
+	}
+	put_bytes(c, "\n", 1);
+}
+
+void fingerprint_native_name(const char *symbol, char *out, size_t size)
+{
+	/* The symbol version goes first ("clock_nanosleep@GLIBC_2.2.5"): its
+	 * dots are not a clone suffix's. */
+	size_t name = strcspn(symbol, "@"), len = strcspn(symbol, "."), i;
+	const char *first = NULL;
+
+	if (size == 0)
+		return;
+	if (len > name)
+		len = name;
+	/* Markers follow one another ("_avx2_unaligned_erms"): the name ends
+	 * at the first. */
+	if (strncmp(symbol, "__", 2) == 0)
+		for (i = 0; i < sizeof(isa_markers) / sizeof(isa_markers[0]); i++) {
+			const char *marker = strstr(symbol + 2, isa_markers[i]);
+
+			if (marker && (!first || marker < first))
+				first = marker;
+		}
+	if (first && first > symbol + 2 && first < symbol + len) {
+		symbol += 2;
+		len = (size_t)(first - symbol);
+	}
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, symbol, len);
+	out[len] = '\0';
+}
+
+static bool is_plumbing(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(plumbing) / sizeof(plumbing[0]); i++)
+		if (strcmp(name, plumbing[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The crashing thread's top native frame from FIRST on that is not
+ * plumbing; frame FIRST when all are; "?@MODULE" for a frame without a
+ * symbol. */
+static void native_part(const struct native_stack *stack, size_t first, char *out, size_t size)
+{
+	size_t i, n = stack->nframes;
+
+	if (n > first + FINGERPRINT_NATIVE_FRAMES)
+		n = first + FINGERPRINT_NATIVE_FRAMES;
+	snprintf(out, size, "?");
+	for (i = first; i < n; i++) {
+		const struct native_symbol *where = &stack->frames[i].where;
+
+		if (!where->symbol) {
+			snprintf(out, size, "?@%s", where->module ? where->module : "?");
+			return;
+		}
+		fingerprint_native_name(where->symbol, out, size);
+		if (!is_plumbing(out))
+			return;
+	}
+	if (first < n && stack->frames[first].where.symbol)
+		fingerprint_native_name(stack->frames[first].where.symbol, out, size);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* co_name, the last part of co_qualname: 3.11+ report "Class.method" where
+ * older versions report "method", and the same crash should group across
+ * versions. */
+static const char *function_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && dot[1] ? dot + 1 : name;
+}
+
+/* The FINGERPRINT_PYTHON_FRAMES most recent frames of THREAD as its chain
+ * holds them, a collapsed recursion's repeats included, into RET; how many. */
+static size_t innermost_frames(const struct py_thread *thread,
+			       const struct py_frame *ret[FINGERPRINT_PYTHON_FRAMES])
+{
+	size_t n = 0, i, r, j;
+
+	for (i = 0; i < thread->nframes && n < FINGERPRINT_PYTHON_FRAMES; i++) {
+		const struct py_frame *frame = &thread->frames[i];
+
+		ret[n++] = frame;
+		for (r = 0; r < frame->repeat_count && n < FINGERPRINT_PYTHON_FRAMES; r++)
+			for (j = 0; j < frame->repeat_period && n < FINGERPRINT_PYTHON_FRAMES; j++)
+				ret[n++] = &thread->frames[i + 1 - frame->repeat_period + j];
+	}
+	return n;
+}
+
+/* The canonical string is FNV-1a 64 hashed; the id is the first
+ * FINGERPRINT_ID_LEN digits of the hash in hex. */
+static void hash_id(const char *text, size_t len, char *out)
+{
+	uint64_t hash = 0xcbf29ce484222325ULL;
+	char hex[17];
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		hash ^= (unsigned char)text[i];
+		hash *= 0x100000001b3ULL;
+	}
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)hash);
+	memcpy(out, hex, FINGERPRINT_ID_LEN);
+	out[FINGERPRINT_ID_LEN] = '\0';
+}
+
+void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
+			 const struct native_stack *native, size_t native_first,
+			 struct fingerprint *ret)
+{
+	struct canonical c = {.text = ret->canonical};
+	const struct py_frame *top[FINGERPRINT_PYTHON_FRAMES];
+	size_t i, n = python ? innermost_frames(python, top) : 0;
+	char number[16];
+
+	ret->canonical[0] = '\0';
+	put_bytes(&c, "pycore-fingerprint 1\n", strlen("pycore-fingerprint 1\n"));
+	snprintf(number, sizeof(number), "%d", signo);
+	/* Signal 0: a live process's dump (gcore), no crash; it names the
+	 * hang. */
+	if (signo == 0)
+		put_line(&c, "hang", "live process");
+	else
+		put_line(&c, "signal", signame ? signame : number);
+	for (i = 0; i < n; i++) {
+		bool readable = !top[i]->error;
+
+		put_line(&c, "file", readable && top[i]->filename ? base_name(top[i]->filename) : "?");
+		put_line(&c, "function", readable && top[i]->name ? function_name(top[i]->name) : "?");
+	}
+	native_part(native, native_first, ret->native, sizeof(ret->native));
+	put_line(&c, "native", ret->native);
+	ret->canonical_len = c.len;
+	hash_id(c.text, c.len, ret->id);
+}

@@ -1,0 +1,270 @@
+#include "elf/unwind.h"
+
+#include "elf/core.h"
+#include "base/deadline.h"
+#include "base/error.h"
+#include "elf/memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* libdwfl's own core attachment (dwfl_core_file_attach) finds a thread by
+ * walking every note before it, and reads each stack word through
+ * elf_getdata_rawchunk, which in elfutils 0.188 searches every chunk read
+ * before: unwinding N threads costs N² there (7.5 s for 1,000 threads).
+ * pycore gives libdwfl its threads from the notes it parsed once, by LWP,
+ * and its memory through memory.c's sorted segments. */
+struct lwp_index {
+	pid_t lwp;
+	const struct core_thread *thread;
+};
+
+struct process {
+	const struct core *core;
+	struct memory *mem;
+	struct lwp_index *by_lwp;	/* the core's threads, sorted by LWP */
+};
+
+static int lwp_compare(const void *a, const void *b)
+{
+	pid_t x = ((const struct lwp_index *)a)->lwp, y = ((const struct lwp_index *)b)->lwp;
+
+	return (x > y) - (x < y);
+}
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
+{
+	const struct process *process = arg;
+	const struct core_thread *thread = *thread_arg;
+	(void)dwfl;
+
+	thread = thread ? thread + 1 : process->core->threads;
+	if (thread >= process->core->threads + process->core->nthreads)
+		return 0;
+	*thread_arg = (void *)thread;
+	return thread->lwp;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t lwp, void *arg, void **thread_arg)
+{
+	const struct process *process = arg;
+	struct lwp_index key = {.lwp = lwp}, *found;
+	(void)dwfl;
+
+	found = bsearch(&key, process->by_lwp, process->core->nthreads, sizeof(key), lwp_compare);
+	if (!found)
+		return false;
+	*thread_arg = (void *)found->thread;
+	return true;
+}
+
+static bool read_word(Dwfl *dwfl, Dwarf_Addr address, Dwarf_Word *ret, void *arg)
+{
+	const struct process *process = arg;
+	struct pc_error *err = memory_read(process->mem, address, ret, sizeof(*ret));
+	(void)dwfl;
+
+	pc_error_destroy(err);
+	return err == NULL;
+}
+
+/* x86_64's DWARF register numbers 0-16 (rax, rdx, rcx, rbx, rsi, rdi, rbp,
+ * rsp, r8-r15, and rip as the return address column), as indices into
+ * NT_PRSTATUS's user_regs_struct. */
+static const unsigned char dwarf_to_user_regs[17] = {
+	10, 12, 11, 5, 13, 14, 4, 19, 9, 8, 7, 6, 3, 2, 1, 0, 16,
+};
+
+static bool set_initial_registers(Dwfl_Thread *dwfl_thread, void *thread_arg)
+{
+	const struct core_thread *thread = thread_arg;
+	Dwarf_Word regs[17];
+	size_t i;
+
+	for (i = 0; i < 17; i++)
+		regs[i] = thread->regs[dwarf_to_user_regs[i]];
+	return dwfl_thread_state_registers(dwfl_thread, 0, 17, regs);
+}
+
+static void detach(Dwfl *dwfl, void *arg)
+{
+	struct process *process = arg;
+	(void)dwfl;
+
+	free(process->by_lwp);
+	free(process);
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.get_thread = get_thread,
+	.memory_read = read_word,
+	.set_initial_registers = set_initial_registers,
+	.detach = detach,
+};
+
+/* Give libdwfl the core's threads, once, before the first unwind. */
+static struct pc_error *attach(struct modules *modules)
+{
+	const struct core *core = modules->core;
+	struct process *process = calloc(1, sizeof(*process));
+	pid_t pid = 1;
+	size_t i;
+
+	if (!process)
+		return &pc_error_nomem;
+	process->core = core;
+	process->mem = modules->mem;
+	process->by_lwp = calloc(core->nthreads ? core->nthreads : 1, sizeof(*process->by_lwp));
+	if (!process->by_lwp) {
+		free(process);
+		return &pc_error_nomem;
+	}
+	for (i = 0; i < core->nthreads; i++)
+		process->by_lwp[i] = (struct lwp_index){core->threads[i].lwp, &core->threads[i]};
+	qsort(process->by_lwp, core->nthreads, sizeof(*process->by_lwp), lwp_compare);
+	if (core->has_psinfo)
+		pid = core->psinfo.pid;
+	else if (core->nthreads)
+		pid = core->threads[0].lwp;
+	if (!dwfl_attach_state(modules->dwfl, core->elf, pid, &thread_callbacks, process)) {
+		detach(modules->dwfl, process);
+		if (asprintf(&modules->attach_error, "dwfl_attach_state: %s",
+			     dwfl_errmsg(-1)) < 0) {
+			modules->attach_error = NULL;
+			return &pc_error_nomem;
+		}
+		return NULL;
+	}
+	modules->attached = true;
+	return NULL;
+}
+
+/* DWARF's number of %rsp on x86_64. */
+#define DWARF_REG_RSP 7
+/* glibc's signal trampoline: the kernel makes a handler return into it. */
+#define SIGNAL_TRAMPOLINE "__restore_rt"
+
+struct unwind_walk {
+	struct modules *modules;
+	struct native_stack *stack;
+	size_t max_frames;
+	struct deadline *deadline;
+	bool timed_out;		/* stopped by the deadline */
+	size_t capacity;
+	struct pc_error *err;
+};
+
+static int frame_callback(Dwfl_Frame *state, void *arg)
+{
+	struct unwind_walk *walk = arg;
+	struct native_stack *stack = walk->stack;
+	struct native_frame *frame;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (!dwfl_frame_pc(state, &pc, &activation))
+		return DWARF_CB_ABORT;
+	if (stack->nframes >= walk->max_frames) {
+		stack->cut = true;
+		return DWARF_CB_ABORT;
+	}
+	if (deadline_passed(walk->deadline)) {
+		walk->timed_out = true;
+		return DWARF_CB_ABORT;
+	}
+	if (stack->nframes == walk->capacity) {
+		size_t capacity = walk->capacity ? walk->capacity * 2 : 32;
+		void *grown = realloc(stack->frames, capacity * sizeof(*stack->frames));
+
+		if (!grown) {
+			walk->err = &pc_error_nomem;
+			return DWARF_CB_ABORT;
+		}
+		stack->frames = grown;
+		walk->capacity = capacity;
+	}
+	frame = &stack->frames[stack->nframes++];
+	frame->pc = pc;
+	frame->activation = activation;
+	/* A return address may be the first byte of the next function: look
+	 * up the call instruction instead. */
+	modules_describe(walk->modules, activation ? pc : pc - 1, &frame->where);
+	if (!stack->signal_context && frame->where.symbol &&
+	    strcmp(frame->where.symbol, SIGNAL_TRAMPOLINE) == 0) {
+		Dwarf_Word sp;
+
+		if (dwfl_frame_reg(state, DWARF_REG_RSP, &sp) == 0) {
+			stack->signal_context = sp;
+			stack->interrupted = stack->nframes;
+		}
+	}
+	return DWARF_CB_OK;
+}
+
+struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t max_frames,
+				     struct deadline *deadline, struct native_stack *ret)
+{
+	struct unwind_walk walk = {.modules = modules, .stack = ret, .max_frames = max_frames,
+			    .deadline = deadline};
+	int rc;
+
+	*ret = (struct native_stack){0};
+	if (deadline_passed(deadline)) {
+		ret->error = strdup("the --timeout deadline passed before this thread");
+		return ret->error ? NULL : &pc_error_nomem;
+	}
+	if (!modules->attached && !modules->attach_error) {
+		struct pc_error *err = attach(modules);
+
+		if (err)
+			return err;
+	}
+	if (!modules->attached) {
+		ret->error = strdup(modules->attach_error ? modules->attach_error
+							  : "the core's threads cannot be unwound");
+		return ret->error ? NULL : &pc_error_nomem;
+	}
+	rc = dwfl_getthread_frames(modules->dwfl, lwp, frame_callback, &walk);
+	if (walk.err) {
+		native_stack_deinit(ret);
+		return walk.err;
+	}
+	if (walk.timed_out) {
+		ret->error = strdup("the --timeout deadline passed");
+		return ret->error ? NULL : &pc_error_nomem;
+	}
+	/* The walk ends with an error at the outermost frame too (no return
+	 * address to unwind to); only an early stop is worth a word. */
+	if (rc == -1 && !ret->cut && ret->nframes <= 1) {
+		ret->error = strdup(dwfl_errmsg(-1));
+		if (!ret->error)
+			return &pc_error_nomem;
+	}
+	return NULL;
+}
+
+void native_stack_deinit(struct native_stack *stack)
+{
+	free(stack->frames);
+	free(stack->error);
+	*stack = (struct native_stack){0};
+}
+
+struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_frames,
+			       struct native_stack *ret)
+{
+	return unwind_thread_until(modules, lwp, max_frames, NULL, ret);
+}
+
+void unwind_resolve_sources(struct modules *modules, struct native_stack *stack)
+{
+	size_t i;
+
+	for (i = 0; i < stack->nframes; i++) {
+		struct native_frame *frame = &stack->frames[i];
+
+		modules_source(modules, frame->activation ? frame->pc : frame->pc - 1,
+			       &frame->where);
+	}
+}

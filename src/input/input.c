@@ -1,0 +1,705 @@
+#include "input/input.h"
+
+#include "base/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#include <zstd.h>
+
+/* What input_write_zstd() reads and writes at a time. */
+#define ZSTD_WRITE_CHUNK (1u << 20)
+
+/* Read and write sizes: what is in memory at once, whatever the core. */
+#define IN_CHUNK (256u << 10)
+#define OUT_CHUNK (1u << 20)
+#define MAGIC_MAX 6
+/* Zeros are looked for in blocks of a page: what a file system can leave
+ * as a hole. */
+#define HOLE_BLOCK 4096u
+
+/* xz -9 needs 65 MiB to decode; a header that asks for more than this is
+ * refused rather than obeyed, so a crafted stream cannot exhaust memory.
+ * zstd (128 MiB windows) and lz4 (4 MiB blocks) have their own caps. */
+#define XZ_MEMLIMIT (256ULL << 20)
+
+/* One decoding step: decode IN[0, IN_LEN) into OUT[0, OUT_CAP), saying how
+ * much of each was used.  FINISH: the input has ended, flush what is left.
+ * *COMPLETE is set when the stream may end where it stands (between
+ * frames), cleared when it may not; left alone when the step says nothing.
+ * Returns NULL, or the library's words for a corrupt stream. */
+typedef const char *decode_fn(void *state, const unsigned char *in, size_t in_len,
+			      size_t *consumed, unsigned char *out, size_t out_cap,
+			      size_t *produced, bool finish, bool *complete);
+
+struct format {
+	const char *name;	/* NULL: not compressed */
+	unsigned char magic[MAGIC_MAX];
+	size_t magic_len;
+	void *(*create)(void);	/* NULL when out of memory */
+	decode_fn *decode;	/* NULL: recognised but not supported */
+	void (*destroy)(void *state);
+	const char *cut;	/* how a stream cut short ends, for the error */
+	const char *tool;	/* not supported: the command that decompresses it */
+};
+
+static void *plain_create(void)
+{
+	static char none;
+
+	return &none;
+}
+
+static const char *plain_decode(void *state, const unsigned char *in, size_t in_len,
+				size_t *consumed, unsigned char *out, size_t out_cap,
+				size_t *produced, bool finish, bool *complete)
+{
+	size_t n = in_len < out_cap ? in_len : out_cap;
+
+	(void)state;
+	(void)finish;
+	memcpy(out, in, n);
+	*consumed = *produced = n;
+	*complete = true;
+	return NULL;
+}
+
+static void plain_destroy(void *state)
+{
+	(void)state;
+}
+
+static void *xz_create(void)
+{
+	lzma_stream *stream = malloc(sizeof(*stream));
+	const lzma_stream init = LZMA_STREAM_INIT;
+
+	if (!stream)
+		return NULL;
+	*stream = init;
+	/* xz concatenates streams as gzip concatenates members. */
+	if (lzma_stream_decoder(stream, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
+		free(stream);
+		return NULL;
+	}
+	return stream;
+}
+
+static const char *xz_error(lzma_ret ret)
+{
+	switch (ret) {
+	case LZMA_MEM_ERROR:
+		return "out of memory";
+	case LZMA_MEMLIMIT_ERROR:
+		return "the stream needs more than 256 MiB of memory to decode";
+	case LZMA_FORMAT_ERROR:
+		return "not an xz stream";
+	case LZMA_OPTIONS_ERROR:
+		return "unsupported compression options";
+	case LZMA_DATA_ERROR:
+		return "compressed data is corrupt";
+	default:
+		return "liblzma error";
+	}
+}
+
+static const char *xz_decode(void *state, const unsigned char *in, size_t in_len,
+			     size_t *consumed, unsigned char *out, size_t out_cap,
+			     size_t *produced, bool finish, bool *complete)
+{
+	lzma_stream *stream = state;
+	lzma_ret ret;
+
+	stream->next_in = in;
+	stream->avail_in = in_len;
+	stream->next_out = out;
+	stream->avail_out = out_cap;
+	ret = lzma_code(stream, finish ? LZMA_FINISH : LZMA_RUN);
+	*consumed = in_len - stream->avail_in;
+	*produced = out_cap - stream->avail_out;
+	/* With LZMA_CONCATENATED, only LZMA_FINISH tells whether the last
+	 * stream was whole: LZMA_STREAM_END, or LZMA_BUF_ERROR when cut. */
+	if (ret == LZMA_STREAM_END) {
+		*complete = true;
+		return NULL;
+	}
+	*complete = false;
+	if (ret == LZMA_OK || ret == LZMA_BUF_ERROR)
+		return NULL;
+	return xz_error(ret);
+}
+
+static void xz_destroy(void *state)
+{
+	lzma_end(state);
+	free(state);
+}
+
+static void *zstd_create(void)
+{
+	return ZSTD_createDStream();
+}
+
+static const char *zstd_decode(void *state, const unsigned char *in, size_t in_len,
+			       size_t *consumed, unsigned char *out, size_t out_cap,
+			       size_t *produced, bool finish, bool *complete)
+{
+	ZSTD_inBuffer input = {in, in_len, 0};
+	ZSTD_outBuffer output = {out, out_cap, 0};
+	size_t ret = ZSTD_decompressStream(state, &output, &input);
+
+	(void)finish;
+	*consumed = input.pos;
+	*produced = output.pos;
+	if (ZSTD_isError(ret))
+		return ZSTD_getErrorName(ret);
+	/* 0: a frame ended and is flushed; between frames, a call with no
+	 * input says nothing about where the stream stands. */
+	if (ret == 0)
+		*complete = true;
+	else if (input.pos > 0)
+		*complete = false;
+	return NULL;
+}
+
+static void zstd_destroy(void *state)
+{
+	ZSTD_freeDStream(state);
+}
+
+static void *lz4_create(void)
+{
+	LZ4F_dctx *dctx;
+
+	if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
+		return NULL;
+	return dctx;
+}
+
+static const char *lz4_decode(void *state, const unsigned char *in, size_t in_len,
+			      size_t *consumed, unsigned char *out, size_t out_cap,
+			      size_t *produced, bool finish, bool *complete)
+{
+	size_t src = in_len, dst = out_cap, ret;
+
+	(void)finish;
+	ret = LZ4F_decompress(state, out, &dst, in, &src, NULL);
+	*consumed = src;
+	*produced = dst;
+	if (LZ4F_isError(ret))
+		return LZ4F_getErrorName(ret);
+	/* As zstd: 0 at the end of a frame; the next call starts another. */
+	if (ret == 0)
+		*complete = true;
+	else if (src > 0)
+		*complete = false;
+	return NULL;
+}
+
+static void lz4_destroy(void *state)
+{
+	LZ4F_freeDecompressionContext(state);
+}
+
+static const struct format plain = {
+	.create = plain_create,
+	.decode = plain_decode,
+	.destroy = plain_destroy,
+};
+
+/* By magic bytes.  Formats people compress cores with but pycore does not
+ * read are named, so that the error says what to do. */
+static const struct format formats[] = {
+	{"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, xz_create, xz_decode, xz_destroy,
+	 "it ends before the stream's index and footer", NULL},
+	{"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, zstd_create, zstd_decode, zstd_destroy,
+	 "it ends in the middle of a frame", NULL},
+	{"lz4", {0x04, 0x22, 0x4d, 0x18}, 4, lz4_create, lz4_decode, lz4_destroy,
+	 "it ends in the middle of a frame", NULL},
+	{"gzip", {0x1f, 0x8b}, 2, NULL, NULL, NULL, NULL, "zcat"},
+	{"bzip2", {'B', 'Z', 'h'}, 3, NULL, NULL, NULL, NULL, "bzcat"},
+	{"legacy lz4", {0x02, 0x21, 0x4c, 0x18}, 4, NULL, NULL, NULL, NULL, "lz4 -dc"},
+};
+
+static const struct format *detect(const unsigned char *bytes, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (len >= formats[i].magic_len &&
+		    memcmp(bytes, formats[i].magic, formats[i].magic_len) == 0)
+			return &formats[i];
+	return &plain;
+}
+
+const char *input_compression(const unsigned char *bytes, size_t len)
+{
+	const struct format *format = detect(bytes, len);
+
+	return format->name && format->decode ? format->name : NULL;
+}
+
+const char *input_unreadable_compression(const unsigned char *bytes, size_t len,
+					 const char **tool)
+{
+	const struct format *format = detect(bytes, len);
+
+	if (format->decode)
+		return NULL;
+	*tool = format->tool;
+	return format->name;
+}
+
+/* The streaming of one input into the temporary file. */
+struct stream {
+	const struct input_options *options;
+	struct input *input;
+	int in_fd;
+	uint64_t max_size;
+	const char *tmpdir;
+	uint64_t read;		/* bytes read from the input */
+	bool keeping;		/* still writing core bytes */
+	bool complete;		/* the decoder may stop here */
+	bool hole_at_end;	/* the last bytes were zeros, not written */
+	bool write_failed;	/* the temporary file could not be written */
+	unsigned char *inbuf;
+	unsigned char *outbuf;
+};
+
+static const char *tmpdir_of(const struct input_options *options)
+{
+	const char *dir = options->tmpdir ? options->tmpdir : getenv("TMPDIR");
+
+	return dir && dir[0] ? dir : "/tmp";
+}
+
+/* An unnamed file in DIR: O_TMPFILE where the file system has it, else a
+ * named one unlinked at once.  Either way nothing is left behind. */
+static int open_tmpfile(const char *dir)
+{
+	char *name;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	if (asprintf(&name, "%s/pycore-core.XXXXXX", dir) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = mkostemp(name, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(name);
+	free(name);
+	return fd;
+}
+
+/* Stop keeping core bytes, saying why; the first reason is the one kept. */
+static void stop_keeping(struct stream *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void stop_keeping(struct stream *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->keeping = false;
+	if (s->input->error)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s->input->error, fmt, ap) < 0)
+		s->input->error = NULL;
+	va_end(ap);
+	if (!s->input->error)
+		s->input->error = strdup("out of memory while reading the input");
+}
+
+/* Whether the temporary file's file system still has RESERVE bytes free
+ * after LEN more; says why not. */
+static bool room_for(struct stream *s, size_t len)
+{
+	uint64_t reserve = s->options->min_free;
+	struct statvfs fs;
+
+	if (!reserve || fstatvfs(s->input->fd, &fs) != 0 ||
+	    (uint64_t)fs.f_bavail * fs.f_frsize >= reserve + len)
+		return true;
+	stop_keeping(s, "the file system of %s has less than %llu bytes free: the rest of the "
+			"core is not kept",
+		     s->tmpdir, (unsigned long long)reserve);
+	return false;
+}
+
+static bool all_zero(const unsigned char *buf, size_t len)
+{
+	return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
+}
+
+/* Write BUF at the end of the core; blocks of zeros (untouched memory, a
+ * large share of most cores) are skipped, to be holes that use no disk. */
+static void store(struct stream *s, const unsigned char *buf, size_t len)
+{
+	struct input *input = s->input;
+
+	if (!s->keeping)
+		return;
+	if (len > s->max_size - input->size) {
+		len = (size_t)(s->max_size - input->size);
+		stop_keeping(s, "the core is larger than --max-core-size=%llu bytes; the rest is "
+				"not read",
+			     (unsigned long long)s->max_size);
+	}
+	while (len > 0) {
+		size_t block = len < HOLE_BLOCK ? len : HOLE_BLOCK, done = 0;
+
+		if (all_zero(buf, block)) {
+			input->size += block;
+			s->hole_at_end = true;
+			buf += block;
+			len -= block;
+			continue;
+		}
+		if (!room_for(s, block)) {
+			s->write_failed = true;
+			return;
+		}
+		while (done < block) {
+			ssize_t n = pwrite(input->fd, buf + done, block - done,
+					   (off_t)(input->size + done));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				s->write_failed = true;
+				stop_keeping(s, "writing the core to a temporary file in %s: %s",
+					     s->tmpdir, n < 0 ? strerror(errno) : "no progress");
+				input->size += done;
+				return;
+			}
+			done += (size_t)n;
+		}
+		s->hole_at_end = false;
+		input->size += block;
+		buf += block;
+		len -= block;
+	}
+}
+
+static const char *stream_name(const struct format *format)
+{
+	return format->name ? format->name : "input";
+}
+
+/* Decode IN[0, LEN) (FINISH: the input has ended) into the file. */
+static void decode(struct stream *s, const struct format *format, void *state,
+		   const unsigned char *in, size_t len, bool finish)
+{
+	size_t consumed, produced;
+
+	while (s->keeping) {
+		const char *problem = format->decode(state, in, len, &consumed, s->outbuf,
+						     OUT_CHUNK, &produced, finish, &s->complete);
+
+		if (problem) {
+			stop_keeping(s, "the %s stream is corrupt: %s (in its first %llu bytes)",
+				     stream_name(format), problem, (unsigned long long)s->read);
+			return;
+		}
+		store(s, s->outbuf, produced);
+		in += consumed;
+		len -= consumed;
+		/* A full output buffer may hide more output for no more input. */
+		if (len == 0 && produced < OUT_CHUNK)
+			return;
+		if (consumed == 0 && produced == 0) {
+			stop_keeping(s, "the %s stream makes no progress (%llu bytes into it)",
+				     stream_name(format), (unsigned long long)s->read);
+			return;
+		}
+	}
+}
+
+/* Read into BUF (at most LEN bytes), tee what was read.  Returns the count,
+ * 0 at the end, -1 on a read error (errno). */
+static ssize_t read_chunk(struct stream *s, unsigned char *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		/* Past the time limit nothing more is read, drain or not:
+		 * the writer (the kernel) gets EPIPE and stops. */
+		if (s->options->stop && *s->options->stop) {
+			/* No input when allocating it failed: only draining. */
+			if (s->input) {
+				stop_keeping(s, "stopped at the time limit, %llu bytes into the "
+						"input",
+					     (unsigned long long)s->read);
+				s->input->stopped = true;
+			}
+			return 0;
+		}
+		n = read(s->in_fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		s->read += (uint64_t)n;
+		if (s->options->tee)
+			s->options->tee(s->options->tee_arg, buf, (size_t)n);
+	}
+	return n;
+}
+
+/* Read the whole input through FORMAT, keeping what it decodes.  FIRST:
+ * the bytes already read to recognise the format. */
+static void run_stream(struct stream *s, const struct format *format, void *state, size_t first)
+{
+	size_t len = first;
+	ssize_t n;
+
+	s->complete = true;
+	for (;;) {
+		decode(s, format, state, s->inbuf, len, false);
+		if (!s->keeping && !s->options->drain)
+			return;
+		n = read_chunk(s, s->inbuf, IN_CHUNK);
+		if (n < 0) {
+			stop_keeping(s, "reading the input: %s, %llu bytes into it", strerror(errno),
+				     (unsigned long long)s->read);
+			return;
+		}
+		if (n == 0)
+			break;
+		len = (size_t)n;
+	}
+	decode(s, format, state, s->inbuf, 0, true);
+	if (s->keeping && !s->complete)
+		stop_keeping(s, "the %s stream is cut short: %s, after %llu bytes",
+			     stream_name(format), format->cut ? format->cut : "it ends early",
+			     (unsigned long long)s->read);
+}
+
+/* Its own buffer: draining must work when allocating did not. */
+static void drain(struct stream *s)
+{
+	unsigned char buf[64 << 10];
+
+	while (s->options->drain && read_chunk(s, buf, sizeof(buf)) > 0)
+		;
+}
+
+static struct pc_error *stream_input(struct stream *s)
+{
+	struct input *input = s->input;
+	const struct format *format;
+	struct pc_error *err;
+	size_t first = 0;
+	void *state;
+	ssize_t n;
+
+	/* Pipes return what is there: read until the longest magic is in. */
+	while (first < MAGIC_MAX) {
+		n = read_chunk(s, s->inbuf + first, IN_CHUNK - first);
+		if (n < 0)
+			return pc_error_create(PC_ERR_IO, "reading: %s", strerror(errno));
+		if (n == 0)
+			break;
+		first += (size_t)n;
+	}
+	format = detect(s->inbuf, first);
+	input->format = format->name;
+	if (!format->decode) {
+		drain(s);
+		return pc_error_create(PC_ERR_UNSUPPORTED,
+				       "%s-compressed; pycore reads cores compressed with xz, "
+				       "zstd or lz4: decompress it and give pycore the result "
+				       "(for example on standard input: %s FILE | pycore "
+				       "analyze -)",
+				       format->name, format->tool);
+	}
+	input->fd = open_tmpfile(s->tmpdir);
+	if (input->fd < 0) {
+		err = pc_error_create(PC_ERR_IO, "cannot create a temporary file in %s: %s",
+				      s->tmpdir, strerror(errno));
+		drain(s);
+		return err;
+	}
+	state = format->create();
+	if (!state) {
+		drain(s);
+		return &pc_error_nomem;
+	}
+	s->keeping = true;
+	run_stream(s, format, state, first);
+	format->destroy(state);
+	drain(s);
+	/* A hole at the end is no size until the file says so. */
+	if (s->hole_at_end && ftruncate(input->fd, (off_t)input->size) != 0) {
+		err = pc_error_create(PC_ERR_IO, "cannot extend a temporary file in %s: %s",
+				      s->tmpdir, strerror(errno));
+		return err;
+	}
+	/* No byte of core kept: the stream's fault, or the disk's. */
+	if (input->size == 0 && input->error)
+		return pc_error_create(s->write_failed ? PC_ERR_IO : PC_ERR_CORRUPT, "%s",
+				       input->error);
+	return NULL;
+}
+
+struct pc_error *input_open_fd(int fd, const char *name, const struct input_options *options,
+			       struct input **ret)
+{
+	struct stream s = {.options = options, .in_fd = fd};
+	struct pc_error *err = &pc_error_nomem;
+	struct input *input = calloc(1, sizeof(*input));
+
+	s.max_size = options->max_size ? options->max_size : INPUT_DEFAULT_MAX_SIZE;
+	s.tmpdir = tmpdir_of(options);
+	s.input = input;
+	s.inbuf = malloc(IN_CHUNK);
+	s.outbuf = malloc(OUT_CHUNK);
+	if (input) {
+		input->fd = -1;
+		input->name = strdup(name);
+	}
+	if (!input || !input->name || !s.inbuf || !s.outbuf)
+		drain(&s);
+	else
+		err = stream_input(&s);
+	free(s.inbuf);
+	free(s.outbuf);
+	if (input)
+		input->read = s.read;
+	if (err) {
+		input_close(input);
+		return err;
+	}
+	*ret = input;
+	return NULL;
+}
+
+struct pc_error *input_open(const char *path, const struct input_options *options,
+			    struct input **ret)
+{
+	unsigned char magic[MAGIC_MAX];
+	struct pc_error *err;
+	struct input *input;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		if (isatty(STDIN_FILENO))
+			return pc_error_create(PC_ERR_IO, "standard input is a terminal, not a core "
+							  "(pipe one in: zstdcat CORE.zst | pycore "
+							  "analyze -)");
+		return input_open_fd(STDIN_FILENO, "<stdin>", options, ret);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+		close(fd);
+		return err;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return pc_error_create(PC_ERR_IO, "is a directory, not a core file");
+	}
+	/* A plain core on disk is mapped where it is: no copy. */
+	n = S_ISREG(st.st_mode) ? pread(fd, magic, sizeof(magic), 0) : -1;
+	if (n >= 0 && detect(magic, (size_t)n) == &plain) {
+		input = calloc(1, sizeof(*input));
+		if (!input || !(input->name = strdup(path))) {
+			free(input);
+			close(fd);
+			return &pc_error_nomem;
+		}
+		input->fd = fd;
+		input->size = input->read = (uint64_t)st.st_size;
+		*ret = input;
+		return NULL;
+	}
+	err = input_open_fd(fd, path, options, ret);
+	close(fd);
+	return err;
+}
+
+void input_close(struct input *input)
+{
+	if (!input)
+		return;
+	if (input->fd >= 0)
+		close(input->fd);
+	free(input->name);
+	free(input->error);
+	free(input);
+}
+
+struct pc_error *input_write_zstd(const struct input *input, int fd, uint64_t limit,
+				  volatile sig_atomic_t *stop)
+{
+	ZSTD_inBuffer in = {0};
+	uint64_t offset = 0, end = input->size < limit ? input->size : limit;
+	unsigned char *inbuf = malloc(ZSTD_WRITE_CHUNK), *outbuf = malloc(ZSTD_WRITE_CHUNK);
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	struct pc_error *err = NULL;
+	size_t left;
+
+	if (!inbuf || !outbuf || !cctx) {
+		err = &pc_error_nomem;
+		goto out;
+	}
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	do {
+		ZSTD_EndDirective mode = ZSTD_e_continue;
+
+		if (in.pos == in.size) {
+			size_t want = end - offset < ZSTD_WRITE_CHUNK ? (size_t)(end - offset)
+								      : ZSTD_WRITE_CHUNK;
+			ssize_t n = want && !(stop && *stop)
+					    ? pread(input->fd, inbuf, want, (off_t)offset)
+					    : 0;
+
+			if (n < 0) {
+				err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+				goto out;
+			}
+			offset += (uint64_t)n;
+			in = (ZSTD_inBuffer){inbuf, (size_t)n, 0};
+			if (n == 0)
+				mode = ZSTD_e_end;
+		}
+		do {
+			ZSTD_outBuffer out = {outbuf, ZSTD_WRITE_CHUNK, 0};
+			size_t done = 0;
+
+			left = ZSTD_compressStream2(cctx, &out, &in, mode);
+			if (ZSTD_isError(left)) {
+				err = pc_error_create(PC_ERR_LIBRARY, "%s", ZSTD_getErrorName(left));
+				goto out;
+			}
+			while (done < out.pos) {
+				ssize_t n = write(fd, outbuf + done, out.pos - done);
+
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0) {
+					err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+					goto out;
+				}
+				done += (size_t)n;
+			}
+		} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	} while (!(in.size == 0 && left == 0));
+out:
+	ZSTD_freeCCtx(cctx);
+	free(inbuf);
+	free(outbuf);
+	return err;
+}

@@ -1,0 +1,898 @@
+#include "python/repr.h"
+
+#include "base/error.h"
+#include "elf/memory.h"
+#include "python/container.h"
+#include "base/utf8.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* tp_flags bits, the same from 2.7 to 3.13 (INT_SUBCLASS is 2.7's). */
+#define TPFLAGS_HEAPTYPE (1UL << 9)
+#define TPFLAGS_INT_SUBCLASS (1UL << 23)
+#define TPFLAGS_LONG_SUBCLASS (1UL << 24)
+#define TPFLAGS_LIST_SUBCLASS (1UL << 25)
+#define TPFLAGS_TUPLE_SUBCLASS (1UL << 26)
+#define TPFLAGS_DICT_SUBCLASS (1UL << 29)
+
+#define TYPE_NAME_MAX 128	/* bytes of tp_name kept */
+#define TYPE_CACHE_SLOTS 64	/* a power of two */
+/* Ints of more digits than this print as a marker: their repr would be
+ * cut at PYREPR_MAX_CHARS anyway, and converting them costs quadratic time. */
+#define LONG_MAX_DIGITS 200
+
+enum kind {
+	KIND_OTHER,		/* <TYPE object at 0x...> */
+	KIND_NONE,
+	KIND_ELLIPSIS,
+	KIND_NOT_IMPLEMENTED,
+	KIND_BOOL,
+	KIND_INT,		/* 2.7's PyIntObject */
+	KIND_LONG,		/* PyLongObject: 3.x int, 2.7 long */
+	KIND_FLOAT,
+	KIND_TEXT,		/* 3.x str, 2.7 unicode */
+	KIND_BYTES,		/* 3.x bytes, 2.7 str */
+	KIND_LIST,
+	KIND_TUPLE,
+	KIND_DICT,
+	KIND_SET,
+	KIND_FROZENSET,
+	KIND_CELL,
+	KIND_SET_DUMMY,		/* 3.x: what deleted set entries point at */
+};
+
+/* The built-in types, known by tp_name, by a tp_flags bit where one marks
+ * them (which tells 2.7's str, bytes, from 3.x's, text), and by not being
+ * heap types: a class a program defines is a heap type, whatever its
+ * name.  The first match wins. */
+static const struct {
+	const char *name;
+	unsigned long flag;	/* 0: none needed */
+	enum kind kind;
+} builtin_types[] = {
+	{"NoneType", 0, KIND_NONE},
+	{"ellipsis", 0, KIND_ELLIPSIS},
+	{"NotImplementedType", 0, KIND_NOT_IMPLEMENTED},
+	{"bool", 0, KIND_BOOL},
+	{"int", TPFLAGS_LONG_SUBCLASS, KIND_LONG},
+	{"int", TPFLAGS_INT_SUBCLASS, KIND_INT},
+	{"long", TPFLAGS_LONG_SUBCLASS, KIND_LONG},
+	{"float", 0, KIND_FLOAT},
+	{"str", PY_TPFLAGS_UNICODE_SUBCLASS, KIND_TEXT},
+	{"str", PY_TPFLAGS_BYTES_SUBCLASS, KIND_BYTES},
+	{"unicode", PY_TPFLAGS_UNICODE_SUBCLASS, KIND_TEXT},
+	{"bytes", PY_TPFLAGS_BYTES_SUBCLASS, KIND_BYTES},
+	{"list", TPFLAGS_LIST_SUBCLASS, KIND_LIST},
+	{"tuple", TPFLAGS_TUPLE_SUBCLASS, KIND_TUPLE},
+	{"dict", TPFLAGS_DICT_SUBCLASS, KIND_DICT},
+	{"set", 0, KIND_SET},
+	{"frozenset", 0, KIND_FROZENSET},
+	{"cell", 0, KIND_CELL},
+	{"<dummy key> type", 0, KIND_SET_DUMMY},
+};
+
+struct type_info {
+	uint64_t address;	/* 0: free slot */
+	enum kind kind;
+	bool long_value;	/* a bool that is a PyLongObject (3.x), not a PyIntObject */
+	char name[TYPE_NAME_MAX * 4 + 1]; /* tp_name, control bytes escaped */
+};
+
+struct pyrepr {
+	struct py_reader reader;
+	struct type_info types[TYPE_CACHE_SLOTS];
+};
+
+/* The text being built, and how much of the budget is left. */
+struct run {
+	struct pyrepr *repr;
+	char *text;
+	size_t len, capacity;
+	size_t chars;		/* UTF-8 characters in TEXT */
+	size_t cut_at;		/* byte length after PYREPR_MAX_CHARS characters */
+	bool nomem;
+	size_t objects;		/* read so far */
+	uint64_t stack[PYREPR_MAX_DEPTH];	/* containers being printed, outermost first */
+	size_t depth;
+};
+
+struct pc_error *pyrepr_create(const struct py_reader *reader, struct pyrepr **ret)
+{
+	struct pyrepr *repr = calloc(1, sizeof(*repr));
+
+	if (!repr)
+		return &pc_error_nomem;
+	repr->reader = *reader;
+	*ret = repr;
+	return NULL;
+}
+
+void pyrepr_destroy(struct pyrepr *repr)
+{
+	free(repr);
+}
+
+/* ------------------------------------------------------------ output */
+
+/* Whether the repr has more than PYREPR_MAX_CHARS characters already:
+ * nothing more is worth reading. */
+static bool full(const struct run *run)
+{
+	return run->nomem || run->chars > PYREPR_MAX_CHARS;
+}
+
+static void put(struct run *run, const char *text, size_t len)
+{
+	size_t i;
+
+	if (full(run))
+		return;
+	if (run->len + len + 1 > run->capacity) {
+		size_t capacity = run->capacity ? run->capacity : 256;
+		char *grown;
+
+		while (run->len + len + 1 > capacity)
+			capacity *= 2;
+		grown = realloc(run->text, capacity);
+		if (!grown) {
+			run->nomem = true;
+			return;
+		}
+		run->text = grown;
+		run->capacity = capacity;
+	}
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)text[i] & 0xc0) != 0x80 && ++run->chars == PYREPR_MAX_CHARS + 1)
+			run->cut_at = run->len + i;
+	}
+	memcpy(run->text + run->len, text, len);
+	run->len += len;
+	run->text[run->len] = '\0';
+}
+
+static void puts_(struct run *run, const char *text)
+{
+	put(run, text, strlen(text));
+}
+
+static void putf(struct run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void putf(struct run *run, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put(run, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* "<unreadable: why>" in place of a value; consumes ERR. */
+static void put_error(struct run *run, struct pc_error *err)
+{
+	if (err == &pc_error_nomem) {
+		run->nomem = true;
+		return;
+	}
+	puts_(run, "<unreadable: ");
+	/* Messages hold addresses and file names: escape what is not text. */
+	for (const char *p = err->message; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			putf(run, "\\x%02x", (unsigned char)*p);
+		else
+			put(run, p, 1);
+	}
+	puts_(run, ">");
+	pc_error_destroy(err);
+}
+
+/* ------------------------------------------------------------- types */
+
+/* tp_name as text: well-formed UTF-8 is kept, control characters and
+ * stray bytes are escaped. */
+static void escape_name(const char *raw, char *out)
+{
+	size_t len = strlen(raw), i = 0, used = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(raw + i, len - i, &cp);
+
+		if (cp < 0x20 || cp == 0x7f || (cp == UTF8_REPLACEMENT && n == 1)) {
+			used += (size_t)sprintf(out + used, "\\x%02x", (unsigned char)raw[i]);
+		} else {
+			memcpy(out + used, raw + i, n);
+			used += n;
+		}
+		i += n;
+	}
+	out[used] = '\0';
+}
+
+static struct pc_error *classify(struct pyrepr *repr, uint64_t type, struct type_info *info)
+{
+	const struct py_reader *reader = &repr->reader;
+	char raw[TYPE_NAME_MAX];
+	uint64_t flags, name;
+	struct pc_error *err;
+	int truncated;
+	size_t i;
+
+	err = pyobject_type_flags(reader, type, &flags);
+	if (err)
+		return err;
+	err = memory_read_u64(reader->mem, type + (uint64_t)reader->layout->type.tp_name, &name);
+	if (!err)
+		err = memory_read_cstring(reader->mem, name, raw, sizeof(raw), &truncated);
+	if (err)
+		return pc_error_prefix(err, "tp_name of type at %#llx", (unsigned long long)type);
+	*info = (struct type_info){.address = type, .kind = KIND_OTHER,
+				   .long_value = (flags & TPFLAGS_LONG_SUBCLASS) != 0};
+	escape_name(raw, info->name);
+	if (flags & TPFLAGS_HEAPTYPE)
+		return NULL;
+	for (i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]); i++)
+		if (strcmp(raw, builtin_types[i].name) == 0 &&
+		    (!builtin_types[i].flag || (flags & builtin_types[i].flag))) {
+			info->kind = builtin_types[i].kind;
+			break;
+		}
+	return NULL;
+}
+
+/* The type of the object at ADDRESS, from the cache when it was met before. */
+static struct pc_error *type_of(struct pyrepr *repr, uint64_t address,
+				const struct type_info **ret)
+{
+	struct type_info *slot;
+	struct pc_error *err;
+	uint64_t type;
+
+	err = pyobject_type(&repr->reader, address, &type);
+	if (err)
+		return err;
+	if (!type)
+		return pc_error_create(PC_ERR_CORRUPT, "object at %#llx has no type",
+				       (unsigned long long)address);
+	slot = &repr->types[((type >> 4) ^ (type >> 12)) & (TYPE_CACHE_SLOTS - 1)];
+	if (slot->address != type) {
+		struct type_info info;
+
+		err = classify(repr, type, &info);
+		if (err)
+			return pc_error_prefix(err, "object at %#llx", (unsigned long long)address);
+		*slot = info;
+	}
+	*ret = slot;
+	return NULL;
+}
+
+/* ---------------------------------------------------------- numbers */
+
+static struct pc_error *read_int(struct run *run, uint64_t address, int64_t *ret)
+{
+	const struct py_layout *layout = run->repr->reader.layout;
+	struct pc_error *err;
+
+	if (layout->pyint.ob_ival == LAYOUT_ABSENT)
+		return pyobject_no_layout("PyIntObject.ob_ival");
+	err = memory_read(run->repr->reader.mem, address + (uint64_t)layout->pyint.ob_ival, ret,
+			  sizeof(*ret));
+	if (err)
+		return pc_error_prefix(err, "int at %#llx", (unsigned long long)address);
+	return NULL;
+}
+
+/* The sign and the number of digits of the PyLongObject at ADDRESS. */
+static struct pc_error *long_size(struct run *run, uint64_t address, int *sign,
+				  uint64_t *ndigits)
+{
+	const struct py_layout *layout = run->repr->reader.layout;
+	int64_t size_offset = layout->long_tag_bits ? layout->pylong.lv_tag : layout->pylong.ob_size;
+	struct pc_error *err;
+	uint64_t word;
+
+	if (size_offset == LAYOUT_ABSENT || layout->pylong.ob_digit == LAYOUT_ABSENT ||
+	    (layout->pylong.digit_size != 2 && layout->pylong.digit_size != 4))
+		return pyobject_no_layout("PyLongObject digits");
+	err = memory_read_u64(run->repr->reader.mem, address + (uint64_t)size_offset, &word);
+	if (err)
+		return pc_error_prefix(err, "int at %#llx", (unsigned long long)address);
+	if (layout->long_tag_bits) {
+		uint64_t sign_bits = word & 3;	/* _PyLong_SIGN_MASK */
+
+		if (sign_bits == 3)
+			return pc_error_create(PC_ERR_CORRUPT, "int at %#llx has sign bits 3",
+					       (unsigned long long)address);
+		*sign = 1 - (int)sign_bits;
+		*ndigits = word >> layout->long_tag_bits;
+	} else {
+		int64_t size = (int64_t)word;
+
+		*sign = size < 0 ? -1 : size > 0;
+		*ndigits = size < 0 ? -(uint64_t)size : (uint64_t)size;
+	}
+	if ((*ndigits == 0) != (*sign == 0))
+		return pc_error_create(PC_ERR_CORRUPT, "int at %#llx: %llu digits, sign %d",
+				       (unsigned long long)address, (unsigned long long)*ndigits,
+				       *sign);
+	return NULL;
+}
+
+/* Whether the PyLongObject at ADDRESS is zero. */
+static struct pc_error *long_is_zero(struct run *run, uint64_t address, bool *ret)
+{
+	uint64_t ndigits;
+	int sign;
+	struct pc_error *err = long_size(run, address, &sign, &ndigits);
+
+	*ret = sign == 0;
+	return err;
+}
+
+/* The decimal digits of a PyLongObject, as CPython's long_to_decimal_string
+ * makes them: base 10^9 chunks built from the most significant digit down. */
+static void put_long(struct run *run, uint64_t address, bool suffix_l)
+{
+	const struct py_layout *layout = run->repr->reader.layout;
+	size_t digit_size = (size_t)layout->pylong.digit_size;
+	/* PyLong_SHIFT: 30 with 32-bit digits, 15 with 16-bit ones. */
+	unsigned shift = digit_size == 4 ? 30 : 15;
+	uint32_t chunks[LONG_MAX_DIGITS * 2 + 2];
+	unsigned char raw[LONG_MAX_DIGITS * 4];
+	size_t nchunks = 0, i, j;
+	struct pc_error *err;
+	uint64_t ndigits;
+	int sign;
+
+	err = long_size(run, address, &sign, &ndigits);
+	if (err) {
+		put_error(run, err);
+		return;
+	}
+	if (ndigits > LONG_MAX_DIGITS) {
+		putf(run, "<int of %llu %u-bit digits: too long to show>",
+		     (unsigned long long)ndigits, shift);
+		return;
+	}
+	err = memory_read(run->repr->reader.mem, address + (uint64_t)layout->pylong.ob_digit, raw,
+			  (size_t)ndigits * digit_size);
+	if (err) {
+		put_error(run, pc_error_prefix(err, "digits of int at %#llx",
+					       (unsigned long long)address));
+		return;
+	}
+	for (i = (size_t)ndigits; i-- > 0;) {
+		uint32_t hi;
+
+		if (digit_size == 4) {
+			memcpy(&hi, raw + i * 4, 4);
+		} else {
+			uint16_t d;
+
+			memcpy(&d, raw + i * 2, 2);
+			hi = d;
+		}
+		if (hi >> shift) {
+			put_error(run, pc_error_create(PC_ERR_CORRUPT,
+						       "int at %#llx has digit %#x",
+						       (unsigned long long)address, hi));
+			return;
+		}
+		for (j = 0; j < nchunks; j++) {
+			uint64_t z = (uint64_t)chunks[j] << shift | hi;
+
+			hi = (uint32_t)(z / 1000000000);
+			chunks[j] = (uint32_t)(z - (uint64_t)hi * 1000000000);
+		}
+		while (hi) {
+			chunks[nchunks++] = hi % 1000000000;
+			hi /= 1000000000;
+		}
+	}
+	if (sign < 0)
+		puts_(run, "-");
+	if (!nchunks)
+		puts_(run, "0");
+	for (i = nchunks; i-- > 0;)
+		putf(run, i == nchunks - 1 ? "%u" : "%09u", chunks[i]);
+	if (suffix_l)
+		puts_(run, "L");
+}
+
+/* repr() of a float: the shortest digits that read back as X (the
+ * correctly rounded %.*e of the fewest digits that round-trips), laid out
+ * as Python's float_repr does: positional for exponents from -4 to 15,
+ * with ".0" when there is no fraction, else d.ddde+XX. */
+static void put_float(struct run *run, double x)
+{
+	char buf[40], digits[20];
+	int precision, exponent, ndigits = 0, point, i;
+	const char *p;
+
+	if (isnan(x)) {
+		puts_(run, "nan");
+		return;
+	}
+	if (isinf(x)) {
+		puts_(run, x < 0 ? "-inf" : "inf");
+		return;
+	}
+	if (x == 0) {
+		puts_(run, signbit(x) ? "-0.0" : "0.0");
+		return;
+	}
+	for (precision = 1; precision <= 17; precision++) {
+		snprintf(buf, sizeof(buf), "%.*e", precision - 1, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	/* buf: [-]d[.ddd]e(+|-)XX */
+	p = buf;
+	if (*p == '-') {
+		puts_(run, "-");
+		p++;
+	}
+	for (; *p != 'e'; p++)
+		if (*p != '.')
+			digits[ndigits++] = *p;
+	exponent = atoi(p + 1);
+	while (ndigits > 1 && digits[ndigits - 1] == '0')
+		ndigits--;
+	if (exponent < -4 || exponent >= 16) {
+		put(run, digits, 1);
+		if (ndigits > 1) {
+			puts_(run, ".");
+			put(run, digits + 1, (size_t)ndigits - 1);
+		}
+		putf(run, "e%c%02d", exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+		return;
+	}
+	point = exponent + 1;	/* digits before the decimal point */
+	if (point <= 0) {
+		puts_(run, "0.");
+		for (i = point; i < 0; i++)
+			puts_(run, "0");
+		put(run, digits, (size_t)ndigits);
+	} else if (point < ndigits) {
+		put(run, digits, (size_t)point);
+		puts_(run, ".");
+		put(run, digits + point, (size_t)(ndigits - point));
+	} else {
+		put(run, digits, (size_t)ndigits);
+		for (i = ndigits; i < point; i++)
+			puts_(run, "0");
+		puts_(run, ".0");
+	}
+}
+
+/* ------------------------------------------------------------ text */
+
+/* Code points that 3.x's repr() escapes although they are not ASCII
+ * (str.isprintable() is false): the control, format, separator, surrogate
+ * and private-use characters of Unicode 14 (Python 3.11's database),
+ * found with
+ *   [c for c in range(0x80, 0x110000) if not chr(c).isprintable()
+ *    and unicodedata.category(chr(c)) != 'Cn']
+ * Unassigned code points (Cn) are printed as they are: which ones are
+ * unassigned depends on the Unicode version of the Python that crashed. */
+static const struct {
+	uint32_t first, last;
+} unprintable[] = {
+	{0x80, 0xa0},	    {0xad, 0xad},	{0x600, 0x605},	    {0x61c, 0x61c},
+	{0x6dd, 0x6dd},	    {0x70f, 0x70f},	{0x890, 0x891},	    {0x8e2, 0x8e2},
+	{0x1680, 0x1680},   {0x180e, 0x180e},	{0x2000, 0x200f},   {0x2028, 0x202f},
+	{0x205f, 0x2064},   {0x2066, 0x206f},	{0x3000, 0x3000},   {0xd800, 0xf8ff},
+	{0xfeff, 0xfeff},   {0xfff9, 0xfffb},	{0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+	{0x13430, 0x13438}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
+	{0xe0020, 0xe007f}, {0xf0000, 0xffffd}, {0x100000, 0x10fffd},
+};
+
+static bool printable(uint32_t cp)
+{
+	size_t i;
+
+	if (cp < 0x80)
+		return cp >= 0x20 && cp != 0x7f;
+	if (cp > 0x10ffff)
+		return false;
+	for (i = 0; i < sizeof(unprintable) / sizeof(unprintable[0]); i++)
+		if (cp >= unprintable[i].first && cp <= unprintable[i].last)
+			return false;
+	return true;
+}
+
+/* The quote repr() uses: ' unless the text has ' and no ". */
+static char choose_quote(const uint32_t *cps, size_t n)
+{
+	bool single = false, dbl = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		single |= cps[i] == '\'';
+		dbl |= cps[i] == '"';
+	}
+	return single && !dbl ? '"' : '\'';
+}
+
+/* One character of a str, bytes or unicode repr.  BYTES: 3.x bytes and
+ * 2.7 str, where everything outside printable ASCII is \xNN; PY2_UNICODE:
+ * 2.7 unicode, where everything outside it is \x, \u or \U. */
+static void put_char(struct run *run, uint32_t cp, char quote, bool bytes, bool py2_unicode)
+{
+	char buf[4];
+
+	if (cp == (uint32_t)quote || cp == '\\')
+		putf(run, "\\%c", (char)cp);
+	else if (cp == '\t')
+		puts_(run, "\\t");
+	else if (cp == '\n')
+		puts_(run, "\\n");
+	else if (cp == '\r')
+		puts_(run, "\\r");
+	else if (cp >= 0x20 && cp < 0x7f)
+		putf(run, "%c", (char)cp);
+	else if (cp < 0x80 || bytes || (cp <= 0xff && (py2_unicode || !printable(cp))))
+		putf(run, "\\x%02x", cp);
+	else if (!py2_unicode && printable(cp))
+		put(run, buf, utf8_encode(cp, buf));
+	else if (cp <= 0xffff)
+		putf(run, "\\u%04x", cp);
+	else
+		putf(run, "\\U%08x", cp);
+}
+
+static void put_quoted(struct run *run, const char *prefix, const uint32_t *cps, size_t n,
+		       bool bytes, bool py2_unicode, bool cut)
+{
+	char quote = choose_quote(cps, n);
+	size_t i;
+
+	puts_(run, prefix);
+	put(run, &quote, 1);
+	for (i = 0; i < n && !full(run); i++)
+		put_char(run, cps[i], quote, bytes, py2_unicode);
+	put(run, &quote, 1);
+	if (cut)
+		puts_(run, "...");
+}
+
+static void put_text(struct run *run, uint64_t address)
+{
+	const struct py_reader *reader = &run->repr->reader;
+	bool py2 = reader->layout->repr_shape == REPR_SHAPE_PY2;
+	uint32_t cps[PYREPR_MAX_STRING];
+	unsigned char raw[PYREPR_MAX_STRING * 4];
+	struct py_text_data text;
+	struct pc_error *err;
+	size_t count, n = 0, i;
+
+	err = pyobject_text_data(reader, address, &text);
+	if (err) {
+		put_error(run, err);
+		return;
+	}
+	count = text.length < PYREPR_MAX_STRING ? (size_t)text.length : PYREPR_MAX_STRING;
+	err = memory_read(reader->mem, text.data, raw, count * (size_t)text.unit);
+	if (err) {
+		put_error(run, pc_error_prefix(err, "text of str at %#llx",
+					       (unsigned long long)address));
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		uint32_t cp;
+
+		if (text.unit == 1) {
+			cp = raw[i];
+		} else if (text.unit == 2) {
+			uint16_t unit, low;
+
+			memcpy(&unit, raw + i * 2, 2);
+			cp = unit;
+			/* 2.7's UTF-16 Py_UNICODE: its repr joins surrogate pairs. */
+			if (py2 && unit >= 0xd800 && unit < 0xdc00 && i + 1 < count) {
+				memcpy(&low, raw + i * 2 + 2, 2);
+				if (low >= 0xdc00 && low < 0xe000) {
+					cp = 0x10000 + ((uint32_t)(unit - 0xd800) << 10) +
+					     (low - 0xdc00);
+					i++;
+				}
+			}
+		} else {
+			memcpy(&cp, raw + i * 4, 4);
+		}
+		cps[n++] = cp;
+	}
+	put_quoted(run, py2 ? "u" : "", cps, n, false, py2, text.length > count);
+}
+
+static void put_bytes(struct run *run, uint64_t address)
+{
+	const struct py_reader *reader = &run->repr->reader;
+	const struct py_layout *layout = reader->layout;
+	uint32_t cps[PYREPR_MAX_STRING];
+	unsigned char raw[PYREPR_MAX_STRING];
+	struct pc_error *err;
+	uint64_t length;
+	size_t count, i;
+
+	err = pyobject_length(reader, address, layout->bytes.ob_size, &length);
+	if (err) {
+		put_error(run, pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address));
+		return;
+	}
+	count = length < PYREPR_MAX_STRING ? (size_t)length : PYREPR_MAX_STRING;
+	err = memory_read(reader->mem, address + (uint64_t)layout->bytes.ob_sval, raw, count);
+	if (err) {
+		put_error(run, pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address));
+		return;
+	}
+	for (i = 0; i < count; i++)
+		cps[i] = raw[i];
+	put_quoted(run, layout->repr_shape == REPR_SHAPE_PY2 ? "" : "b", cps, count, true, false,
+		   length > count);
+}
+
+/* ------------------------------------------------------- containers */
+
+static void put_value(struct run *run, uint64_t address);
+
+/* Whether KEY, a set entry's key, marks a deleted entry. */
+static struct pc_error *set_dummy(void *arg, uint64_t key, bool *ret)
+{
+	struct pyrepr *repr = arg;
+	const struct py_layout *layout = repr->reader.layout;
+	const struct type_info *type;
+	struct pc_error *err = type_of(repr, key, &type);
+
+	*ret = false;
+	if (err)
+		return err;
+	if (type->kind == KIND_SET_DUMMY) {
+		*ret = true;
+	} else if (type->kind == KIND_BYTES && layout->set_dummy_is_str) {
+		static const char dummy[] = "<dummy key>";
+		char text[sizeof(dummy)];
+		uint64_t length;
+
+		err = memory_read_u64(repr->reader.mem, key + (uint64_t)layout->bytes.ob_size,
+				      &length);
+		if (!err && length == sizeof(dummy) - 1)
+			err = memory_read(repr->reader.mem, key + (uint64_t)layout->bytes.ob_sval,
+					  text, sizeof(dummy) - 1);
+		*ret = !err && length == sizeof(dummy) - 1 &&
+		       memcmp(text, dummy, sizeof(dummy) - 1) == 0;
+	}
+	return err;
+}
+
+/* How a container kind opens and closes, and prints when it is not
+ * entered (nested too deep, or already being printed). */
+struct brackets {
+	const char *open, *close, *empty, *elided;
+};
+
+static struct brackets container_brackets(const struct run *run, enum kind kind)
+{
+	bool py2 = run->repr->reader.layout->repr_shape == REPR_SHAPE_PY2;
+
+	switch (kind) {
+	case KIND_LIST:
+		return (struct brackets){"[", "]", "[]", "[...]"};
+	case KIND_TUPLE:
+		return (struct brackets){"(", ")", "()", "(...)"};
+	case KIND_DICT:
+		return (struct brackets){"{", "}", "{}", "{...}"};
+	case KIND_SET:
+		return py2 ? (struct brackets){"set([", "])", "set([])", "set([...])"}
+			   : (struct brackets){"{", "}", "set()", "{...}"};
+	default:
+		return py2 ? (struct brackets){"frozenset([", "])", "frozenset([])",
+					       "frozenset([...])"}
+			   : (struct brackets){"frozenset({", "})", "frozenset()",
+					       "frozenset({...})"};
+	}
+}
+
+static void put_container(struct run *run, uint64_t address, enum kind kind)
+{
+	static const enum pycontainer_kind kinds[] = {
+		[KIND_LIST] = PYCONTAINER_LIST,
+		[KIND_TUPLE] = PYCONTAINER_TUPLE,
+		[KIND_DICT] = PYCONTAINER_DICT,
+		[KIND_SET] = PYCONTAINER_SET,
+		[KIND_FROZENSET] = PYCONTAINER_SET,
+	};
+	struct brackets brackets = container_brackets(run, kind);
+	struct pycontainer_items items;
+	struct pc_error *err;
+	size_t i;
+
+	for (i = 0; i < run->depth; i++)
+		if (run->stack[i] == address) {
+			puts_(run, brackets.elided);
+			return;
+		}
+	if (run->depth == PYREPR_MAX_DEPTH) {
+		puts_(run, brackets.elided);
+		return;
+	}
+	err = pycontainer_items(&run->repr->reader, address, kinds[kind], set_dummy, run->repr,
+				&items);
+	if (err) {
+		put_error(run, pc_error_prefix(err, "%s at %#llx",
+					       kind == KIND_LIST    ? "list"
+					       : kind == KIND_TUPLE ? "tuple"
+					       : kind == KIND_DICT  ? "dict"
+								    : "set",
+					       (unsigned long long)address));
+		return;
+	}
+	if (!items.n && !items.more) {
+		puts_(run, brackets.empty);
+		return;
+	}
+	run->stack[run->depth++] = address;
+	puts_(run, brackets.open);
+	for (i = 0; i < items.n && !full(run); i++) {
+		if (i)
+			puts_(run, ", ");
+		if (kind == KIND_DICT) {
+			put_value(run, items.keys[i]);
+			puts_(run, ": ");
+		}
+		put_value(run, items.values[i]);
+	}
+	if (items.more)
+		puts_(run, items.n ? ", ..." : "...");
+	else if (kind == KIND_TUPLE && items.n == 1)
+		puts_(run, ",");
+	puts_(run, brackets.close);
+	run->depth--;
+}
+
+/* ------------------------------------------------------------ values */
+
+static void put_value(struct run *run, uint64_t address)
+{
+	const struct py_layout *layout = run->repr->reader.layout;
+	const struct type_info *type;
+	struct pc_error *err;
+	int64_t ival;
+	double fval;
+	bool zero;
+
+	if (full(run))
+		return;
+	if (!address) {
+		puts_(run, "<NULL>");
+		return;
+	}
+	if (run->objects == PYREPR_MAX_OBJECTS) {
+		puts_(run, "...");
+		return;
+	}
+	run->objects++;
+	err = type_of(run->repr, address, &type);
+	if (err) {
+		put_error(run, err);
+		return;
+	}
+	switch (type->kind) {
+	case KIND_NONE:
+		puts_(run, "None");
+		return;
+	case KIND_ELLIPSIS:
+		puts_(run, "Ellipsis");
+		return;
+	case KIND_NOT_IMPLEMENTED:
+		puts_(run, "NotImplemented");
+		return;
+	case KIND_BOOL:
+		if (type->long_value) {
+			err = long_is_zero(run, address, &zero);
+		} else {
+			err = read_int(run, address, &ival);
+			zero = ival == 0;
+		}
+		if (err)
+			put_error(run, err);
+		else
+			puts_(run, zero ? "False" : "True");
+		return;
+	case KIND_INT:
+		err = read_int(run, address, &ival);
+		if (err)
+			put_error(run, err);
+		else
+			putf(run, "%lld", (long long)ival);
+		return;
+	case KIND_LONG:
+		put_long(run, address, layout->repr_shape == REPR_SHAPE_PY2);
+		return;
+	case KIND_FLOAT:
+		err = layout->pyfloat.ob_fval == LAYOUT_ABSENT
+			      ? pyobject_no_layout("PyFloatObject.ob_fval")
+			      : memory_read(run->repr->reader.mem,
+					    address + (uint64_t)layout->pyfloat.ob_fval, &fval,
+					    sizeof(fval));
+		if (err)
+			put_error(run, pc_error_prefix(err, "float at %#llx",
+						       (unsigned long long)address));
+		else
+			put_float(run, fval);
+		return;
+	case KIND_TEXT:
+		put_text(run, address);
+		return;
+	case KIND_BYTES:
+		put_bytes(run, address);
+		return;
+	case KIND_LIST:
+	case KIND_TUPLE:
+	case KIND_DICT:
+	case KIND_SET:
+	case KIND_FROZENSET:
+		put_container(run, address, type->kind);
+		return;
+	case KIND_CELL:
+	case KIND_SET_DUMMY:
+	case KIND_OTHER:
+		break;
+	}
+	puts_(run, "<");
+	puts_(run, type->name);
+	putf(run, " object at %#llx>", (unsigned long long)address);
+}
+
+struct pc_error *pyrepr_object(struct pyrepr *repr, uint64_t address, char **ret)
+{
+	struct run run = {.repr = repr};
+
+	put_value(&run, address);
+	if (!run.nomem && run.chars > PYREPR_MAX_CHARS) {
+		/* Cut after the first PYREPR_MAX_CHARS characters; the text
+		 * had at least one byte more than that, and its NUL. */
+		char *cut = realloc(run.text, run.cut_at + sizeof("..."));
+
+		if (cut) {
+			memcpy(cut + run.cut_at, "...", sizeof("..."));
+			run.text = cut;
+		}
+		run.nomem = !cut;
+	}
+	if (run.nomem || !run.text) {
+		free(run.text);
+		return &pc_error_nomem;
+	}
+	*ret = run.text;
+	return NULL;
+}
+
+struct pc_error *pyrepr_cell(struct pyrepr *repr, uint64_t address, bool *is_cell,
+			     uint64_t *content)
+{
+	const struct py_layout *layout = repr->reader.layout;
+	const struct type_info *type;
+	struct pc_error *err = type_of(repr, address, &type);
+
+	*is_cell = false;
+	if (err)
+		return err;
+	if (type->kind != KIND_CELL)
+		return NULL;
+	if (layout->cell.ob_ref == LAYOUT_ABSENT)
+		return pyobject_no_layout("PyCellObject.ob_ref");
+	err = memory_read_u64(repr->reader.mem, address + (uint64_t)layout->cell.ob_ref, content);
+	if (err)
+		return pc_error_prefix(err, "cell at %#llx", (unsigned long long)address);
+	*is_cell = true;
+	return NULL;
+}
