@@ -4,7 +4,6 @@
 #define PYCORE_PYTHON_FRAME_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
 
 #include "python/code.h"
@@ -32,11 +31,6 @@ struct pylocals;
  * repeated at least this many more times (as the block, then the marker). */
 #define PYFRAME_MAX_PERIOD 16
 #define PYFRAME_MIN_REPEATS 2
-
-/* Write OUT the line that stands for a collapsed block of PERIOD frames
- * repeated COUNT more times, as Python's tracebacks word it, after INDENT
- * and with its newline; nothing when PERIOD is 0. */
-void pyframe_put_repeats(FILE *out, const char *indent, size_t period, size_t count);
 
 struct pyframe_walker {
 	struct py_reader reader;

@@ -7,8 +7,9 @@
 
 #include <stdio.h>
 
+#include "report/options.h"
+
 struct analysis;
-struct report_options;
 
 /* Bumped when a field changes meaning or is removed; new fields do not. */
 #define REPORT_JSON_SCHEMA_VERSION 2

@@ -3,16 +3,11 @@
 #ifndef PYCORE_REPORT_TEXT_H
 #define PYCORE_REPORT_TEXT_H
 
-#include <stdbool.h>
 #include <stdio.h>
 
-struct analysis;
+#include "report/options.h"
 
-struct report_options {
-	bool source;		/* show source lines under Python frames */
-	bool native;		/* show native stacks */
-	bool tasks_tree;	/* asyncio tasks as the tree of who awaits whom */
-};
+struct analysis;
 
 void report_text(FILE *out, const struct analysis *analysis, const struct report_options *options);
 

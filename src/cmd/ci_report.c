@@ -7,7 +7,7 @@
 #include "base/error.h"
 #include "base/escape.h"
 #include "elf/modules.h"
-#include "python/frame.h"
+#include "report/repeat_marker.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +200,7 @@ static void put_headline(FILE *out, const struct ci_core *core)
 
 static void put_traceback(FILE *out, const struct ci_core *core)
 {
+	char marker[REPEAT_MARKER_MAX];
 	size_t i;
 
 	fputs("  Traceback of ", out);
@@ -220,7 +221,9 @@ static void put_traceback(FILE *out, const struct ci_core *core)
 			fputs("\", in ", out);
 		put_text(out, frame->name);
 		fputc('\n', out);
-		pyframe_put_repeats(out, "    ", frame->repeat_period, frame->repeat_count);
+		if (repeat_marker(frame->repeat_period, frame->repeat_count, marker,
+				  sizeof(marker)))
+			fprintf(out, "    %s\n", marker);
 	}
 	if (core->frames_cut)
 		fprintf(out, "    ...\n");

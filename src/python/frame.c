@@ -6,7 +6,6 @@
 #include "base/ptrset.h"
 #include "python/locals.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -457,15 +456,4 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 out:
 	chain_deinit(&chain);
 	return fatal;
-}
-
-void pyframe_put_repeats(FILE *out, const char *indent, size_t period, size_t count)
-{
-	const char *plural = count == 1 ? "" : "s";
-
-	if (period == 1)
-		fprintf(out, "%s[Previous line repeated %zu more time%s]\n", indent, count, plural);
-	else if (period)
-		fprintf(out, "%s[Previous %zu frames repeated %zu more time%s]\n", indent, period,
-			count, plural);
 }

@@ -5,7 +5,6 @@
 #include "base/json.h"
 #include "elf/modules.h"
 #include "asyncio/tasks.h"
-#include "report/text.h"
 #include "report/source.h"
 
 #include <stdbool.h>

@@ -6,6 +6,7 @@
 #include "elf/modules.h"
 #include "python/frame.h"
 #include "asyncio/tasks.h"
+#include "report/repeat_marker.h"
 #include "report/source.h"
 
 #include <stdlib.h>
@@ -246,6 +247,7 @@ static void print_py_frame(FILE *out, const char *prefix, const struct py_frame 
 static void print_python(FILE *out, const struct analysis *analysis, const struct py_thread *thread,
 			 struct source_cache *sources, const struct report_options *options)
 {
+	char marker[REPEAT_MARKER_MAX];
 	size_t i;
 
 	if (!thread) {
@@ -266,7 +268,9 @@ static void print_python(FILE *out, const struct analysis *analysis, const struc
 		const struct py_frame *frame = &thread->frames[i];
 
 		print_py_frame(out, "    ", frame, sources, options);
-		pyframe_put_repeats(out, "    ", frame->repeat_period, frame->repeat_count);
+		if (repeat_marker(frame->repeat_period, frame->repeat_count, marker,
+				  sizeof(marker)))
+			fprintf(out, "    %s\n", marker);
 		if (i + 1 == thread->nhead && thread->omitted && i + 1 < thread->nframes)
 			fprintf(out, "    ... %zu frames not shown (--max-frames=%zu) ...\n",
 				thread->omitted, analysis->options->python.max_frames);

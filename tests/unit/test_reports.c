@@ -2,7 +2,8 @@
  * utf8_decode(), which keeps invalid text out of the JSON, XML and Markdown
  * pycore writes, escape.c's policy for each kind of output, and
  * fingerprint_native_name(), which keeps the
- * fingerprint of a crash the same across CPUs and compiler clones.  The
+ * fingerprint of a crash the same across CPUs and compiler clones, and
+ * repeat_marker(), the words of a collapsed recursion.  The
  * reports themselves are tested on real cores by
  * tests/integration/test-reports. */
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include "base/escape.h"
 #include "analysis/fingerprint.h"
 #include "base/utf8.h"
+#include "report/repeat_marker.h"
 
 /* Decode TEXT (LEN bytes) to the end; store the code points in OUT. */
 static size_t decode_all(const char *text, size_t len, uint32_t *out)
@@ -152,6 +154,27 @@ static void test_native_name(void **state)
 	assert_string_equal(out, "abc");
 }
 
+/* The markers Python's own tracebacks print, cut to the buffer. */
+static void test_repeat_marker(void **state)
+{
+	char out[REPEAT_MARKER_MAX];
+	(void)state;
+
+	assert_false(repeat_marker(0, 7, out, sizeof(out)));
+	assert_string_equal(out, "");
+	assert_true(repeat_marker(1, 1, out, sizeof(out)));
+	assert_string_equal(out, "[Previous line repeated 1 more time]");
+	assert_true(repeat_marker(1, 996, out, sizeof(out)));
+	assert_string_equal(out, "[Previous line repeated 996 more times]");
+	assert_true(repeat_marker(3, 1, out, sizeof(out)));
+	assert_string_equal(out, "[Previous 3 frames repeated 1 more time]");
+	assert_true(repeat_marker(SIZE_MAX, SIZE_MAX, out, sizeof(out)));
+	assert_string_equal(out, "[Previous 18446744073709551615 frames repeated "
+				 "18446744073709551615 more times]");
+	assert_true(repeat_marker(2, 5, out, 10));
+	assert_string_equal(out, "[Previous");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_invalid),
 		cmocka_unit_test(test_escape_policies),
 		cmocka_unit_test(test_native_name),
+		cmocka_unit_test(test_repeat_marker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
