@@ -31,7 +31,7 @@ LIB_SRCS := $(foreach layer,$(LIB_LAYERS),$(wildcard src/$(layer)/*.c))
 SRCS := $(LIB_SRCS) $(wildcard src/cmd/*.c src/handle/*.c) src/main.c
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
-HEADERS := $(wildcard include/*/*.h)
+HEADERS := $(wildcard include/*/*.h include/*/*.def)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

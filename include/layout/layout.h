@@ -7,7 +7,8 @@
  * *shape* between versions are the enums below, set per version by
  * layout_shape_for_version().
  *
- * An offset of LAYOUT_ABSENT means "this build has no such field". */
+ * An offset of LAYOUT_ABSENT means "this build has no such field".  The
+ * offsets are listed once, in layout/fields.def. */
 #ifndef PYCORE_LAYOUT_LAYOUT_H
 #define PYCORE_LAYOUT_LAYOUT_H
 
@@ -92,6 +93,18 @@ enum await_shape {
 					 * stackpointer) */
 };
 
+/* The index of GROUP.MEMBER in py_layout.offset[]. */
+#define LAYOUT_FIELD(group, member) LAYOUT_FIELD_##group##_##member
+
+enum layout_field {
+#define LAYOUT_OFFSET(group, member, name, debug, rule) LAYOUT_FIELD(group, member),
+#include "layout/fields.def"
+	LAYOUT_FIELD_COUNT,
+};
+
+/* "No field", where a rule names a field it depends on. */
+#define LAYOUT_NO_FIELD LAYOUT_FIELD_COUNT
+
 struct py_layout {
 	unsigned version_hex;			/* PY_VERSION_HEX of the build */
 	enum layout_source source;
@@ -160,250 +173,18 @@ struct py_layout {
 	 * list (and the interpreter those of threads that ended). */
 	bool task_lists;
 
-	/* From here to the end every member is an int64_t offset (or size). */
-
-	struct {
-		int64_t size;			/* 3.7+: sizeof(_PyRuntimeState), which
-						 * the _PyRuntime symbol's size must be */
-		int64_t interpreters_head;	/* _PyRuntime.interpreters.head */
-		int64_t gilstate_tstate_current; /* 3.7-3.11: _PyRuntime.gilstate.tstate_current */
-		int64_t gc_collecting;		/* 3.7-3.8: _PyRuntime.gc.collecting */
-	} runtime;
-
-	struct {
-		int64_t size;
-		int64_t next;
-		int64_t tstate_head;		/* tstate_head, or threads.head (3.11+) */
-		int64_t gc_collecting;		/* 3.9+: interp->gc.collecting */
-		int64_t ceval_gil;		/* 3.12+: interp->ceval.gil, a pointer */
-		int64_t modules;		/* sys.modules: modules, or imports.modules (3.12+) */
-		int64_t asyncio_tasks_head;	/* 3.14+: tasks of threads that ended */
-	} interp;
-
-	struct {				/* struct _gil_runtime_state, 3.12+ */
-		int64_t locked;
-		int64_t last_holder;
-	} gil;
-
-	struct {
-		int64_t size;
-		int64_t next;
-		int64_t interp;
-		int64_t thread_id;
-		int64_t native_thread_id;	/* 3.11+ */
-		int64_t frame;			/* ≤3.10: PyFrameObject *frame */
-		int64_t cframe;			/* 3.11, 3.12: _PyCFrame *cframe */
-		int64_t current_frame;		/* 3.13+: _PyInterpreterFrame *current_frame */
-		int64_t asyncio_tasks_head;	/* 3.14+: _PyThreadStateImpl's list of tasks */
-		int64_t asyncio_running_task;	/* 3.14+: _PyThreadStateImpl's running task */
-	} tstate;
-
-	struct {
-		int64_t current_frame;		/* _PyCFrame.current_frame (3.11, 3.12) */
-	} cframe;
-
-	struct {				/* PyFrameObject (≤3.10) */
-		int64_t size;
-		int64_t f_back;
-		int64_t f_code;
-		int64_t f_lasti;
-		int64_t f_lineno;
-		int64_t f_localsplus;
-		int64_t f_stacktop;		/* ≤3.9: top of a suspended frame's value stack */
-		int64_t f_valuestack;		/* 3.10 */
-		int64_t f_stackdepth;		/* 3.10 */
-	} frame;
-
-	struct {				/* _PyInterpreterFrame (3.11+) */
-		int64_t size;
-		int64_t previous;
-		int64_t code;			/* f_code, or f_executable (3.13+) */
-		int64_t instr;			/* prev_instr, or instr_ptr (3.13+) */
-		int64_t is_entry;		/* 3.11 only */
-		int64_t owner;			/* 3.11+ (a char) */
-		int64_t localsplus;
-		int64_t stacktop;		/* 3.11 - 3.13: int, slots of localsplus in use */
-		int64_t stackpointer;		/* 3.14+: pointer past the top of the stack */
-	} iframe;
-
-	struct {				/* PyGenObject (coroutines, async generators alike) */
-		int64_t gi_frame;		/* ≤3.10: PyFrameObject * */
-		int64_t gi_iframe;		/* 3.11+: the _PyInterpreterFrame inside it */
-		int64_t gi_frame_state;		/* 3.11+ (int8_t) */
-	} gen;
-
-	struct {				/* PyAsyncGenASend: what `async for` awaits */
-		int64_t ags_gen;
-	} asend;
-
-	struct {				/* PyCodeObject */
-		int64_t size;
-		int64_t co_filename;
-		int64_t co_name;
-		int64_t co_qualname;		/* 3.11+ */
-		int64_t co_firstlineno;
-		int64_t co_lnotab;		/* ≤3.9 */
-		int64_t co_linetable;		/* 3.10+ */
-		int64_t co_code_adaptive;	/* 3.11+: where the bytecode starts */
-		int64_t co_varnames;		/* ≤3.10 */
-		int64_t co_localsplusnames;	/* 3.11+ */
-		int64_t co_localspluskinds;	/* 3.11+ */
-		int64_t co_nlocals;
-		int64_t co_argcount;
-		int64_t co_cellvars;		/* ≤3.10: tuple of cell variable names */
-		int64_t co_freevars;		/* ≤3.10: tuple of free variable names */
-		int64_t co_code;		/* ≤3.10: the bytecode, a bytes object */
-	} code;
-
-	struct {
-		int64_t ob_type;
-	} object;
-
-	struct {
-		int64_t tp_name;
-		int64_t tp_flags;
-		int64_t tp_basicsize;
-		int64_t tp_dictoffset;
-		int64_t tp_base;
-	} type;
-
-	struct {				/* PyHeapTypeObject (3.6+) */
-		int64_t ht_cached_keys;		/* the keys instances share */
-	} heaptype;
-
-	struct {				/* PyModuleObject */
-		int64_t md_dict;
-	} module;
-
-	struct {				/* PyWeakReference */
-		int64_t wr_object;
-	} weakref;
-
-	struct {				/* PyVarObject */
-		int64_t ob_size;
-	} var;
-
-	struct {				/* PyBytesObject (2.7: PyStringObject) */
-		int64_t ob_size;
-		int64_t ob_sval;
-	} bytes;
-
-	struct {				/* PyTupleObject */
-		int64_t ob_size;
-		int64_t ob_item;
-	} tuple;
-
-	struct {
-		int64_t length;			/* PyASCIIObject.length / 2.7 PyUnicodeObject.length */
-		int64_t state;			/* PEP 393 state bit-field word */
-		int64_t ascii_size;		/* sizeof(PyASCIIObject): compact ASCII data starts here */
-		int64_t compact_size;		/* sizeof(PyCompactUnicodeObject) */
-		int64_t data_any;		/* PyUnicodeObject.data.any (non-compact) */
-		int64_t py2_str;		/* 2.7 PyUnicodeObject.str */
-		int64_t py2_unit;		/* 2.7: sizeof(Py_UNICODE), 2 or 4 */
-	} unicode;
-
-	/* The objects --locals shows the values of. */
-
-	struct {				/* PyIntObject (2.7) */
-		int64_t ob_ival;
-	} pyint;
-
-	struct {				/* PyLongObject */
-		int64_t ob_size;		/* ≤3.11: signed digit count */
-		int64_t lv_tag;			/* 3.12+: long_value.lv_tag */
-		int64_t ob_digit;
-		int64_t digit_size;		/* sizeof(digit): 4 (30-bit digits) or 2 (15-bit) */
-	} pylong;
-
-	struct {				/* PyFloatObject */
-		int64_t ob_fval;
-	} pyfloat;
-
-	struct {				/* PyListObject (its length: var.ob_size) */
-		int64_t ob_item;
-	} list;
-
-	struct {				/* PyDictObject */
-		int64_t ma_used;
-		int64_t ma_keys;		/* 3.6+ */
-		int64_t ma_values;		/* 3.6+: NULL, or a split table's values */
-		int64_t ma_mask;		/* 2.7 */
-		int64_t ma_table;		/* 2.7 */
-	} dict;
-
-	struct {				/* PyDictKeysObject (3.6+) */
-		int64_t dk_size;		/* ≤3.10 */
-		int64_t dk_log2_size;		/* 3.11+ (uint8_t) */
-		int64_t dk_log2_index_bytes;	/* 3.11+ (uint8_t) */
-		int64_t dk_kind;		/* 3.11+ (uint8_t) */
-		int64_t dk_nentries;
-		int64_t dk_indices;		/* the index table; the entries follow it */
-	} dictkeys;
-
-	struct {				/* PyDictKeyEntry (2.7: PyDictEntry) */
-		int64_t size;
-		int64_t me_key;
-		int64_t me_value;
-	} dictentry;
-
-	struct {				/* PyDictUnicodeEntry (3.11+): no hash */
-		int64_t size;
-		int64_t me_key;
-		int64_t me_value;
-	} dictuentry;
-
-	struct {				/* PyDictValues (3.11+) */
-		int64_t values;
-		int64_t capacity;		/* 3.13+ (uint8_t) */
-		int64_t used;			/* 3.13+: PyDictValues.size (uint8_t) */
-	} dictvalues;
-
-	struct {				/* PySetObject (and frozenset) */
-		int64_t used;
-		int64_t mask;
-		int64_t table;
-	} set;
-
-	struct {				/* setentry */
-		int64_t size;
-		int64_t key;
-	} setentry;
-
-	struct {				/* PyCellObject */
-		int64_t ob_ref;
-	} cell;
-
-	struct {				/* the exception sys.exc_info() returns */
-		int64_t tstate_exc_info;	/* 3.7+: PyThreadState.exc_info (_PyErr_StackItem *) */
-		int64_t tstate_exc_type;	/* 2.7, 3.6: PyThreadState.exc_type */
-		int64_t tstate_exc_value;	/* 2.7, 3.6: PyThreadState.exc_value */
-		int64_t item_exc_type;		/* _PyErr_StackItem.exc_type (3.7 - 3.10) */
-		int64_t item_exc_value;		/* _PyErr_StackItem.exc_value */
-		int64_t item_previous;		/* _PyErr_StackItem.previous_item */
-		int64_t args;			/* PyBaseExceptionObject.args */
-	} exc;
-
-	/* The _asyncio extension's objects (Modules/_asynciomodule.c, no
-	 * header): from the DWARF of the module that defines them, through
-	 * layout_asyncio_from_dwarf(), or (3.14+) from the _AsyncioDebug
-	 * offsets it publishes, through layout_asyncio_from_debug_offsets(),
-	 * which give only task.coro, task.name, task.node and futureiter.future. */
-	struct {				/* FutureObj, and a TaskObj's first part */
-		int64_t state;			/* fut_state (enum: 0 pending, 1 cancelled, 2 finished) */
-		int64_t loop;			/* fut_loop */
-	} future;
-
-	struct {				/* TaskObj */
-		int64_t coro;			/* task_coro */
-		int64_t fut_waiter;		/* task_fut_waiter: the future it waits on */
-		int64_t name;			/* task_name (3.8+) */
-		int64_t node;			/* task_node (3.14+): its link in a task list */
-	} task;
-
-	struct {				/* futureiterobject: what `await future` awaits */
-		int64_t future;
-	} futureiter;
+	/* Every offset (or size), as named members (layout->frame.f_back)
+	 * and as one array indexed by LAYOUT_FIELD(frame, f_back), both made
+	 * from layout/fields.def; LAYOUT_ABSENT where the build has none. */
+	union {
+		int64_t offset[LAYOUT_FIELD_COUNT];
+		struct {
+#define LAYOUT_GROUP(group) struct {
+#define LAYOUT_GROUP_END(group) } group;
+#define LAYOUT_OFFSET(group, member, name, debug, rule) int64_t member;
+#include "layout/fields.def"
+		};
+	};
 };
 
 /* Set every offset to LAYOUT_ABSENT and the shape fields from VERSION_HEX. */
@@ -412,6 +193,9 @@ void layout_init(struct py_layout *layout, unsigned version_hex);
 /* Set the shape enums, lasti_unit, has_runtime and iframe.owner_cstack,
  * which follow from the version alone. */
 void layout_shape_for_version(struct py_layout *layout, unsigned version_hex);
+
+/* FIELD as C spells it, for messages: "PyFrameObject.f_back". */
+const char *layout_field_name(enum layout_field field);
 
 const char *layout_source_name(enum layout_source source);
 

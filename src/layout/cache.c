@@ -14,7 +14,7 @@
 
 #define CACHE_MAGIC "pycorelayout"
 /* Bump when the meaning of a field changes without its size changing. */
-#define CACHE_FORMAT 2
+#define CACHE_FORMAT 3
 #define CACHE_MAX_DETAIL 1024
 
 /* Which file, in which state: a build-id is only what a linker was told
@@ -28,12 +28,13 @@ struct file_id {
 struct cache_entry {
 	char magic[12];
 	uint32_t format;
-	uint32_t layout_size;	/* sizeof(struct py_layout): a new field is a miss */
 	uint32_t version_hex;
+	uint64_t fields;	/* fields_hash(): another list of fields is a miss */
 	uint64_t checksum;	/* FNV-1a 64 of everything after it */
 	struct file_id main_id;	/* the executable or libpython */
 	struct file_id dwarf_id; /* the file whose DWARF was read: DETAIL */
-	struct py_layout layout;
+	int64_t offset[LAYOUT_FIELD_COUNT]; /* py_layout.offset; the shape follows
+					     * from version_hex */
 	char detail[CACHE_MAX_DETAIL];
 };
 
@@ -47,6 +48,18 @@ static uint64_t fnv1a(const void *data, size_t len)
 		hash *= 0x100000001b3ULL;
 	}
 	return hash;
+}
+
+/* The names of layout/fields.def in order: an entry written with another
+ * list (a field added, removed or moved) is not read. */
+static uint64_t fields_hash(void)
+{
+	static const char names[] =
+#define LAYOUT_OFFSET(group, member, name, debug, rule) #group "." #member ";"
+#include "layout/fields.def"
+		;
+
+	return fnv1a(names, sizeof(names) - 1);
 }
 
 static uint64_t entry_checksum(const struct cache_entry *entry)
@@ -112,7 +125,6 @@ bool layout_cache_load(const char *build_id, const char *main_file, unsigned ver
 	struct file_id main_id, dwarf_id;
 	struct cache_entry entry;
 	char path[PATH_MAX];
-	const char *eval_function;
 	ssize_t got;
 	int fd;
 
@@ -124,7 +136,7 @@ bool layout_cache_load(const char *build_id, const char *main_file, unsigned ver
 	got = read(fd, &entry, sizeof(entry));
 	close(fd);
 	if (got != (ssize_t)sizeof(entry) || memcmp(entry.magic, CACHE_MAGIC, 12) != 0 ||
-	    entry.format != CACHE_FORMAT || entry.layout_size != sizeof(struct py_layout) ||
+	    entry.format != CACHE_FORMAT || entry.fields != fields_hash() ||
 	    entry.version_hex != version_hex || entry.checksum != entry_checksum(&entry) ||
 	    entry.detail[CACHE_MAX_DETAIL - 1] != '\0')
 		return false;
@@ -134,12 +146,8 @@ bool layout_cache_load(const char *build_id, const char *main_file, unsigned ver
 	    memcmp(&main_id, &entry.main_id, sizeof(main_id)) != 0 ||
 	    memcmp(&dwarf_id, &entry.dwarf_id, sizeof(dwarf_id)) != 0)
 		return false;
-	/* Pointers were the writer's: take the shape from the version again. */
 	layout_init(ret, version_hex);
-	eval_function = ret->eval_function;
-	memcpy(&ret->runtime, &entry.layout.runtime,
-	       sizeof(*ret) - offsetof(struct py_layout, runtime));
-	ret->eval_function = eval_function;
+	memcpy(ret->offset, entry.offset, sizeof(ret->offset));
 	ret->source = LAYOUT_SOURCE_DWARF;
 	snprintf(detail, size, "%s", entry.detail);
 	return true;
@@ -160,10 +168,9 @@ void layout_cache_store(const char *build_id, const char *main_file,
 		return;
 	memcpy(entry.magic, CACHE_MAGIC, 12);
 	entry.format = CACHE_FORMAT;
-	entry.layout_size = sizeof(struct py_layout);
 	entry.version_hex = layout->version_hex;
-	entry.layout = *layout;
-	entry.layout.eval_function = NULL;
+	entry.fields = fields_hash();
+	memcpy(entry.offset, layout->offset, sizeof(entry.offset));
 	snprintf(entry.detail, sizeof(entry.detail), "%s", detail);
 	entry.checksum = entry_checksum(&entry);
 

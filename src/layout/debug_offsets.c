@@ -22,67 +22,12 @@
 #define MAX_STRUCT_SIZE (1u << 20)
 #define MAX_STATE_SIZE (16u << 20)	/* _PyRuntimeState, PyInterpreterState */
 
-/* A layout field and the member of _Py_DebugOffsets that gives it. */
-struct debug_field {
-	size_t field;		/* offsetof(struct py_layout, ...) */
-	const char *member;	/* "group.member" */
+/* The member of _Py_DebugOffsets ("group.member") that gives each field
+ * of the layout, or NULL. */
+static const char *const debug_members[LAYOUT_FIELD_COUNT] = {
+#define LAYOUT_OFFSET(group, member, name, debug, rule) [LAYOUT_FIELD(group, member)] = debug,
+#include "layout/fields.def"
 };
-
-#define F(field, member) {offsetof(struct py_layout, field), member}
-
-static const struct debug_field fields[] = {
-	F(runtime.size, "runtime_state.size"),
-	F(runtime.interpreters_head, "runtime_state.interpreters_head"),
-	F(interp.size, "interpreter_state.size"),
-	F(interp.next, "interpreter_state.next"),
-	F(interp.tstate_head, "interpreter_state.threads_head"),
-	F(interp.ceval_gil, "interpreter_state.ceval_gil"),
-	F(tstate.size, "thread_state.size"),
-	F(tstate.next, "thread_state.next"),
-	F(tstate.interp, "thread_state.interp"),
-	F(tstate.current_frame, "thread_state.current_frame"),
-	F(tstate.thread_id, "thread_state.thread_id"),
-	F(tstate.native_thread_id, "thread_state.native_thread_id"),
-	F(iframe.size, "interpreter_frame.size"),
-	F(iframe.previous, "interpreter_frame.previous"),
-	F(iframe.code, "interpreter_frame.executable"),
-	F(iframe.instr, "interpreter_frame.instr_ptr"),
-	F(iframe.localsplus, "interpreter_frame.localsplus"),
-	F(iframe.owner, "interpreter_frame.owner"),
-	F(code.size, "code_object.size"),
-	F(code.co_filename, "code_object.filename"),
-	F(code.co_name, "code_object.name"),
-	F(code.co_qualname, "code_object.qualname"),
-	F(code.co_linetable, "code_object.linetable"),
-	F(code.co_firstlineno, "code_object.firstlineno"),
-	F(code.co_argcount, "code_object.argcount"),
-	F(code.co_localsplusnames, "code_object.localsplusnames"),
-	F(code.co_localspluskinds, "code_object.localspluskinds"),
-	F(code.co_code_adaptive, "code_object.co_code_adaptive"),
-	F(object.ob_type, "pyobject.ob_type"),
-	F(type.tp_name, "type_object.tp_name"),
-	F(type.tp_flags, "type_object.tp_flags"),
-	F(tuple.ob_item, "tuple_object.ob_item"),
-	F(tuple.ob_size, "tuple_object.ob_size"),
-	F(var.ob_size, "tuple_object.ob_size"),
-	F(list.ob_item, "list_object.ob_item"),
-	F(dict.ma_keys, "dict_object.ma_keys"),
-	F(dict.ma_values, "dict_object.ma_values"),
-	F(pyfloat.ob_fval, "float_object.ob_fval"),
-	F(pylong.lv_tag, "long_object.lv_tag"),
-	F(pylong.ob_digit, "long_object.ob_digit"),
-	F(bytes.ob_size, "bytes_object.ob_size"),
-	F(bytes.ob_sval, "bytes_object.ob_sval"),
-	F(unicode.state, "unicode_object.state"),
-	F(unicode.length, "unicode_object.length"),
-	F(unicode.ascii_size, "unicode_object.asciiobject_size"),
-	F(unicode.compact_size, "unicode_object.compactunicodeobject_size"),
-	F(set.used, "set_object.used"),
-	F(set.table, "set_object.table"),
-	F(set.mask, "set_object.mask"),
-};
-
-#undef F
 
 /* A copy of the table and where its members are. */
 struct reader {
@@ -157,11 +102,6 @@ static struct pc_error *checked_value(const struct reader *r, const char *member
 	return NULL;
 }
 
-static void set_field(struct py_layout *layout, size_t field, uint64_t value)
-{
-	memcpy((char *)layout + field, &(int64_t){(int64_t)value}, sizeof(int64_t));
-}
-
 /* The offsets of the GIL and the GC flag, which _Py_DebugOffsets gives
  * from PyInterpreterState: pycore reads them through interp->ceval.gil
  * and from the interpreter. */
@@ -211,16 +151,14 @@ static void fill_from_tables(struct py_layout *ret)
 {
 	struct py_layout tables;
 	struct pc_error *err = layout_from_tables(ret->version_hex, &tables);
-	int64_t *field = &ret->runtime.size;
-	const int64_t *from = &tables.runtime.size;
 
 	if (err) {
 		pc_error_destroy(err);
 		return;
 	}
-	for (; field < (int64_t *)(ret + 1); field++, from++)
-		if (*field == LAYOUT_ABSENT)
-			*field = *from;
+	for (size_t i = 0; i < LAYOUT_FIELD_COUNT; i++)
+		if (ret->offset[i] == LAYOUT_ABSENT)
+			ret->offset[i] = tables.offset[i];
 }
 
 struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
@@ -252,15 +190,17 @@ struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
 		return pc_error_create(PC_ERR_UNSUPPORTED,
 				       "free-threaded CPython builds are not supported");
 	layout_init(ret, (unsigned)version);
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+	for (i = 0; i < LAYOUT_FIELD_COUNT; i++) {
 		uint64_t value;
 		bool present;
 
-		err = checked_value(&r, fields[i].member, &present, &value);
+		if (!debug_members[i])
+			continue;
+		err = checked_value(&r, debug_members[i], &present, &value);
 		if (err)
 			return err;
 		if (present)
-			set_field(ret, fields[i].field, value);
+			ret->offset[i] = (int64_t)value;
 	}
 	if (ret->interp.size == LAYOUT_ABSENT || ret->tstate.current_frame == LAYOUT_ABSENT)
 		return pc_error_create(PC_ERR_CORRUPT,

@@ -142,201 +142,38 @@ enum rule_kind {
 	KIND_ELEMENT_SIZE,	/* sizeof an element of the member, an array */
 };
 
-/* Offsets of int64_t members of struct py_layout; 0 (version_hex) is
- * never one of them, so it means "none". */
-#define FIELD(member) offsetof(struct py_layout, member)
-#define NO_FIELD 0
-
 struct rule {
-	size_t field;			/* FIELD() of the value to fill */
+	enum layout_field field;	/* the value to fill */
 	enum slot slot;
 	enum rule_kind kind;
 	enum scope scope;
 	bool required;			/* no stack can be read without it */
+	enum layout_field depends;	/* looked up only if this field is present */
+	enum layout_field alternative;	/* not required if this field is present */
 	const char *paths[MAX_PATHS];	/* member paths, "a.b" descends */
-	size_t depends;			/* looked up only if this field is present */
-	size_t alternative;		/* not required if this field is present */
 };
 
-#define MEMBER(fld, slt, ...) .field = FIELD(fld), .slot = (slt), .paths = {__VA_ARGS__}
-#define SIZE(fld, slt) .field = FIELD(fld), .slot = (slt), .kind = KIND_SIZE
+/* One rule per LAYOUT_OFFSET and LAYOUT_EXTRA_RULE of layout/fields.def. */
+#define NONE LAYOUT_NO_FIELD
+#define RULE(field_id, slot_, kind_, scope_, required_, depends_, alternative_, ...)        \
+	{.field = (field_id), .slot = SLOT_##slot_, .kind = KIND_##kind_, .scope = SCOPE_##scope_, \
+	 .required = (required_), .depends = (depends_), .alternative = (alternative_),          \
+	 .paths = {__VA_ARGS__}},
+#define EXPAND(...) __VA_ARGS__
+#define APPLY(macro, args) macro args
+#define RULE_OF(field_id, rule) APPLY(RULE, (field_id, EXPAND rule))
 
 static const struct rule rules[] = {
-	{SIZE(runtime.size, SLOT_RUNTIME), .scope = SCOPE_RUNTIME},
-	{MEMBER(runtime.interpreters_head, SLOT_RUNTIME, "interpreters.head"),
-	 .scope = SCOPE_RUNTIME, .required = true},
-	{MEMBER(runtime.gilstate_tstate_current, SLOT_RUNTIME, "gilstate.tstate_current"),
-	 .scope = SCOPE_RUNTIME},
-	{MEMBER(runtime.gc_collecting, SLOT_RUNTIME, "gc.collecting"), .scope = SCOPE_RUNTIME},
-
-	{SIZE(interp.size, SLOT_INTERP)},
-	{MEMBER(interp.next, SLOT_INTERP, "next"), .required = true},
-	{MEMBER(interp.tstate_head, SLOT_INTERP, "tstate_head", "threads.head"), .required = true},
-	{MEMBER(interp.gc_collecting, SLOT_INTERP, "gc.collecting")},
-	{MEMBER(interp.ceval_gil, SLOT_INTERP, "ceval.gil"), .kind = KIND_POINTER},
-	{MEMBER(interp.modules, SLOT_INTERP, "modules", "imports.modules")},
-
-	{MEMBER(gil.locked, SLOT_GIL, "locked"), .depends = FIELD(interp.ceval_gil)},
-	{MEMBER(gil.last_holder, SLOT_GIL, "last_holder"), .depends = FIELD(interp.ceval_gil)},
-
-	{SIZE(tstate.size, SLOT_TSTATE)},
-	{MEMBER(tstate.next, SLOT_TSTATE, "next"), .required = true},
-	{MEMBER(tstate.interp, SLOT_TSTATE, "interp"), .required = true},
-	{MEMBER(tstate.thread_id, SLOT_TSTATE, "thread_id"), .required = true},
-	{MEMBER(tstate.native_thread_id, SLOT_TSTATE, "native_thread_id")},
-	{MEMBER(tstate.frame, SLOT_TSTATE, "frame"), .scope = SCOPE_FRAME_OBJECT,
-	 .required = true},
-	{MEMBER(tstate.cframe, SLOT_TSTATE, "cframe"), .scope = SCOPE_FRAME_INTERP,
-	 .kind = KIND_POINTER, .required = true, .alternative = FIELD(tstate.current_frame)},
-	{MEMBER(tstate.current_frame, SLOT_TSTATE, "current_frame"), .scope = SCOPE_FRAME_INTERP,
-	 .required = true, .alternative = FIELD(tstate.cframe)},
-
-	{MEMBER(cframe.current_frame, SLOT_CFRAME, "current_frame"), .scope = SCOPE_FRAME_INTERP,
-	 .required = true, .depends = FIELD(tstate.cframe)},
-
-	{SIZE(frame.size, SLOT_FRAME), .scope = SCOPE_FRAME_OBJECT},
-	{MEMBER(frame.f_back, SLOT_FRAME, "f_back"), .scope = SCOPE_FRAME_OBJECT,
-	 .required = true},
-	{MEMBER(frame.f_code, SLOT_FRAME, "f_code"), .scope = SCOPE_FRAME_OBJECT,
-	 .required = true},
-	{MEMBER(frame.f_lasti, SLOT_FRAME, "f_lasti"), .scope = SCOPE_FRAME_OBJECT,
-	 .required = true},
-	{MEMBER(frame.f_lineno, SLOT_FRAME, "f_lineno"), .scope = SCOPE_FRAME_OBJECT},
-	{MEMBER(frame.f_localsplus, SLOT_FRAME, "f_localsplus"), .scope = SCOPE_FRAME_OBJECT},
-	{MEMBER(frame.f_stacktop, SLOT_FRAME, "f_stacktop"), .scope = SCOPE_FRAME_OBJECT},
-	{MEMBER(frame.f_valuestack, SLOT_FRAME, "f_valuestack"), .scope = SCOPE_FRAME_OBJECT},
-	{MEMBER(frame.f_stackdepth, SLOT_FRAME, "f_stackdepth"), .scope = SCOPE_FRAME_OBJECT},
-
-	{SIZE(iframe.size, SLOT_IFRAME), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(iframe.previous, SLOT_IFRAME, "previous"), .scope = SCOPE_FRAME_INTERP,
-	 .required = true},
-	{MEMBER(iframe.code, SLOT_IFRAME, "f_code", "f_executable"), .scope = SCOPE_FRAME_INTERP,
-	 .required = true},
-	{MEMBER(iframe.instr, SLOT_IFRAME, "prev_instr", "instr_ptr"),
-	 .scope = SCOPE_FRAME_INTERP, .required = true},
-	{MEMBER(iframe.is_entry, SLOT_IFRAME, "is_entry"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(iframe.owner, SLOT_IFRAME, "owner"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(iframe.localsplus, SLOT_IFRAME, "localsplus"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(iframe.stacktop, SLOT_IFRAME, "stacktop"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(iframe.stackpointer, SLOT_IFRAME, "stackpointer"), .scope = SCOPE_FRAME_INTERP},
-
-	/* Coroutines, for the tasks of asyncio. */
-	{MEMBER(gen.gi_frame, SLOT_GEN, "gi_frame"), .scope = SCOPE_FRAME_OBJECT},
-	{MEMBER(gen.gi_iframe, SLOT_GEN, "gi_iframe"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(gen.gi_frame_state, SLOT_GEN, "gi_frame_state"), .scope = SCOPE_FRAME_INTERP},
-	{MEMBER(asend.ags_gen, SLOT_ASEND, "ags_gen"), .scope = SCOPE_PEP393},
-	{MEMBER(future.state, SLOT_FUTUREOBJ, "fut_state"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(future.loop, SLOT_FUTUREOBJ, "fut_loop"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(task.coro, SLOT_TASKOBJ, "task_coro"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(task.fut_waiter, SLOT_TASKOBJ, "task_fut_waiter"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(task.name, SLOT_TASKOBJ, "task_name"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(futureiter.future, SLOT_FUTUREITER, "future"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(task.node, SLOT_TASKOBJ, "task_node"), .scope = SCOPE_ASYNCIO},
-	{MEMBER(tstate.asyncio_tasks_head, SLOT_TSTATE_IMPL, "asyncio_tasks_head"),
-	 .scope = SCOPE_TASK_LISTS},
-	{MEMBER(tstate.asyncio_running_task, SLOT_TSTATE_IMPL, "asyncio_running_task"),
-	 .scope = SCOPE_TASK_LISTS},
-	{MEMBER(interp.asyncio_tasks_head, SLOT_INTERP, "asyncio_tasks_head"),
-	 .scope = SCOPE_TASK_LISTS},
-
-	{SIZE(code.size, SLOT_CODE)},
-	{MEMBER(code.co_filename, SLOT_CODE, "co_filename"), .required = true},
-	{MEMBER(code.co_name, SLOT_CODE, "co_name"), .required = true},
-	{MEMBER(code.co_qualname, SLOT_CODE, "co_qualname")},
-	{MEMBER(code.co_firstlineno, SLOT_CODE, "co_firstlineno"), .required = true},
-	{MEMBER(code.co_lnotab, SLOT_CODE, "co_lnotab"), .scope = SCOPE_LNOTAB, .required = true},
-	{MEMBER(code.co_linetable, SLOT_CODE, "co_linetable"), .scope = SCOPE_LINETABLE,
-	 .required = true},
-	{MEMBER(code.co_code_adaptive, SLOT_CODE, "co_code_adaptive"),
-	 .scope = SCOPE_FRAME_INTERP, .required = true},
-	{MEMBER(code.co_varnames, SLOT_CODE, "co_varnames")},
-	{MEMBER(code.co_localsplusnames, SLOT_CODE, "co_localsplusnames")},
-	{MEMBER(code.co_localspluskinds, SLOT_CODE, "co_localspluskinds")},
-	{MEMBER(code.co_nlocals, SLOT_CODE, "co_nlocals")},
-	{MEMBER(code.co_argcount, SLOT_CODE, "co_argcount")},
-	{MEMBER(code.co_cellvars, SLOT_CODE, "co_cellvars")},
-	{MEMBER(code.co_freevars, SLOT_CODE, "co_freevars")},
-	{MEMBER(code.co_code, SLOT_CODE, "co_code"), .scope = SCOPE_FRAME_OBJECT},
-
-	{MEMBER(object.ob_type, SLOT_OBJECT, "ob_type"), .required = true},
-	{MEMBER(type.tp_name, SLOT_TYPE, "tp_name")},
-	{MEMBER(type.tp_flags, SLOT_TYPE, "tp_flags")},
-	{MEMBER(type.tp_basicsize, SLOT_TYPE, "tp_basicsize")},
-	{MEMBER(type.tp_dictoffset, SLOT_TYPE, "tp_dictoffset")},
-	{MEMBER(type.tp_base, SLOT_TYPE, "tp_base")},
-	{MEMBER(heaptype.ht_cached_keys, SLOT_HEAPTYPE, "ht_cached_keys"),
-	 .scope = SCOPE_DICT_KEYS},
-	{MEMBER(module.md_dict, SLOT_MODULE, "md_dict")},
-	{MEMBER(weakref.wr_object, SLOT_WEAKREF, "wr_object")},
-	{MEMBER(var.ob_size, SLOT_VAR, "ob_size")},
-
-	/* 2.7 spells PyObject_VAR_HEAD out; 3.x embeds a PyVarObject. */
-	{MEMBER(bytes.ob_size, SLOT_BYTES, "ob_size", "ob_base.ob_size"), .required = true},
-	{MEMBER(bytes.ob_sval, SLOT_BYTES, "ob_sval"), .required = true},
-	{MEMBER(tuple.ob_size, SLOT_TUPLE, "ob_size", "ob_base.ob_size")},
-	{MEMBER(tuple.ob_item, SLOT_TUPLE, "ob_item")},
-
-	{MEMBER(unicode.length, SLOT_ASCII, "length"), .scope = SCOPE_PEP393, .required = true},
-	{MEMBER(unicode.state, SLOT_ASCII, "state"), .scope = SCOPE_PEP393, .required = true},
-	{SIZE(unicode.ascii_size, SLOT_ASCII), .scope = SCOPE_PEP393, .required = true},
-	{SIZE(unicode.compact_size, SLOT_COMPACT), .scope = SCOPE_PEP393, .required = true},
-	{MEMBER(unicode.data_any, SLOT_UNICODE, "data.any"), .scope = SCOPE_PEP393,
-	 .required = true},
-	{MEMBER(unicode.length, SLOT_UNICODE, "length"), .scope = SCOPE_PY2, .required = true},
-	{MEMBER(unicode.py2_str, SLOT_UNICODE, "str"), .scope = SCOPE_PY2, .required = true},
-	{MEMBER(unicode.py2_unit, SLOT_UNICODE, "str"), .kind = KIND_POINTEE_SIZE,
-	 .scope = SCOPE_PY2, .required = true},
-
-	{MEMBER(exc.tstate_exc_info, SLOT_TSTATE, "exc_info")},
-	{MEMBER(exc.tstate_exc_type, SLOT_TSTATE, "exc_type")},
-	{MEMBER(exc.tstate_exc_value, SLOT_TSTATE, "exc_value")},
-	{MEMBER(exc.item_exc_type, SLOT_ERR_STACKITEM, "exc_type"),
-	 .depends = FIELD(exc.tstate_exc_info)},
-	{MEMBER(exc.item_exc_value, SLOT_ERR_STACKITEM, "exc_value"),
-	 .depends = FIELD(exc.tstate_exc_info)},
-	{MEMBER(exc.item_previous, SLOT_ERR_STACKITEM, "previous_item"),
-	 .depends = FIELD(exc.tstate_exc_info)},
-	{MEMBER(exc.args, SLOT_BASE_EXCEPTION, "args")},
-
-	/* What --locals reads.  None of it is required: without it the
-	 * values print as unreadable, the stacks are whole. */
-	{MEMBER(pyint.ob_ival, SLOT_INT, "ob_ival"), .scope = SCOPE_PY2},
-	{MEMBER(pylong.ob_size, SLOT_LONG, "ob_size", "ob_base.ob_size")},
-	{MEMBER(pylong.lv_tag, SLOT_LONG, "long_value.lv_tag")},
-	{MEMBER(pylong.ob_digit, SLOT_LONG, "ob_digit", "long_value.ob_digit")},
-	{MEMBER(pylong.digit_size, SLOT_LONG, "ob_digit", "long_value.ob_digit"),
-	 .kind = KIND_ELEMENT_SIZE},
-	{MEMBER(pyfloat.ob_fval, SLOT_FLOAT, "ob_fval")},
-	{MEMBER(list.ob_item, SLOT_LIST, "ob_item")},
-	{MEMBER(dict.ma_used, SLOT_DICT, "ma_used")},
-	{MEMBER(dict.ma_keys, SLOT_DICT, "ma_keys")},
-	{MEMBER(dict.ma_values, SLOT_DICT, "ma_values")},
-	{MEMBER(dict.ma_mask, SLOT_DICT, "ma_mask")},
-	{MEMBER(dict.ma_table, SLOT_DICT, "ma_table")},
-	{MEMBER(dictkeys.dk_size, SLOT_DICTKEYS, "dk_size"), .scope = SCOPE_DICT_KEYS},
-	{MEMBER(dictkeys.dk_log2_size, SLOT_DICTKEYS, "dk_log2_size"),
-	 .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictkeys.dk_log2_index_bytes, SLOT_DICTKEYS, "dk_log2_index_bytes"),
-	 .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictkeys.dk_kind, SLOT_DICTKEYS, "dk_kind"), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictkeys.dk_nentries, SLOT_DICTKEYS, "dk_nentries"), .scope = SCOPE_DICT_KEYS},
-	{MEMBER(dictkeys.dk_indices, SLOT_DICTKEYS, "dk_indices"), .scope = SCOPE_DICT_KEYS},
-	{SIZE(dictentry.size, SLOT_DICTENTRY)},
-	{MEMBER(dictentry.me_key, SLOT_DICTENTRY, "me_key")},
-	{MEMBER(dictentry.me_value, SLOT_DICTENTRY, "me_value")},
-	{SIZE(dictuentry.size, SLOT_DICTUENTRY), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictuentry.me_key, SLOT_DICTUENTRY, "me_key"), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictuentry.me_value, SLOT_DICTUENTRY, "me_value"), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictvalues.values, SLOT_DICTVALUES, "values"), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictvalues.capacity, SLOT_DICTVALUES, "capacity"), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(dictvalues.used, SLOT_DICTVALUES, "size"), .scope = SCOPE_DICT_LOG2},
-	{MEMBER(set.used, SLOT_SET, "used")},
-	{MEMBER(set.mask, SLOT_SET, "mask")},
-	{MEMBER(set.table, SLOT_SET, "table")},
-	{SIZE(setentry.size, SLOT_SETENTRY)},
-	{MEMBER(setentry.key, SLOT_SETENTRY, "key")},
-	{MEMBER(cell.ob_ref, SLOT_CELL, "ob_ref")},
+#define LAYOUT_OFFSET(group, member, name, debug, rule) RULE_OF(LAYOUT_FIELD(group, member), rule)
+#define LAYOUT_EXTRA_RULE(group, member, rule) RULE_OF(LAYOUT_FIELD(group, member), rule)
+#include "layout/fields.def"
 };
+
+#undef NONE
+#undef RULE
+#undef RULE_OF
+#undef EXPAND
+#undef APPLY
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
 
@@ -356,14 +193,9 @@ struct search {
 	unsigned waiting;			/* rules in RULE_WAITING */
 };
 
-static int64_t *field_ptr(struct py_layout *layout, size_t field)
+static bool field_present(const struct py_layout *layout, enum layout_field field)
 {
-	return (int64_t *)((char *)layout + field);
-}
-
-static bool field_present(struct py_layout *layout, size_t field)
-{
-	return *field_ptr(layout, field) != LAYOUT_ABSENT;
+	return field != LAYOUT_NO_FIELD && layout->offset[field] != LAYOUT_ABSENT;
 }
 
 static bool in_scope(const struct py_layout *layout, enum scope scope)
@@ -550,7 +382,7 @@ static void settle(struct search *search, bool end)
 
 			if (search->state[i] != RULE_WAITING)
 				continue;
-			if (rule->depends) {
+			if (rule->depends != LAYOUT_NO_FIELD) {
 				/* Known once no in-scope rule for it waits. */
 				for (size_t j = 0; j < N_RULES; j++)
 					if (rules[j].field == rule->depends &&
@@ -559,10 +391,11 @@ static void settle(struct search *search, bool end)
 				if (!dependency_known)
 					continue;
 			}
-			if (rule->depends && !field_present(search->layout, rule->depends)) {
+			if (rule->depends != LAYOUT_NO_FIELD &&
+			    !field_present(search->layout, rule->depends)) {
 				/* Dropped: the field it hangs on is absent. */
 			} else if (search->found[rule->slot]) {
-				*field_ptr(search->layout, rule->field) =
+				search->layout->offset[rule->field] =
 					rule_value(rule, &search->die[rule->slot]);
 			} else if (!end) {
 				continue;
@@ -674,9 +507,9 @@ static struct pc_error *check_required(const struct search *search, const char *
 		if (search->state[i] == RULE_OFF || !rule->required ||
 		    field_present(layout, rule->field))
 			continue;
-		if (rule->depends && !field_present(layout, rule->depends))
+		if (rule->depends != LAYOUT_NO_FIELD && !field_present(layout, rule->depends))
 			continue;
-		if (rule->alternative && field_present(layout, rule->alternative))
+		if (field_present(layout, rule->alternative))
 			continue;
 		slot_display(search, rule->slot, what, sizeof(what));
 		if (!search->found[rule->slot]) {
@@ -760,7 +593,7 @@ struct pc_error *layout_asyncio_from_dwarf(struct Dwfl_Module *module, struct py
 
 	for (size_t i = 0; i < N_RULES; i++)
 		if (rules[i].scope == SCOPE_ASYNCIO)
-			*field_ptr(ret, rules[i].field) = LAYOUT_ABSENT;
+			ret->offset[rules[i].field] = LAYOUT_ABSENT;
 	err = search_module(&search, module, SCOPE_ASYNCIO, false);
 	if (!err && (ret->task.coro == LAYOUT_ABSENT || ret->future.state == LAYOUT_ABSENT))
 		err = pc_error_create(PC_ERR_NOT_FOUND, "DWARF of %s: no TaskObj or FutureObj",
@@ -768,7 +601,7 @@ struct pc_error *layout_asyncio_from_dwarf(struct Dwfl_Module *module, struct py
 	if (err)
 		for (size_t i = 0; i < N_RULES; i++)
 			if (rules[i].scope == SCOPE_ASYNCIO)
-				*field_ptr(ret, rules[i].field) = LAYOUT_ABSENT;
+				ret->offset[rules[i].field] = LAYOUT_ABSENT;
 	return err;
 }
 

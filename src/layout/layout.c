@@ -2,6 +2,8 @@
 
 #include "base/error.h"
 
+#include <stddef.h>
+
 void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 {
 	layout->version_hex = version_hex;
@@ -88,14 +90,32 @@ void layout_shape_for_version(struct py_layout *layout, unsigned version_hex)
 							     : "PyEval_EvalFrameEx";
 }
 
+/* The named members and offset[] are one array: each member at its index,
+ * and nothing after the last. */
+#define LAYOUT_OFFSET(group, member, name, debug, rule)                                    \
+	_Static_assert(offsetof(struct py_layout, group.member) ==                         \
+			       offsetof(struct py_layout, offset[LAYOUT_FIELD(group, member)]), \
+		       "layout/fields.def: " #group "." #member " is not at its index");
+#include "layout/fields.def"
+_Static_assert(sizeof(struct py_layout) ==
+		       offsetof(struct py_layout, offset) + LAYOUT_FIELD_COUNT * sizeof(int64_t),
+	       "struct py_layout: the offsets are not its last members");
+
+static const char *const field_names[LAYOUT_FIELD_COUNT] = {
+#define LAYOUT_OFFSET(group, member, name, debug, rule) [LAYOUT_FIELD(group, member)] = name,
+#include "layout/fields.def"
+};
+
+const char *layout_field_name(enum layout_field field)
+{
+	return (unsigned)field < LAYOUT_FIELD_COUNT ? field_names[field] : "?";
+}
+
 void layout_init(struct py_layout *layout, unsigned version_hex)
 {
-	int64_t *field = &layout->runtime.size;
-	int64_t *end = (int64_t *)(layout + 1);
-
 	*layout = (struct py_layout){0};
-	while (field < end)
-		*field++ = LAYOUT_ABSENT;
+	for (size_t i = 0; i < LAYOUT_FIELD_COUNT; i++)
+		layout->offset[i] = LAYOUT_ABSENT;
 	layout_shape_for_version(layout, version_hex);
 }
 
