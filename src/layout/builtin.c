@@ -1,0 +1,54 @@
+/* The built-in layouts: which of the generated tables (tables.c) serves a
+ * version. */
+#include "base/error.h"
+#include "layout/layout.h"
+#include "layout/tables.h"
+
+const struct debug_offsets_shape *layout_debug_offsets_shape(unsigned version_hex)
+{
+	const struct debug_offsets_shape *newest;
+
+	for (size_t i = 0; i < layout_ndebug_offsets_shapes; i++) {
+		const struct debug_offsets_shape *shape = &layout_debug_offsets_shapes[i];
+
+		if (PY_HEX(shape->major, shape->minor) == (version_hex & 0xffff0000u))
+			return shape;
+	}
+	/* A newer version is read in the newest known shape, and checked. */
+	if (!layout_ndebug_offsets_shapes)
+		return NULL;
+	newest = &layout_debug_offsets_shapes[layout_ndebug_offsets_shapes - 1];
+	return version_hex > PY_HEX(newest->major, newest->minor) ? newest : NULL;
+}
+
+unsigned layout_newest_version(void)
+{
+	unsigned newest = 0;
+
+	for (size_t i = 0; i < layout_ntables; i++) {
+		unsigned version = PY_HEX(layout_tables[i].major, layout_tables[i].minor);
+
+		if (version > newest)
+			newest = version;
+	}
+	return newest;
+}
+
+struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret)
+{
+	unsigned major = version_hex >> 24, minor = (version_hex >> 16) & 0xff;
+
+	for (size_t i = 0; i < layout_ntables; i++) {
+		const struct layout_table *table = &layout_tables[i];
+
+		if (table->major != major || table->minor != minor)
+			continue;
+		layout_init(ret, version_hex);
+		for (size_t j = 0; j < table->count; j++)
+			ret->offset[table->entries[j].field] = table->entries[j].value;
+		ret->source = LAYOUT_SOURCE_TABLES;
+		return NULL;
+	}
+	return pc_error_create(PC_ERR_UNSUPPORTED, "no built-in layout for Python %u.%u",
+			       major, minor);
+}
