@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "layout/layout.h"
+#include "python/reader.h"
 
 struct memory;
 struct pc_error;
@@ -14,11 +15,6 @@ struct pc_error;
 /* tp_flags bits, the same in 2.7 (STRING_SUBCLASS) and 3.x (BYTES_SUBCLASS). */
 #define PY_TPFLAGS_BYTES_SUBCLASS (1UL << 27)
 #define PY_TPFLAGS_UNICODE_SUBCLASS (1UL << 28)
-
-struct py_reader {
-	struct memory *mem;
-	const struct py_layout *layout;
-};
 
 /* The type (ob_type) of the object at ADDRESS. */
 struct pc_error *pyobject_type(const struct py_reader *reader, uint64_t address, uint64_t *ret);
