@@ -65,12 +65,6 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 
 void input_close(struct input *input);
 
-/* Compress the first LIMIT bytes of INPUT's core into FD with zstd (with
- * a checksum), stopping early, the frame closed, once *STOP (or NULL) is
- * non-zero.  pycore handle --keep-core. */
-struct pc_error *input_write_zstd(const struct input *input, int fd, uint64_t limit,
-				  volatile sig_atomic_t *stop);
-
 /* The compression pycore reads ("xz", "zstd", "lz4") that the first LEN
  * BYTES of a file have the magic number of, or NULL. */
 const char *input_compression(const unsigned char *bytes, size_t len);

@@ -25,6 +25,7 @@
 #include "base/error.h"
 #include "base/escape.h"
 #include "input/input.h"
+#include "handle/keep_core.h"
 #include "handle/live_process.h"
 #include "elf/paths.h"
 #include "python/python.h"
@@ -773,8 +774,8 @@ static void report_crash(struct handle *h)
 	if (child < 0)
 		snprintf(note, sizeof(note), "not analyzed: fork: %s", strerror(errno));
 	if (files[SPOOL_CORE].fd >= 0) {
-		struct pc_error *kept = input_write_zstd(h->input, files[SPOOL_CORE].fd, limit,
-							 &timed_out);
+		struct pc_error *kept = keep_core_write_zstd(h->input, files[SPOOL_CORE].fd, limit,
+							     &timed_out);
 
 		if (kept) {
 			handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->pid,

@@ -1,0 +1,18 @@
+/* pycore handle --keep-core: the core kept in the spool, compressed, next
+ * to its reports. */
+#ifndef PYCORE_HANDLE_KEEP_CORE_H
+#define PYCORE_HANDLE_KEEP_CORE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct input;
+struct pc_error;
+
+/* Compress the first LIMIT bytes of INPUT's core into FD with zstd (with
+ * a checksum), stopping early, the frame closed, once *STOP (or NULL) is
+ * non-zero. */
+struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_t limit,
+				      volatile sig_atomic_t *stop);
+
+#endif
