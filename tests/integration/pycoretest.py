@@ -219,13 +219,14 @@ def find_core(directory, pid):
 
 
 def crash(command, directory, source=None, script='crash.py', env=None,
-          signo=None, kill_after=None, setup=None, timeout=TIMEOUT):
+          signo=None, kill_after=None, ready=False, setup=None, timeout=TIMEOUT):
     """Run COMMAND (an argv) in DIRECTORY under `ulimit -c unlimited` and
     return the path of the core the kernel wrote there, as a Core (its .pid
     is the PID that crashed).  SOURCE, when given, is first written to
     DIRECTORY/SCRIPT.  ENV: the environment (default ours).  SIGNO: the
     signal the program must die of (default: any).  KILL_AFTER: send it
-    SIGSEGV after that many seconds.  SETUP: run in the child after the
+    SIGSEGV after that many seconds; READY: count them from the first line
+    the program prints (it hangs once it has printed it).  SETUP: run in the child after the
     core limit is raised, before COMMAND.  Raises CrashError saying why
     there is no core: the program exited, died of another signal, ran over
     TIMEOUT seconds, or the kernel wrote nothing (with core_pattern).
@@ -245,8 +246,11 @@ def crash(command, directory, source=None, script='crash.py', env=None,
             setup()
 
     p = subprocess.Popen(command, cwd=directory, env=env, preexec_fn=preexec,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE if ready else subprocess.DEVNULL,
                          stderr=subprocess.PIPE)
+    if ready:
+        p.stdout.readline()
     if kill_after is not None:
         try:
             p.wait(timeout=kill_after)
