@@ -1,0 +1,31 @@
+/* What pycore handle holds of one crash, from its start to its end: the
+ * kernel's arguments, the options, and what it opened for the crash. */
+#ifndef PYCORE_HANDLE_CONTEXT_H
+#define PYCORE_HANDLE_CONTEXT_H
+
+#include "handle/live_process.h"
+#include "handle/options.h"
+#include "handle/spool.h"
+
+#include <stdbool.h>
+
+/* Bytes of a name from the core, escaped, in a line. */
+#define HANDLE_TEXT_MAX 400
+/* The most bytes of each report file. */
+#define HANDLE_REPORT_MAX_BYTES (16ULL << 20)
+
+struct input;
+
+struct handle {
+	struct crash crash;
+	struct handle_options options;
+	struct spool spool;
+	struct live_process process;
+	bool python_checked;	/* /proc showed it is a Python process */
+	struct input *input;	/* the core, read from standard input */
+	char exe_path[32];	/* /proc/self/fd/N of the live executable */
+	char root_path[32];	/* /proc/self/fd/N of the live root, when not ours */
+	int status;		/* the exit status */
+};
+
+#endif
