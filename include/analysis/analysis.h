@@ -11,6 +11,7 @@
 #include "analysis/fingerprint.h"
 #include "input/input.h"
 #include "analysis/interleave.h"
+#include "asyncio/tasks.h"
 #include "elf/paths.h"
 #include "python/python.h"
 #include "elf/unwind.h"
@@ -84,6 +85,11 @@ struct analysis {
 	struct memory *memory;
 	struct modules *modules;
 	struct python python;
+	struct pytasks tasks;		/* asyncio's, read after the walk (options->python.tasks) */
+	/* Warnings of what is read after the walk (thread names, asyncio's
+	 * tasks), listed after the interpreter's. */
+	char **late_warnings;
+	size_t nlate_warnings;
 	struct thread_view *threads;	/* crashing thread first */
 	size_t nthreads;
 	const struct py_thread **unmatched; /* thread states with no native thread */

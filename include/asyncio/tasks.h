@@ -16,24 +16,39 @@
 
 struct pc_error;
 struct py_reader;
+struct py_task;
+struct py_thread;
 struct pyframe_walker;
-struct python;
 
 #define PYTASKS_DEFAULT_MAX 10000
 
-/* Fill PYTHON->tasks for every interpreter of PYTHON->threads, at most
- * MAX_TASKS in all (tasks_cut says when there were more).  What cannot be
- * read is in each task (error) or PYTHON->tasks_error; errors returned are
- * for out-of-memory only. */
-struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *python,
-			      size_t max_tasks);
+/* The tasks of every interpreter, as the reports show them. */
+struct pytasks {
+	struct py_task *tasks;	/* every interpreter's asyncio tasks */
+	size_t ntasks;
+	bool asyncio;		/* some interpreter imported asyncio's tasks */
+	bool cut;		/* more than max_tasks */
+	char *error;		/* the tasks could not be found or read (all): why */
+	bool partial;		/* some task could not be read (not: the layout cannot
+				 * describe tasks at all) */
+	char *note;		/* how _asyncio's objects were read, where that limits
+				 * what is shown, once tasks were found; or NULL */
+};
 
-/* Whether some interpreter of PYTHON->threads imported asyncio.tasks (or
- * whether that cannot be told): only then is the layout of _asyncio's
- * objects worth looking for, which can mean reading DWARF. */
-bool pytasks_imported(const struct py_reader *reader, const struct python *python);
+/* Fill RET with the tasks of every interpreter of the walk's thread states
+ * THREADS (NTHREADS), at most MAX_TASKS in all (cut says when there were
+ * more).  What cannot be read is in each task (error) or RET->error; errors
+ * returned are for out-of-memory only. */
+struct pc_error *pytasks_read(struct pyframe_walker *walker, const struct py_thread *threads,
+			      size_t nthreads, size_t max_tasks, struct pytasks *ret);
 
-void pytasks_deinit(struct python *python);
+/* Whether some interpreter of THREADS imported asyncio.tasks (or whether
+ * that cannot be told): only then is the layout of _asyncio's objects worth
+ * looking for, which can mean reading DWARF. */
+bool pytasks_imported(const struct py_reader *reader, const struct py_thread *threads,
+		      size_t nthreads);
+
+void pytasks_deinit(struct pytasks *tasks);
 
 /* "pending", "cancelled", "done"; "sleep", "lock", ...: for the reports. */
 const char *pytasks_state_name(int state);

@@ -85,6 +85,9 @@ bool modules_symbol_build_id(const struct native_symbol *where, char *out, size_
 /* The same for MODULE itself ("" and false when it has no build-id). */
 bool modules_module_build_id(Dwfl_Module *module, char *out, size_t size);
 
+/* The file libdwfl read MODULE from ("?" when it does not say). */
+const char *modules_module_file(Dwfl_Module *module);
+
 /* The address of the symbol NAME (data or function, local ones included).
  * IN: the module to search, or NULL for every module; *SIZE, when SIZE is
  * not NULL, receives its st_size (0 when the symbol table gives none);

@@ -14,10 +14,8 @@
 #include "layout/layout.h"
 #include "python/result.h"
 
-struct core;
 struct deadline;
 struct memory;
-struct paths;
 struct modules;
 struct pc_error;
 
@@ -34,7 +32,7 @@ struct python_options {
 	bool collapse;		/* repeated frames and long stacks shown in part (pyframe.h) */
 	size_t max_threads;	/* thread states, over all interpreters */
 	bool locals;		/* read every frame's variables (struct py_local) */
-	bool tasks;		/* read asyncio's tasks */
+	bool tasks;		/* read asyncio's tasks (after the walk: asyncio/asyncio.h) */
 	size_t max_tasks;	/* over all interpreters */
 	struct deadline *deadline; /* --timeout: the walks stop when it passes; NULL: none */
 };
@@ -55,13 +53,6 @@ struct python {
 	 * owner names it. */
 	const struct py_thread **current;
 	size_t ncurrent;
-	struct py_task *tasks;	/* every interpreter's asyncio tasks */
-	size_t ntasks;
-	bool asyncio;		/* some interpreter imported asyncio's tasks */
-	bool tasks_cut;		/* more than max_tasks */
-	char *tasks_error;	/* the tasks could not be found or read (all): why */
-	bool tasks_partial;	/* some task could not be read (not: the layout cannot
-				 * describe tasks at all) */
 	char *error;		/* why no Python stack could be read, or a walk stopped; with
 				 * !found: the file that would tell could not be used */
 	char **warnings;
@@ -88,22 +79,9 @@ enum py_thread_status {
 };
 enum py_thread_status python_thread_status(const struct python *python, size_t index);
 
-/* Whether thread state INDEX is the first of its interpreter in
- * PYTHON->threads: what is read once per interpreter is read for it. */
-bool python_first_of_interpreter(const struct python *python, size_t index);
-
-/* The quick look that spares pycore handle the analysis of a crash that is
- * not Python's: a libpython mapped, or a main program that defines CPython's
- * symbols.  EXE_FD is the main program when the caller has it open (-1
- * otherwise: it is found from the core under PATHS).  When it cannot be
- * read, the answer is yes: the analysis decides. */
-bool python_in_core(const struct core *core, int exe_fd, const struct paths *paths);
-
-/* Whether the ELF file on FD defines CPython's symbols (_PyRuntime,
- * Py_Version or Py_Initialize). */
-bool python_in_elf(int fd);
-
-/* Whether PATH names a libpython (libpython3.12.so.1.0, libpython2.7.so). */
-bool python_is_libpython(const char *path);
+/* Whether a layout was chosen and the thread states walked with it: only
+ * then can what is read from them after the walk (thread names, asyncio's
+ * tasks) be read. */
+bool python_walked(const struct python *python);
 
 #endif

@@ -7,11 +7,13 @@
 #include "python/object.h"
 
 struct pc_error;
-struct python;
+struct py_thread;
 
-/* Set name and daemon of every thread of PYTHON that threading knows.
+/* Set name and daemon of each of THREADS (NTHREADS, a walk's thread
+ * states) that threading knows.
  * A process that never imported threading is not an error; what cannot be
  * read is (and leaves the names it did not reach unset). */
-struct pc_error *pythreadnames_read(const struct py_reader *reader, struct python *python);
+struct pc_error *pythreadnames_read(const struct py_reader *reader, struct py_thread *threads,
+				   size_t nthreads);
 
 #endif

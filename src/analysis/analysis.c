@@ -5,6 +5,9 @@
 #include "elf/memory.h"
 #include "elf/modules.h"
 #include "analysis/signals.h"
+#include "asyncio/asyncio.h"
+#include "base/warnings.h"
+#include "python/thread_names.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -15,7 +18,7 @@ static bool python_partial(const struct python *python)
 {
 	size_t i, j;
 
-	if (python->error || python->tasks_partial)
+	if (python->error)
 		return true;
 	for (i = 0; i < python->nthreads; i++) {
 		if (python->threads[i].error || python->threads[i].not_read)
@@ -24,11 +27,48 @@ static bool python_partial(const struct python *python)
 			if (python->threads[i].frames[j].error)
 				return true;
 	}
-	for (i = 0; i < python->ntasks; i++)
-		for (j = 0; j < python->tasks[i].nframes; j++)
-			if (python->tasks[i].frames[j].error)
+	return false;
+}
+
+static bool tasks_partial(const struct pytasks *tasks)
+{
+	size_t i, j;
+
+	if (tasks->partial)
+		return true;
+	for (i = 0; i < tasks->ntasks; i++)
+		for (j = 0; j < tasks->tasks[i].nframes; j++)
+			if (tasks->tasks[i].frames[j].error)
 				return true;
 	return false;
+}
+
+/* What is read from the thread states of the walk that was kept: the names
+ * threading gave them, and asyncio's tasks. */
+static struct pc_error *read_after_walk(struct analysis *analysis,
+					const struct python_options *options)
+{
+	struct python *python = &analysis->python;
+	const struct py_reader reader = {.mem = analysis->memory, .layout = &python->layout};
+	struct pc_error *err;
+
+	if (!python_walked(python))
+		return NULL;
+	err = pythreadnames_read(&reader, python->threads, python->nthreads);
+	if (err && err != &pc_error_nomem) {
+		warnings_add(&analysis->late_warnings, &analysis->nlate_warnings, "thread names: %s",
+			     err->message);
+		pc_error_destroy(err);
+		err = NULL;
+	}
+	if (!err && options->tasks)
+		err = asyncio_read_tasks(analysis->modules, analysis->memory, &python->layout,
+					 python->threads, python->nthreads, options,
+					 &analysis->tasks);
+	if (!err && analysis->tasks.note)
+		warnings_add(&analysis->late_warnings, &analysis->nlate_warnings, "%s",
+			     analysis->tasks.note);
+	return err;
 }
 
 static struct pc_error *match_threads(struct analysis *analysis)
@@ -330,7 +370,8 @@ static struct pc_error *gather_warnings(struct analysis *analysis)
 	const struct python *python = &analysis->python;
 	const struct modules *modules = analysis->modules;
 	const struct core *core = analysis->core;
-	size_t i, n = core->nwarnings + modules->nwarnings + python->nwarnings;
+	size_t i, n = core->nwarnings + modules->nwarnings + python->nwarnings +
+		      analysis->nlate_warnings;
 
 	if (!n)
 		return NULL;
@@ -343,6 +384,8 @@ static struct pc_error *gather_warnings(struct analysis *analysis)
 		analysis->warnings[analysis->nwarnings++] = modules->warnings[i];
 	for (i = 0; i < python->nwarnings; i++)
 		analysis->warnings[analysis->nwarnings++] = python->warnings[i];
+	for (i = 0; i < analysis->nlate_warnings; i++)
+		analysis->warnings[analysis->nwarnings++] = analysis->late_warnings[i];
 	return NULL;
 }
 
@@ -420,6 +463,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	if (!err)
 		err = python_analyze(analysis->modules, analysis->memory, &python_options,
 				     &analysis->python);
+	if (!err)
+		err = read_after_walk(analysis, &python_options);
 	if (err)
 		goto fail;
 
@@ -461,6 +506,7 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	fingerprint(analysis);
 	analysis->partial = analysis->core->truncated || analysis->input->error ||
 			    analysis->core->nwarnings || python_partial(&analysis->python) ||
+			    tasks_partial(&analysis->tasks) ||
 			    analysis->deadline.passed;
 	blocking_guard_stop(&guard);
 	*ret = analysis;
@@ -488,6 +534,8 @@ void analysis_destroy(struct analysis *analysis)
 	free(analysis->abort_message);
 	free(analysis->warnings);
 	free(analysis->command);
+	pytasks_deinit(&analysis->tasks);
+	warnings_free(analysis->late_warnings, analysis->nlate_warnings);
 	python_deinit(&analysis->python);
 	modules_destroy(analysis->modules);
 	memory_destroy(analysis->memory);

@@ -7,7 +7,7 @@
 #include "python/frame.h"
 #include "python/locals.h"
 #include "python/scan.h"
-#include "python/python.h"
+#include "python/interpreters.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +36,15 @@ enum kind {
 
 struct running {
 	uint64_t task;
-	int64_t thread;		/* an index into python->threads, or -1 */
+	int64_t thread;		/* an index into run.threads, or -1 */
 };
 
 struct run {
 	struct pyframe_walker *walker;
 	const struct py_reader *reader;
-	struct python *python;
+	const struct py_thread *threads; /* the walk's thread states */
+	size_t nthreads;
+	struct pytasks *tasks;	/* what is found */
 	size_t max_tasks;
 	size_t capacity;
 	struct ptrset seen;	/* tasks met */
@@ -58,10 +60,10 @@ struct run {
  * says something could not be read makes the report partial; one that says
  * the layout cannot describe tasks (no DWARF for _asyncio) does not, as a
  * thread's locals the layout cannot describe do not. */
-static struct pc_error *keep_error(struct python *python, char **slot, struct pc_error *err)
+static struct pc_error *keep_error(struct pytasks *tasks, char **slot, struct pc_error *err)
 {
 	if (err && err != &pc_error_nomem && err->code != PC_ERR_UNSUPPORTED)
-		python->tasks_partial = true;
+		tasks->partial = true;
 	if (*slot && err != &pc_error_nomem) {
 		pc_error_destroy(err);
 		return NULL;
@@ -132,7 +134,7 @@ static bool is_task(enum kind kind)
 
 static struct pc_error *add_task(struct run *run, uint64_t address, int64_t interp_index)
 {
-	struct python *python = run->python;
+	struct pytasks *tasks = run->tasks;
 	int added;
 
 	if (!address)
@@ -142,20 +144,20 @@ static struct pc_error *add_task(struct run *run, uint64_t address, int64_t inte
 		return &pc_error_nomem;
 	if (added == 0)
 		return NULL;
-	if (python->ntasks >= run->max_tasks) {
-		python->tasks_cut = true;
+	if (tasks->ntasks >= run->max_tasks) {
+		tasks->cut = true;
 		return NULL;
 	}
-	if (python->ntasks == run->capacity) {
+	if (tasks->ntasks == run->capacity) {
 		size_t capacity = run->capacity ? run->capacity * 2 : 16;
-		void *grown = realloc(python->tasks, capacity * sizeof(*python->tasks));
+		void *grown = realloc(tasks->tasks, capacity * sizeof(*tasks->tasks));
 
 		if (!grown)
 			return &pc_error_nomem;
-		python->tasks = grown;
+		tasks->tasks = grown;
 		run->capacity = capacity;
 	}
-	python->tasks[python->ntasks++] = (struct py_task){.address = address,
+	tasks->tasks[tasks->ntasks++] = (struct py_task){.address = address,
 							   .interp_index = interp_index,
 							   .thread = -1,
 							   .state = PY_TASK_UNKNOWN};
@@ -188,8 +190,8 @@ static bool collect_item(void *ctx, uint64_t key, uint64_t value)
 					       value + (uint64_t)reader->layout->weakref.wr_object,
 					       &task);
 		if (collect->err) {
-			collect->err = keep_error(collect->run->python,
-						  &collect->run->python->tasks_error,
+			collect->err = keep_error(collect->run->tasks,
+						  &collect->run->tasks->error,
 						  pc_error_prefix(collect->err,
 								  "weak reference at %#llx",
 								  (unsigned long long)value));
@@ -210,7 +212,7 @@ static bool collect_item(void *ctx, uint64_t key, uint64_t value)
 			return true;
 	}
 	collect->err = add_task(collect->run, task, collect->interp_index);
-	return !collect->err && !collect->run->python->tasks_cut;
+	return !collect->err && !collect->run->tasks->cut;
 }
 
 /* The tasks in the WeakSet (WEAK) or set at SET. */
@@ -228,7 +230,7 @@ static struct pc_error *collect_set(struct run *run, uint64_t set, bool weak,
 	}
 	err = pyscan_set(run->reader, set, collect_item, &collect, &cut);
 	if (!err && cut)
-		run->python->tasks_cut = true;
+		run->tasks->cut = true;
 	return err ? err : collect.err;
 }
 
@@ -270,7 +272,7 @@ static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index
 				       "the layout has no TaskObj.task_node (" NO_TASK_LAYOUT ")");
 	ptrset_init(&seen);
 	err = memory_read_u64(run->reader->mem, head, &node);
-	while (!err && node && node != head && !run->python->tasks_cut) {
+	while (!err && node && node != head && !run->tasks->cut) {
 		int added = ptrset_add(&seen, node);
 
 		if (added < 0)
@@ -292,16 +294,15 @@ static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index
 static struct pc_error *thread_lists(struct run *run, uint64_t interp, int64_t index)
 {
 	const struct py_layout *layout = run->reader->layout;
-	struct python *python = run->python;
 	struct pc_error *err = NULL;
 	size_t i;
 
 	if (!layout->task_lists || layout->tstate.asyncio_tasks_head == LAYOUT_ABSENT)
 		return NULL;
-	for (i = 0; !err && i < python->nthreads; i++) {
-		uint64_t tstate = python->threads[i].tstate, task = 0;
+	for (i = 0; !err && i < run->nthreads; i++) {
+		uint64_t tstate = run->threads[i].tstate, task = 0;
 
-		if (python->threads[i].interp != interp)
+		if (run->threads[i].interp != interp)
 			continue;
 		err = list_tasks(run, tstate + (uint64_t)layout->tstate.asyncio_tasks_head, index);
 		if (!err && layout->tstate.asyncio_running_task != LAYOUT_ABSENT)
@@ -330,7 +331,7 @@ static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int6
 	err = pyscan_module(reader, interp, "asyncio.tasks", &module);
 	if (err || !module)
 		return err;
-	run->python->asyncio = true;
+	run->tasks->asyncio = true;
 	/* Tasks that are no _asyncio.Task (3.14+) stay in the sets below. */
 	err = thread_lists(run, interp, index);
 	if (err)
@@ -715,7 +716,7 @@ static struct pc_error *read_task(struct run *run, struct py_task *task)
 	if (!err && !task->waiter)
 		task->waiter = leaf;
 	if (err)
-		return keep_error(run->python, &task->error,
+		return keep_error(run->tasks, &task->error,
 				  pc_error_prefix(err, "task at %#llx",
 						  (unsigned long long)task->address));
 	return NULL;
@@ -735,20 +736,20 @@ static struct pc_error *index_tasks(struct run *run)
 {
 	size_t i;
 
-	run->index = malloc(run->python->ntasks * 2 * sizeof(*run->index) + 1);
+	run->index = malloc(run->tasks->ntasks * 2 * sizeof(*run->index) + 1);
 	if (!run->index)
 		return &pc_error_nomem;
-	for (i = 0; i < run->python->ntasks; i++) {
-		run->index[i * 2] = run->python->tasks[i].address;
+	for (i = 0; i < run->tasks->ntasks; i++) {
+		run->index[i * 2] = run->tasks->tasks[i].address;
 		run->index[i * 2 + 1] = i;
 	}
-	qsort(run->index, run->python->ntasks, 2 * sizeof(*run->index), compare_pairs);
+	qsort(run->index, run->tasks->ntasks, 2 * sizeof(*run->index), compare_pairs);
 	return NULL;
 }
 
 static int task_index(const struct run *run, uint64_t address)
 {
-	const uint64_t *found = bsearch(&address, run->index, run->python->ntasks,
+	const uint64_t *found = bsearch(&address, run->index, run->tasks->ntasks,
 					2 * sizeof(*run->index), compare_pairs);
 
 	return found ? (int)found[1] : -1;
@@ -913,7 +914,7 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 		return NULL;
 	err = object_kind(run->reader, task->waiter, &kind, type);
 	if (err)
-		return keep_error(run->python, &task->error,
+		return keep_error(run->tasks, &task->error,
 				  pc_error_prefix(err, "the future it awaits"));
 	task->waiter_type = strdup(type);
 	if (!task->waiter_type)
@@ -926,14 +927,14 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 	if (strcmp(type, "_GatheringFuture") == 0) {
 		task->wait = PY_WAIT_GATHER;
 		err = gather_children(run, task, task->waiter);
-		return err ? keep_error(run->python, &task->error, pc_error_prefix(err, "gather()"))
+		return err ? keep_error(run->tasks, &task->error, pc_error_prefix(err, "gather()"))
 			   : NULL;
 	}
 	task->wait = wait_from_frame(task);
 	if (task->wait == PY_WAIT_TASK_GROUP) {
 		err = group_children(run, task);
 		if (err)
-			return keep_error(run->python, &task->error,
+			return keep_error(run->tasks, &task->error,
 					  pc_error_prefix(err, "task group"));
 	}
 	return NULL;
@@ -954,23 +955,24 @@ static void find_thread(struct run *run, struct py_task *task)
 		pc_error_destroy(err);
 		return;
 	}
-	for (i = 0; i < run->python->nthreads; i++)
-		if (run->python->threads[i].thread_id == (uint64_t)ident &&
-		    run->python->threads[i].interp_index == task->interp_index)
+	for (i = 0; i < run->nthreads; i++)
+		if (run->threads[i].thread_id == (uint64_t)ident &&
+		    run->threads[i].interp_index == task->interp_index)
 			task->thread = (int64_t)i;
 }
 
-bool pytasks_imported(const struct py_reader *reader, const struct python *python)
+bool pytasks_imported(const struct py_reader *reader, const struct py_thread *threads,
+		      size_t nthreads)
 {
 	size_t i;
 
-	for (i = 0; i < python->nthreads; i++) {
+	for (i = 0; i < nthreads; i++) {
 		uint64_t module = 0;
 		struct pc_error *err;
 
-		if (!python_first_of_interpreter(python, i))
+		if (!py_first_of_interpreter(threads, i))
 			continue;
-		err = pyscan_module(reader, python->threads[i].interp, "asyncio.tasks", &module);
+		err = pyscan_module(reader, threads[i].interp, "asyncio.tasks", &module);
 		pc_error_destroy(err);
 		if (err || module)
 			return true;
@@ -978,49 +980,48 @@ bool pytasks_imported(const struct py_reader *reader, const struct python *pytho
 	return false;
 }
 
-struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *python,
-			      size_t max_tasks)
+struct pc_error *pytasks_read(struct pyframe_walker *walker, const struct py_thread *threads,
+			      size_t nthreads, size_t max_tasks, struct pytasks *ret)
 {
-	struct run run = {.walker = walker, .reader = &walker->reader, .python = python,
-			  .max_tasks = max_tasks};
+	struct run run = {.walker = walker, .reader = &walker->reader, .threads = threads,
+			  .nthreads = nthreads, .tasks = ret, .max_tasks = max_tasks};
 	struct pc_error *err = NULL;
 	size_t i;
 
 	ptrset_init(&run.seen);
-	for (i = 0; i < python->nthreads && !err; i++) {
-		if (!python_first_of_interpreter(python, i))
+	for (i = 0; i < nthreads && !err; i++) {
+		if (!py_first_of_interpreter(threads, i))
 			continue;
-		err = interpreter_tasks(&run, python->threads[i].interp,
-					python->threads[i].interp_index);
+		err = interpreter_tasks(&run, threads[i].interp, threads[i].interp_index);
 		if (err)
-			err = keep_error(python, &python->tasks_error, err);
+			err = keep_error(ret, &ret->error, err);
 	}
-	for (i = 0; i < python->ntasks && !err; i++) {
+	for (i = 0; i < ret->ntasks && !err; i++) {
 		if (deadline_passed(walker->deadline)) {
-			err = keep_error(python, &python->tasks_error,
+			err = keep_error(ret, &ret->error,
 					 pc_error_create(PC_ERR_LIMIT,
 							 "the --timeout deadline passed before "
 							 "task %zu of %zu",
-							 i + 1, python->ntasks));
-			python->ntasks = i;
+							 i + 1, ret->ntasks));
+			ret->ntasks = i;
 			break;
 		}
-		err = read_task(&run, &python->tasks[i]);
+		err = read_task(&run, &ret->tasks[i]);
 	}
 	if (!err)
 		err = index_tasks(&run);
-	for (i = 0; i < python->ntasks && !err; i++) {
+	for (i = 0; i < ret->ntasks && !err; i++) {
 		if (deadline_passed(walker->deadline)) {
-			err = keep_error(python, &python->tasks[i].error,
+			err = keep_error(ret, &ret->tasks[i].error,
 					 pc_error_create(PC_ERR_LIMIT,
 							 "the --timeout deadline passed before what "
 							 "it waits on was read"));
 			continue;
 		}
-		err = classify_wait(&run, &python->tasks[i]);
-		if (!err && python->tasks[i].running && python->tasks[i].thread < 0 &&
-		    python->tasks[i].loop)
-			find_thread(&run, &python->tasks[i]);
+		err = classify_wait(&run, &ret->tasks[i]);
+		if (!err && ret->tasks[i].running && ret->tasks[i].thread < 0 &&
+		    ret->tasks[i].loop)
+			find_thread(&run, &ret->tasks[i]);
 	}
 	ptrset_deinit(&run.seen);
 	free(run.running);
@@ -1028,12 +1029,12 @@ struct pc_error *pytasks_read(struct pyframe_walker *walker, struct python *pyth
 	return err;
 }
 
-void pytasks_deinit(struct python *python)
+void pytasks_deinit(struct pytasks *tasks)
 {
 	size_t i, j;
 
-	for (i = 0; i < python->ntasks; i++) {
-		struct py_task *task = &python->tasks[i];
+	for (i = 0; i < tasks->ntasks; i++) {
+		struct py_task *task = &tasks->tasks[i];
 
 		for (j = 0; j < task->nframes; j++) {
 			free(task->frames[j].filename);
@@ -1047,12 +1048,10 @@ void pytasks_deinit(struct python *python)
 		free(task->waiter_type);
 		free(task->awaits);
 	}
-	free(python->tasks);
-	free(python->tasks_error);
-	python->tasks = NULL;
-	python->ntasks = 0;
-	python->tasks_error = NULL;
-	python->tasks_partial = false;
+	free(tasks->tasks);
+	free(tasks->error);
+	free(tasks->note);
+	*tasks = (struct pytasks){0};
 }
 
 const char *pytasks_state_name(int state)

@@ -603,6 +603,14 @@ bool modules_module_build_id(Dwfl_Module *mod, char *out, size_t size)
 	return true;
 }
 
+const char *modules_module_file(Dwfl_Module *mod)
+{
+	const char *name, *mainfile = NULL;
+
+	name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+	return mainfile ? mainfile : name ? name : "?";
+}
+
 bool modules_symbol_build_id(const struct native_symbol *where, char *out, size_t size)
 {
 	out[0] = '\0';

@@ -9,7 +9,7 @@
 #include "handle/sandbox.h"
 #include "handle/time_limit.h"
 #include "input/input.h"
-#include "python/python.h"
+#include "python/probe.h"
 #include "report/json.h"
 #include "report/text.h"
 

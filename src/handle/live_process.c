@@ -1,7 +1,7 @@
 #include "handle/live_process.h"
 
 #include "elf/core.h"
-#include "python/python.h"
+#include "python/probe.h"
 
 #include <errno.h>
 #include <fcntl.h>

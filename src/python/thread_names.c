@@ -1,7 +1,7 @@
 #include "python/thread_names.h"
 
 #include "base/error.h"
-#include "python/python.h"
+#include "python/interpreters.h"
 #include "python/scan.h"
 
 #include <stdlib.h>
@@ -85,8 +85,8 @@ static bool active_item(void *ctx, uint64_t key, uint64_t value)
 	return !names->err;
 }
 
-static struct pc_error *read_interpreter(const struct py_reader *reader, struct python *python,
-					 uint64_t interp)
+static struct pc_error *read_interpreter(const struct py_reader *reader, struct py_thread *threads,
+					 size_t nthreads, uint64_t interp)
 {
 	struct names names = {.reader = reader};
 	uint64_t threading, active;
@@ -99,28 +99,29 @@ static struct pc_error *read_interpreter(const struct py_reader *reader, struct 
 	err = pyscan_module_global(reader, threading, "_active", &active);
 	if (err || !active)
 		return err;
-	names.threads = calloc(python->nthreads, sizeof(*names.threads));
+	names.threads = calloc(nthreads, sizeof(*names.threads));
 	if (!names.threads)
 		return &pc_error_nomem;
-	for (i = 0; i < python->nthreads; i++)
-		if (python->threads[i].interp == interp)
-			names.threads[names.nthreads++] = &python->threads[i];
+	for (i = 0; i < nthreads; i++)
+		if (threads[i].interp == interp)
+			names.threads[names.nthreads++] = &threads[i];
 	qsort(names.threads, names.nthreads, sizeof(*names.threads), by_thread_id);
 	err = pyscan_dict(reader, active, active_item, &names, NULL);
 	free(names.threads);
 	return err ? err : names.err;
 }
 
-struct pc_error *pythreadnames_read(const struct py_reader *reader, struct python *python)
+struct pc_error *pythreadnames_read(const struct py_reader *reader, struct py_thread *threads,
+				   size_t nthreads)
 {
 	size_t i;
 
-	for (i = 0; i < python->nthreads; i++) {
+	for (i = 0; i < nthreads; i++) {
 		struct pc_error *err;
 
-		if (!python_first_of_interpreter(python, i))
+		if (!py_first_of_interpreter(threads, i))
 			continue;
-		err = read_interpreter(reader, python, python->threads[i].interp);
+		err = read_interpreter(reader, threads, nthreads, threads[i].interp);
 		if (err)
 			return err;
 	}

@@ -471,7 +471,7 @@ static void write_task(struct json *j, const struct analysis *analysis,
 static void write_tasks(struct json *j, const struct analysis *analysis,
 			struct source_cache *sources)
 {
-	const struct python *python = &analysis->python;
+	const struct pytasks *tasks = &analysis->tasks;
 	size_t i;
 
 	if (!analysis->options->python.tasks) {
@@ -480,15 +480,15 @@ static void write_tasks(struct json *j, const struct analysis *analysis,
 	}
 	json_open(j, '{');
 	json_key(j, "asyncio");
-	json_bool(j, python->asyncio);
+	json_bool(j, tasks->asyncio);
 	json_key(j, "cut");
-	json_bool(j, python->tasks_cut);
+	json_bool(j, tasks->cut);
 	json_key(j, "error");
-	json_string(j, python->tasks_error);
+	json_string(j, tasks->error);
 	json_key(j, "tasks");
 	json_open(j, '[');
-	for (i = 0; i < python->ntasks; i++)
-		write_task(j, analysis, &python->tasks[i], sources);
+	for (i = 0; i < tasks->ntasks; i++)
+		write_task(j, analysis, &tasks->tasks[i], sources);
 	json_close(j, ']');
 	json_close(j, '}');
 }

@@ -118,13 +118,13 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	if (python->threads_not_read)
 		fprintf(out, "Warning:     %zu thread states not read (--max-threads=%zu)\n",
 			python->threads_not_read, analysis->options->python.max_threads);
-	if (python->tasks_cut)
+	if (analysis->tasks.cut)
 		fprintf(out, "Warning:     more asyncio tasks than --max-tasks=%zu; the rest are "
 			     "not shown\n",
 			analysis->options->python.max_tasks);
-	if (python->tasks_error) {
+	if (analysis->tasks.error) {
 		fprintf(out, "Warning:     asyncio tasks: ");
-		print_escaped(out, python->tasks_error);
+		print_escaped(out, analysis->tasks.error);
 		fputc('\n', out);
 	}
 	if (analysis->deadline.passed)
@@ -329,11 +329,11 @@ static void print_task_wait(FILE *out, const struct analysis *analysis,
 	fprintf(out, "%s", pytasks_wait_name(task->wait));
 	if (task->wait == PY_WAIT_TASK && task->nawaits) {
 		fputc(' ', out);
-		print_task_name(out, &analysis->python.tasks[task->awaits[0]]);
+		print_task_name(out, &analysis->tasks.tasks[task->awaits[0]]);
 	} else if (task->wait == PY_WAIT_GATHER || task->wait == PY_WAIT_TASK_GROUP) {
 		for (i = 0; i < task->nawaits; i++) {
 			fprintf(out, "%s task ", i ? "," : " of");
-			print_task_name(out, &analysis->python.tasks[task->awaits[i]]);
+			print_task_name(out, &analysis->tasks.tasks[task->awaits[i]]);
 		}
 		if (task->awaits_cut)
 			fprintf(out, ", ...");
@@ -383,7 +383,7 @@ static void print_task_branch(FILE *out, const struct analysis *analysis, size_t
 			      char *prefix, size_t prefix_len, size_t *path, size_t depth,
 			      bool last, bool *shown)
 {
-	const struct py_task *task = &analysis->python.tasks[index];
+	const struct py_task *task = &analysis->tasks.tasks[index];
 	size_t i;
 
 	fprintf(out, "%.*s%s", (int)prefix_len, prefix, depth ? (last ? "└── " : "├── ") : "");
@@ -417,11 +417,11 @@ static void print_task_branch(FILE *out, const struct analysis *analysis, size_t
 
 static void print_task_tree(FILE *out, const struct analysis *analysis)
 {
-	const struct python *python = &analysis->python;
+	const struct pytasks *tasks = &analysis->tasks;
 	static char prefix[64 * 6 + 1];
 	size_t path[65];
-	bool *awaited = calloc(python->ntasks + 1, sizeof(*awaited));
-	bool *shown = calloc(python->ntasks + 1, sizeof(*shown));
+	bool *awaited = calloc(tasks->ntasks + 1, sizeof(*awaited));
+	bool *shown = calloc(tasks->ntasks + 1, sizeof(*shown));
 	size_t i, j;
 
 	if (!awaited || !shown) {
@@ -430,16 +430,16 @@ static void print_task_tree(FILE *out, const struct analysis *analysis)
 		fprintf(out, "  <out of memory>\n");
 		return;
 	}
-	for (i = 0; i < python->ntasks; i++)
-		for (j = 0; j < python->tasks[i].nawaits; j++)
-			awaited[python->tasks[i].awaits[j]] = true;
+	for (i = 0; i < tasks->ntasks; i++)
+		for (j = 0; j < tasks->tasks[i].nawaits; j++)
+			awaited[tasks->tasks[i].awaits[j]] = true;
 	fprintf(out, "\nTask tree (each task above the tasks it awaits):\n");
-	for (i = 0; i < python->ntasks; i++)
+	for (i = 0; i < tasks->ntasks; i++)
 		if (!awaited[i])
 			print_task_branch(out, analysis, i, prefix, 0, path, 0, true, shown);
 	/* Tasks that only await each other in a ring have no root: each ring
 	 * is drawn from the first of its tasks. */
-	for (i = 0; i < python->ntasks; i++)
+	for (i = 0; i < tasks->ntasks; i++)
 		if (!shown[i])
 			print_task_branch(out, analysis, i, prefix, 0, path, 0, true, shown);
 	free(awaited);
@@ -449,18 +449,18 @@ static void print_task_tree(FILE *out, const struct analysis *analysis)
 static void print_tasks(FILE *out, const struct analysis *analysis,
 			struct source_cache *sources, const struct report_options *options)
 {
-	const struct python *python = &analysis->python;
+	const struct pytasks *tasks = &analysis->tasks;
 	size_t i;
 
-	if (!python->asyncio)
+	if (!tasks->asyncio)
 		return;
-	fprintf(out, "\nAsyncio tasks: %zu%s\n", python->ntasks, python->tasks_cut ? " (cut)" : "");
+	fprintf(out, "\nAsyncio tasks: %zu%s\n", tasks->ntasks, tasks->cut ? " (cut)" : "");
 	if (options->tasks_tree) {
 		print_task_tree(out, analysis);
 		return;
 	}
-	for (i = 0; i < python->ntasks; i++)
-		print_task(out, analysis, &python->tasks[i], sources, options);
+	for (i = 0; i < tasks->ntasks; i++)
+		print_task(out, analysis, &tasks->tasks[i], sources, options);
 }
 
 /* The Python side of the thread VIEW, or why there is none. */
