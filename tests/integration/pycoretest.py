@@ -280,7 +280,7 @@ def crash(command, directory, source=None, script='crash.py', env=None,
 def describe_status(rc):
     """An exit status as a reader wants it: 0, 3, "killed by SIGSEGV"."""
     if rc is None:
-        return 'none (killed: timeout)'
+        return 'none (timed out or not run)'
     if rc < 0:
         try:
             return 'killed by %s' % signal.Signals(-rc).name
