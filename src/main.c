@@ -1,6 +1,7 @@
 /* pycore: what every thread of a crashed CPython process was doing, read
  * from its core file.  main() picks the command; it alone exits. */
 #include "cmd/cli.h"
+#include "handle/handle.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@ static const struct {
 } commands[] = {
 	{"analyze", cli_analyze},
 	{"ci", cli_ci},
-	{"handle", cli_handle},
+	{"handle", handle_command},
 };
 
 int main(int argc, char **argv)

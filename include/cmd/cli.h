@@ -96,6 +96,5 @@ extern const char cli_usage_text[];
 /* The commands: ARGV[0] is the command's name. */
 int cli_analyze(int argc, char **argv);
 int cli_ci(int argc, char **argv);
-int cli_handle(int argc, char **argv);
 
 #endif

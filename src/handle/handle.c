@@ -32,6 +32,7 @@
 #include "handle/analysis_child.h"
 #include "handle/commit.h"
 #include "handle/context.h"
+#include "handle/handle.h"
 #include "handle/forward.h"
 #include "handle/log.h"
 #include "handle/options.h"
@@ -172,7 +173,7 @@ out:
 	return h->status;
 }
 
-int cli_handle(int argc, char **argv)
+int handle_command(int argc, char **argv)
 {
 	struct handle h = {
 		.spool = {.dirfd = -1, .slot_fd = -1},
