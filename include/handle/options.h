@@ -17,7 +17,9 @@ struct spool;
 
 /* The crash, as the kernel's arguments tell it. */
 struct crash {
-	char *const *args;	/* the seven as given, for --forward */
+	const char *args[CRASH_NARGS];	/* the seven as given, for --forward; the host
+					 * name's words joined */
+	char host_words[256];	/* %h, its words joined by spaces */
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
@@ -44,7 +46,8 @@ struct handle_options {
 /* The defaults of every option. */
 void handle_options_init(struct handle_options *ret);
 
-/* Parse ARGV: options, the kernel's seven arguments, options.  Returns
+/* Parse ARGV: options, then the kernel's seven arguments, the last of them
+ * every word left (a host name split at its spaces).  Returns
  * EXIT_OK, -1 after --help, or a usage error, having said (and logged)
  * why. */
 int handle_options_parse(int argc, char **argv, struct handle_options *options,

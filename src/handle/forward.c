@@ -79,7 +79,7 @@ bool forward_start(struct forward *forward, const char *command, const struct cr
 			argv[n++] = "pycore-forward";
 		}
 		for (i = 0; i < CRASH_NARGS; i++)
-			argv[n++] = crash->args[i];
+			argv[n++] = (char *)crash->args[i];
 		argv[n] = NULL;
 		if (argv[0] == command)
 			execvp(argv[0], argv);

@@ -160,8 +160,11 @@ static int parse_options(int argc, char **argv, struct handle_options *o)
 	return EXIT_OK;
 }
 
-/* The seven are taken as they come, never as options: %h is the host
- * name, which a container chooses, and "--forward=..." is a valid one. */
+/* Options come first, and only first: what follows them is the kernel's
+ * seven arguments, taken as they come.  %h is the host name, which a
+ * container chooses, and kernels before 5.3 split core_pattern at spaces
+ * after expanding it: every word after the sixth is a part of the host
+ * name, however much it looks like an option. */
 int handle_options_parse(int argc, char **argv, struct handle_options *options,
 			 struct crash *crash)
 {
@@ -170,6 +173,7 @@ int handle_options_parse(int argc, char **argv, struct handle_options *options,
 	static const unsigned long long max[CRASH_NARGS - 1] = {
 		0x7fffffff, 0xffffffff, 0xffffffff, 128, 0x7fffffffffffffffULL, UINT64_MAX};
 	unsigned long long value[CRASH_NARGS - 1];
+	size_t used = 0;
 	int status, first, i;
 
 	status = parse_options(argc, argv, options);
@@ -180,15 +184,13 @@ int handle_options_parse(int argc, char **argv, struct handle_options *options,
 		return handle_usage("%d arguments, expected the kernel's seven: %%P %%u %%g %%s "
 				    "%%t %%c %%h",
 				    argc - first);
-	crash->args = argv + first;
-	/* The host name stands where getopt expects the program's name. */
-	status = parse_options(argc - (first + CRASH_NARGS - 1), argv + first + CRASH_NARGS - 1,
-			       options);
-	if (status != EXIT_OK)
-		return status;
-	if (optind < argc - (first + CRASH_NARGS - 1))
-		return handle_usage("unexpected argument '%s' after the kernel's seven",
-				    argv[first + CRASH_NARGS - 1 + optind]);
+	for (i = 0; i < CRASH_NARGS - 1; i++)
+		crash->args[i] = argv[first + i];
+	/* A longer name is cut: no host name is. */
+	for (i = first + CRASH_NARGS - 1; i < argc && used < sizeof(crash->host_words) - 1; i++)
+		used += (size_t)snprintf(crash->host_words + used, sizeof(crash->host_words) - used,
+					 "%s%s", i > first + CRASH_NARGS - 1 ? " " : "", argv[i]);
+	crash->args[CRASH_NARGS - 1] = crash->host_words;
 	for (i = 0; i < CRASH_NARGS - 1; i++)
 		if (!parse_u64(crash->args[i], max[i], &value[i]))
 			return handle_usage("%s: '%s' is not a number", names[i], crash->args[i]);
@@ -200,7 +202,7 @@ int handle_options_parse(int argc, char **argv, struct handle_options *options,
 	crash->signo = (int)value[3];
 	crash->time = (long long)value[4];
 	crash->core_limit = value[5];
-	crash->host = crash->args[6];
+	crash->host = crash->host_words;
 	return EXIT_OK;
 }
 
