@@ -7,6 +7,7 @@
 #define PYCORE_PYTHON_READER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "layout/layout.h"
@@ -21,6 +22,16 @@ struct py_reader {
 
 /* Whether this build's layout has FIELD. */
 bool py_has_field(const struct py_reader *reader, enum layout_field field);
+
+/* NULL when this build's layout has each of the COUNT FIELDS, else the
+ * error naming the first it lacks: for a walk that needs them all before
+ * it reads any.  py_require(reader, LAYOUT_FIELD(g, m), ...) lists them. */
+struct pc_error *py_require_fields(const struct py_reader *reader,
+				   const enum layout_field *fields, size_t count);
+#define py_require(reader, ...)                                                 \
+	py_require_fields((reader), (const enum layout_field[]){__VA_ARGS__},   \
+			  sizeof((const enum layout_field[]){__VA_ARGS__}) /    \
+				  sizeof(enum layout_field))
 
 /* FIELD's offset or size itself (a sizeof field, an element size). */
 struct pc_error *py_field_value(const struct py_reader *reader, enum layout_field field,

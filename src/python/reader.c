@@ -15,6 +15,17 @@ static struct pc_error *absent(enum layout_field field)
 			       layout_field_name(field));
 }
 
+struct pc_error *py_require_fields(const struct py_reader *reader,
+				   const enum layout_field *fields, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (!py_has_field(reader, fields[i]))
+			return absent(fields[i]);
+	return NULL;
+}
+
 struct pc_error *py_field_value(const struct py_reader *reader, enum layout_field field,
 				int64_t *ret)
 {
