@@ -12,9 +12,19 @@
 struct memory;
 struct pc_error;
 
-/* tp_flags bits, the same in 2.7 (STRING_SUBCLASS) and 3.x (BYTES_SUBCLASS). */
+/* The tp_flags bits pycore tests, the same from 2.7 to 3.15 (INT_SUBCLASS
+ * is 2.7's; BYTES_SUBCLASS is 2.7's STRING_SUBCLASS).  The two whose bit
+ * depends on the version are layout fields (tpflags_managed_dict,
+ * tpflags_inline_values). */
+#define PY_TPFLAGS_HEAPTYPE (1UL << 9)
+#define PY_TPFLAGS_INT_SUBCLASS (1UL << 23)
+#define PY_TPFLAGS_LONG_SUBCLASS (1UL << 24)
+#define PY_TPFLAGS_LIST_SUBCLASS (1UL << 25)
+#define PY_TPFLAGS_TUPLE_SUBCLASS (1UL << 26)
 #define PY_TPFLAGS_BYTES_SUBCLASS (1UL << 27)
 #define PY_TPFLAGS_UNICODE_SUBCLASS (1UL << 28)
+#define PY_TPFLAGS_DICT_SUBCLASS (1UL << 29)
+#define PY_TPFLAGS_BASE_EXC_SUBCLASS (1UL << 30)
 
 /* The type (ob_type) of the object at ADDRESS. */
 struct pc_error *pyobject_type(const struct py_reader *reader, uint64_t address, uint64_t *ret);
@@ -47,12 +57,27 @@ struct pc_error *pyobject_text_data(const struct py_reader *reader, uint64_t add
 struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address, size_t max,
 				unsigned char **ret, size_t *len);
 
-/* A length field of the object at ADDRESS (OFFSET into it), checked: a
- * length past 2^40 is corrupt. */
+/* The length FIELD of the object at ADDRESS, checked: a length past 2^40
+ * is corrupt. */
 struct pc_error *pyobject_length(const struct py_reader *reader, uint64_t address,
-				 int64_t offset, uint64_t *ret);
+				 enum layout_field field, uint64_t *ret);
 
-/* The error for a field this build's layout lacks, WHAT naming it. */
-struct pc_error *pyobject_no_layout(const char *what);
+/* How the int (PyLongObject: 3.x int, 2.7 long) at ADDRESS is stored. */
+struct py_long {
+	int sign;		/* -1, 0 or 1 */
+	uint64_t ndigits;
+	unsigned shift;		/* bits of a digit, PyLong_SHIFT: 30 or 15 */
+};
+
+/* The sign and size of the int at ADDRESS, from its ob_size (3.12+: its
+ * lv_tag).  A tag whose sign bits are 3, which CPython never writes, or a
+ * sign that disagrees with the number of digits, is corrupt. */
+struct pc_error *pyobject_long(const struct py_reader *reader, uint64_t address,
+			       struct py_long *ret);
+
+/* The first COUNT digits (least significant first) of the int at ADDRESS,
+ * each widened to 32 bits, into RET.  COUNT is the caller's bound. */
+struct pc_error *pyobject_long_digits(const struct py_reader *reader, uint64_t address,
+				      size_t count, uint32_t *ret);
 
 #endif

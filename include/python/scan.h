@@ -56,6 +56,9 @@ struct pc_error *pyscan_int(const struct py_reader *reader, uint64_t object, int
 struct pc_error *pyscan_text_is(const struct py_reader *reader, uint64_t object, const char *text,
 				bool *ret);
 
+/* Bytes of tp_name kept: a type's name is cut there. */
+#define PYSCAN_TYPE_NAME_MAX 128
+
 /* tp_name of the type at TYPE, in BUF (cut to SIZE - 1 bytes). */
 struct pc_error *pyscan_type_name(const struct py_reader *reader, uint64_t type, char *buf,
 				  size_t size);

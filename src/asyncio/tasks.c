@@ -14,7 +14,6 @@
 #include <string.h>
 
 #define TASK_NAME_MAX 200
-#define TYPE_NAME_MAX 128
 /* Base classes looked at to tell a task or a future. */
 #define TYPE_CHAIN_MAX 32
 /* Children of a gather() listed. */
@@ -73,7 +72,7 @@ static struct pc_error *keep_error(struct pytasks *tasks, char **slot, struct pc
 
 /* The kind of the object at OBJECT and, in NAME, its type's name. */
 static struct pc_error *object_kind(const struct py_reader *reader, uint64_t object,
-				    enum kind *ret, char name[TYPE_NAME_MAX])
+				    enum kind *ret, char name[PYSCAN_TYPE_NAME_MAX])
 {
 	static const struct {
 		const char *name;
@@ -89,7 +88,7 @@ static struct pc_error *object_kind(const struct py_reader *reader, uint64_t obj
 		{"Task", KIND_PY_TASK},
 		{"Future", KIND_PY_FUTURE},
 	};
-	char base[TYPE_NAME_MAX];
+	char base[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
 	uint64_t type;
 	int depth;
@@ -97,7 +96,7 @@ static struct pc_error *object_kind(const struct py_reader *reader, uint64_t obj
 	*ret = KIND_OTHER;
 	err = pyobject_type(reader, object, &type);
 	if (!err)
-		err = pyscan_type_name(reader, type, name, TYPE_NAME_MAX);
+		err = pyscan_type_name(reader, type, name, PYSCAN_TYPE_NAME_MAX);
 	if (err)
 		return err;
 	strcpy(base, name);
@@ -113,10 +112,10 @@ static struct pc_error *object_kind(const struct py_reader *reader, uint64_t obj
 				*ret = known[i].kind;
 		if (*ret != KIND_OTHER && *ret != KIND_PY_TASK && *ret != KIND_PY_FUTURE)
 			return NULL;
-		if (reader->layout->type.tp_base == LAYOUT_ABSENT)
+		/* Without tp_base, a type is known by its own name only. */
+		if (!py_has_field(reader, LAYOUT_FIELD(type, tp_base)))
 			break;
-		err = memory_read_u64(reader->mem, type + (uint64_t)reader->layout->type.tp_base,
-				      &type);
+		err = py_read_ptr(reader, type, LAYOUT_FIELD(type, tp_base), &type);
 		if (!err && type)
 			err = pyscan_type_name(reader, type, base, sizeof(base));
 		if (err)
@@ -179,16 +178,13 @@ static bool collect_item(void *ctx, uint64_t key, uint64_t value)
 
 	(void)key;
 	if (collect->weak) {
-		if (reader->layout->weakref.wr_object == LAYOUT_ABSENT) {
-			collect->err = pc_error_create(PC_ERR_UNSUPPORTED,
-						       "the layout has no PyWeakReference.wr_object");
+		/* A layout without weak references reads none of them. */
+		collect->err = py_require(reader, LAYOUT_FIELD(weakref, wr_object));
+		if (collect->err)
 			return false;
-		}
 		/* One weak reference that cannot be read loses its task,
 		 * not the others. */
-		collect->err = memory_read_u64(reader->mem,
-					       value + (uint64_t)reader->layout->weakref.wr_object,
-					       &task);
+		collect->err = py_read_ptr(reader, value, LAYOUT_FIELD(weakref, wr_object), &task);
 		if (collect->err) {
 			collect->err = keep_error(collect->run->tasks,
 						  &collect->run->tasks->error,
@@ -199,7 +195,7 @@ static bool collect_item(void *ctx, uint64_t key, uint64_t value)
 		}
 	}
 	if (collect->weak) {
-		char name[TYPE_NAME_MAX];
+		char name[PYSCAN_TYPE_NAME_MAX];
 		struct pc_error *err;
 		enum kind kind;
 
@@ -258,18 +254,27 @@ static bool running_item(void *ctx, uint64_t key, uint64_t value)
 	return add_running(ctx, value, -1);
 }
 
+/* The error for a field of _asyncio's objects the layout lacks. */
+static struct pc_error *no_task_field(enum layout_field field)
+{
+	return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no %s (" NO_TASK_LAYOUT ")",
+			       layout_field_name(field));
+}
+
 /* 3.14+: the tasks linked into the list whose head (a struct llist_node:
  * next, prev) is at HEAD, each by its TaskObj's task_node. */
 static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index)
 {
-	const struct py_layout *layout = run->reader->layout;
 	struct pc_error *err;
 	struct ptrset seen;
+	int64_t node_offset;
 	uint64_t node;
 
-	if (layout->task.node == LAYOUT_ABSENT)
-		return pc_error_create(PC_ERR_UNSUPPORTED,
-				       "the layout has no TaskObj.task_node (" NO_TASK_LAYOUT ")");
+	if (!py_has_field(run->reader, LAYOUT_FIELD(task, node)))
+		return no_task_field(LAYOUT_FIELD(task, node));
+	err = py_field_value(run->reader, LAYOUT_FIELD(task, node), &node_offset);
+	if (err)
+		return err;
 	ptrset_init(&seen);
 	err = memory_read_u64(run->reader->mem, head, &node);
 	while (!err && node && node != head && !run->tasks->cut) {
@@ -280,8 +285,9 @@ static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index
 		else if (added == 0)
 			err = pc_error_create(PC_ERR_CORRUPT, "the task list loops back to %#llx",
 					      (unsigned long long)node);
+		/* The task holds its node: it starts that far before it. */
 		if (!err)
-			err = add_task(run, node - (uint64_t)layout->task.node, index);
+			err = add_task(run, node - (uint64_t)node_offset, index);
 		if (!err)
 			err = memory_read_u64(run->reader->mem, node, &node);
 	}
@@ -293,31 +299,37 @@ static struct pc_error *list_tasks(struct run *run, uint64_t head, int64_t index
  * interpreter's list of the tasks of threads that ended. */
 static struct pc_error *thread_lists(struct run *run, uint64_t interp, int64_t index)
 {
-	const struct py_layout *layout = run->reader->layout;
+	const struct py_reader *reader = run->reader;
 	struct pc_error *err = NULL;
+	uint64_t head;
 	size_t i;
 
-	if (!layout->task_lists || layout->tstate.asyncio_tasks_head == LAYOUT_ABSENT)
+	/* Builds without the lists keep their tasks in asyncio's sets only. */
+	if (!reader->layout->task_lists ||
+	    !py_has_field(reader, LAYOUT_FIELD(tstate, asyncio_tasks_head)))
 		return NULL;
 	for (i = 0; !err && i < run->nthreads; i++) {
 		uint64_t tstate = run->threads[i].tstate, task = 0;
 
 		if (run->threads[i].interp != interp)
 			continue;
-		err = list_tasks(run, tstate + (uint64_t)layout->tstate.asyncio_tasks_head, index);
-		if (!err && layout->tstate.asyncio_running_task != LAYOUT_ABSENT)
-			err = memory_read_u64(run->reader->mem,
-					      tstate + (uint64_t)layout->tstate.asyncio_running_task,
-					      &task);
+		err = py_field_address(reader, tstate, LAYOUT_FIELD(tstate, asyncio_tasks_head),
+				       &head);
+		if (!err)
+			err = list_tasks(run, head, index);
+		if (!err && py_has_field(reader, LAYOUT_FIELD(tstate, asyncio_running_task)))
+			err = py_read_ptr(reader, tstate, LAYOUT_FIELD(tstate, asyncio_running_task),
+					  &task);
 		if (!err && task && !add_running(run, task, (int64_t)i) && run->nomem)
 			err = &pc_error_nomem;
 		if (err && err != &pc_error_nomem)
 			err = pc_error_prefix(err, "tasks of thread state %#llx",
 					      (unsigned long long)tstate);
 	}
-	if (!err && layout->interp.asyncio_tasks_head != LAYOUT_ABSENT)
-		err = list_tasks(run, interp + (uint64_t)layout->interp.asyncio_tasks_head, index);
-	return err;
+	if (err || !py_has_field(reader, LAYOUT_FIELD(interp, asyncio_tasks_head)))
+		return err;
+	err = py_field_address(reader, interp, LAYOUT_FIELD(interp, asyncio_tasks_head), &head);
+	return err ? err : list_tasks(run, head, index);
 }
 
 static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int64_t index)
@@ -363,15 +375,6 @@ static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int6
 
 /* ------------------------------------------------------ reading a task */
 
-static struct pc_error *read_word(const struct py_reader *reader, uint64_t base, int64_t offset,
-				  const char *what, uint64_t *ret)
-{
-	if (offset == LAYOUT_ABSENT)
-		return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no %s (" NO_TASK_LAYOUT ")",
-				       what);
-	return memory_read_u64(reader->mem, base + (uint64_t)offset, ret);
-}
-
 static enum py_task_state state_of_text(const char *text)
 {
 	if (strcmp(text, "PENDING") == 0)
@@ -387,7 +390,7 @@ static enum py_task_state state_of_text(const char *text)
  * (3.12+, until someone asks for it) the number N of "Task-N". */
 static struct pc_error *task_name(const struct py_reader *reader, uint64_t object, char **ret)
 {
-	char type[TYPE_NAME_MAX];
+	char type[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
 	enum kind kind;
 	int64_t number;
@@ -414,7 +417,6 @@ static struct pc_error *task_name(const struct py_reader *reader, uint64_t objec
 static struct pc_error *task_fields(const struct py_reader *reader, struct py_task *task,
 				    enum kind kind, uint64_t *coro)
 {
-	const struct py_layout *layout = reader->layout;
 	uint64_t name = 0, state_text = 0;
 	struct pc_error *err;
 	int32_t state;
@@ -424,26 +426,23 @@ static struct pc_error *task_fields(const struct py_reader *reader, struct py_ta
 		 * state is told from the coroutine (read_task()), the running
 		 * task's thread comes from its thread state, and what it
 		 * awaits from the end of its coroutine chain. */
-		err = read_word(reader, task->address, layout->task.coro, "TaskObj.task_coro", coro);
-		if (!err && layout->future.state != LAYOUT_ABSENT) {
-			err = memory_read(reader->mem,
-					  task->address + (uint64_t)layout->future.state, &state,
-					  sizeof(state));
+		err = py_has_field(reader, LAYOUT_FIELD(task, coro))
+			      ? py_read_ptr(reader, task->address, LAYOUT_FIELD(task, coro), coro)
+			      : no_task_field(LAYOUT_FIELD(task, coro));
+		if (!err && py_has_field(reader, LAYOUT_FIELD(future, state))) {
+			err = py_read_i32(reader, task->address, LAYOUT_FIELD(future, state), &state);
 			if (!err)
 				task->state = state >= 0 && state <= 2 ? (enum py_task_state)state
 								       : PY_TASK_UNKNOWN;
 		}
-		if (!err && layout->future.loop != LAYOUT_ABSENT)
-			err = memory_read_u64(reader->mem,
-					      task->address + (uint64_t)layout->future.loop,
-					      &task->loop);
-		if (!err && layout->task.fut_waiter != LAYOUT_ABSENT)
-			err = memory_read_u64(reader->mem,
-					      task->address + (uint64_t)layout->task.fut_waiter,
-					      &task->waiter);
-		if (!err && layout->task.name != LAYOUT_ABSENT)
-			err = memory_read_u64(reader->mem,
-					      task->address + (uint64_t)layout->task.name, &name);
+		if (!err && py_has_field(reader, LAYOUT_FIELD(future, loop)))
+			err = py_read_ptr(reader, task->address, LAYOUT_FIELD(future, loop),
+					  &task->loop);
+		if (!err && py_has_field(reader, LAYOUT_FIELD(task, fut_waiter)))
+			err = py_read_ptr(reader, task->address, LAYOUT_FIELD(task, fut_waiter),
+					  &task->waiter);
+		if (!err && py_has_field(reader, LAYOUT_FIELD(task, name)))
+			err = py_read_ptr(reader, task->address, LAYOUT_FIELD(task, name), &name);
 	} else {
 		/* Future sets _state on its instances when it changes; until
 		 * then its class attribute says PENDING. */
@@ -480,7 +479,7 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 	const struct py_layout *layout = reader->layout;
 	struct memory *mem = reader->mem;
 	struct pc_error *err = NULL;
-	uint64_t top = 0, code, bytes, instr;
+	uint64_t top = 0, code, bytes, bytecode, instr, slots;
 	int8_t state = 0;
 
 	*frame = *awaited = 0;
@@ -488,58 +487,60 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 		int32_t lasti, depth;
 		uint8_t opcode;
 
-		if (layout->gen.gi_frame == LAYOUT_ABSENT || layout->code.co_code == LAYOUT_ABSENT)
-			return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no gi_frame");
-		err = memory_read_u64(mem, gen + (uint64_t)layout->gen.gi_frame, frame);
+		err = py_require(reader, LAYOUT_FIELD(gen, gi_frame), LAYOUT_FIELD(code, co_code));
+		if (!err)
+			err = py_read_ptr(reader, gen, LAYOUT_FIELD(gen, gi_frame), frame);
 		if (err || !*frame)
 			return err;
-		err = memory_read(mem, *frame + (uint64_t)layout->frame.f_lasti, &lasti,
-				  sizeof(lasti));
+		err = py_read_i32(reader, *frame, LAYOUT_FIELD(frame, f_lasti), &lasti);
 		if (err || lasti < 0)
 			return err;
-		err = memory_read_u64(mem, *frame + (uint64_t)layout->frame.f_code, &code);
+		err = py_read_ptr(reader, *frame, LAYOUT_FIELD(frame, f_code), &code);
 		if (!err)
-			err = memory_read_u64(mem, code + (uint64_t)layout->code.co_code, &bytes);
+			err = py_read_ptr(reader, code, LAYOUT_FIELD(code, co_code), &bytes);
+		if (!err)
+			err = py_field_address(reader, bytes, LAYOUT_FIELD(bytes, ob_sval), &bytecode);
 		if (!err)
 			err = memory_read(mem,
-					  bytes + (uint64_t)layout->bytes.ob_sval +
-						  (uint64_t)lasti * (uint64_t)layout->lasti_unit + 2,
+					  bytecode + (uint64_t)lasti * (uint64_t)layout->lasti_unit + 2,
 					  &opcode, 1);
 		if (err || opcode != layout->opcode_yield_from)
 			return err;
-		if (layout->frame.f_stacktop != LAYOUT_ABSENT) {
+		/* ≤3.9 keeps the top of the value stack, 3.10 its depth: where
+		 * the build has neither, what the frame awaits is not read. */
+		if (py_has_field(reader, LAYOUT_FIELD(frame, f_stacktop))) {
 			/* NULL while the frame runs. */
-			err = memory_read_u64(mem, *frame + (uint64_t)layout->frame.f_stacktop, &top);
+			err = py_read_ptr(reader, *frame, LAYOUT_FIELD(frame, f_stacktop), &top);
 			if (!err && top)
 				err = memory_read_u64(mem, top - 8, awaited);
-		} else if (layout->frame.f_stackdepth != LAYOUT_ABSENT &&
-			   layout->frame.f_valuestack != LAYOUT_ABSENT) {
+		} else if (py_has_field(reader, LAYOUT_FIELD(frame, f_stackdepth)) &&
+			   py_has_field(reader, LAYOUT_FIELD(frame, f_valuestack))) {
 			/* -1 while the frame runs. */
-			err = memory_read(mem, *frame + (uint64_t)layout->frame.f_stackdepth, &depth,
-					  sizeof(depth));
+			err = py_read_i32(reader, *frame, LAYOUT_FIELD(frame, f_stackdepth), &depth);
 			if (!err && depth > 0)
-				err = memory_read_u64(mem,
-						      *frame + (uint64_t)layout->frame.f_valuestack,
-						      &top);
+				err = py_read_ptr(reader, *frame, LAYOUT_FIELD(frame, f_valuestack),
+						  &top);
 			if (!err && depth > 0)
 				err = memory_read_u64(mem, top + ((uint64_t)depth - 1) * 8, awaited);
 		}
 		return err;
 	}
-	if (layout->gen.gi_iframe == LAYOUT_ABSENT || layout->gen.gi_frame_state == LAYOUT_ABSENT)
-		return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no gi_iframe");
-	err = memory_read(mem, gen + (uint64_t)layout->gen.gi_frame_state, &state, 1);
+	err = py_require(reader, LAYOUT_FIELD(gen, gi_iframe), LAYOUT_FIELD(gen, gi_frame_state));
+	if (!err)
+		err = py_read_i8(reader, gen, LAYOUT_FIELD(gen, gi_frame_state), &state);
 	if (err)
 		return err;
 	if (state >= layout->frame_state_finished)
 		return NULL;
-	*frame = gen + (uint64_t)layout->gen.gi_iframe;
+	err = py_field_address(reader, gen, LAYOUT_FIELD(gen, gi_iframe), frame);
+	if (err)
+		return err;
 	if (layout->await_shape == AWAIT_SHAPE_RESUME) {
 		uint8_t next[2];
 
 		if (state != layout->frame_state_suspended)
 			return NULL;
-		err = memory_read_u64(mem, *frame + (uint64_t)layout->iframe.instr, &instr);
+		err = py_read_ptr(reader, *frame, LAYOUT_FIELD(iframe, instr), &instr);
 		if (!err)
 			err = memory_read(mem, instr + 2, next, 2);
 		if (err || (next[0] != layout->opcode_resume[0] &&
@@ -549,47 +550,51 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 		   state != layout->frame_state_suspended_yield_from_locked) {
 		return NULL;
 	}
-	if (layout->iframe.stackpointer != LAYOUT_ABSENT) {
-		err = memory_read_u64(mem, *frame + (uint64_t)layout->iframe.stackpointer, &top);
+	/* 3.14+ points at the top of the stack, 3.11 - 3.13 count its
+	 * depth: where the build has neither, what the frame awaits is not
+	 * read. */
+	if (py_has_field(reader, LAYOUT_FIELD(iframe, stackpointer))) {
+		err = py_read_ptr(reader, *frame, LAYOUT_FIELD(iframe, stackpointer), &top);
 		if (!err && top)
 			err = memory_read_u64(mem, top - 8 * (uint64_t)layout->await_stack_depth,
 					      awaited);
-	} else if (layout->iframe.stacktop != LAYOUT_ABSENT) {
+	} else if (py_has_field(reader, LAYOUT_FIELD(iframe, stacktop))) {
 		int32_t stacktop;
 
-		err = memory_read(mem, *frame + (uint64_t)layout->iframe.stacktop, &stacktop,
-				  sizeof(stacktop));
+		err = py_read_i32(reader, *frame, LAYOUT_FIELD(iframe, stacktop), &stacktop);
 		if (!err && stacktop > 0)
-			err = memory_read_u64(mem,
-					      *frame + (uint64_t)layout->iframe.localsplus +
-						      ((uint64_t)stacktop - 1) * 8,
-					      awaited);
+			err = py_field_address(reader, *frame, LAYOUT_FIELD(iframe, localsplus),
+					       &slots);
+		if (!err && stacktop > 0)
+			err = memory_read_u64(mem, slots + ((uint64_t)stacktop - 1) * 8, awaited);
 	}
 	*awaited &= ~layout->stackref_tag_bits;
 	return err;
 }
 
-/* Whether the pointer at OFFSET lies inside the object at OBJECT, as its
- * type's tp_basicsize says (a check of offsets that are not the build's
- * own, such as futureiter.future beside _AsyncioDebug). */
+/* Whether the build has the pointer FIELD and it lies inside the object
+ * at OBJECT, as its type's tp_basicsize says (a check of offsets that are
+ * not the build's own, such as futureiter.future beside _AsyncioDebug);
+ * without tp_basicsize, it is taken to. */
 static struct pc_error *field_inside(const struct py_reader *reader, uint64_t object,
-				     int64_t offset, bool *ret)
+				     enum layout_field field, bool *ret)
 {
-	const struct py_layout *layout = reader->layout;
 	uint64_t type, size;
 	struct pc_error *err;
+	int64_t offset;
 
 	*ret = false;
-	if (offset == LAYOUT_ABSENT)
+	if (!py_has_field(reader, field))
 		return NULL;
-	if (layout->type.tp_basicsize == LAYOUT_ABSENT) {
+	if (!py_has_field(reader, LAYOUT_FIELD(type, tp_basicsize))) {
 		*ret = true;
 		return NULL;
 	}
-	err = pyobject_type(reader, object, &type);
+	err = py_field_value(reader, field, &offset);
 	if (!err)
-		err = memory_read_u64(reader->mem, type + (uint64_t)layout->type.tp_basicsize,
-				      &size);
+		err = pyobject_type(reader, object, &type);
+	if (!err)
+		err = py_read_u64(reader, type, LAYOUT_FIELD(type, tp_basicsize), &size);
 	if (!err)
 		*ret = offset >= 0 && (uint64_t)offset + 8 <= size;
 	return err;
@@ -629,7 +634,7 @@ static struct pc_error *walk_chain(struct pyframe_walker *walker, struct py_task
 	*leaf = 0;
 	ptrset_init(&seen);
 	while (object && !err) {
-		char type[TYPE_NAME_MAX];
+		char type[PYSCAN_TYPE_NAME_MAX];
 		uint64_t frame, awaited;
 		enum kind kind;
 		int added = ptrset_add(&seen, object);
@@ -647,21 +652,15 @@ static struct pc_error *walk_chain(struct pyframe_walker *walker, struct py_task
 		if (err)
 			break;
 		if (kind == KIND_ASEND) {
-			err = memory_read_u64(reader->mem,
-					      object + (uint64_t)reader->layout->asend.ags_gen,
-					      &object);
+			err = py_read_ptr(reader, object, LAYOUT_FIELD(asend, ags_gen), &object);
 			continue;
 		}
 		if (kind == KIND_FUTURE_ITER) {
 			bool inside = false;
 
-			err = field_inside(reader, object, reader->layout->futureiter.future,
-					   &inside);
+			err = field_inside(reader, object, LAYOUT_FIELD(futureiter, future), &inside);
 			if (!err && inside)
-				err = memory_read_u64(reader->mem,
-						      object +
-							      (uint64_t)reader->layout->futureiter.future,
-						      leaf);
+				err = py_read_ptr(reader, object, LAYOUT_FIELD(futureiter, future), leaf);
 			if (err || inside)
 				break;
 		}
@@ -688,7 +687,7 @@ static struct pc_error *walk_chain(struct pyframe_walker *walker, struct py_task
 static struct pc_error *read_task(struct run *run, struct py_task *task)
 {
 	const struct py_reader *reader = run->reader;
-	char type[TYPE_NAME_MAX];
+	char type[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
 	uint64_t coro = 0, leaf = 0;
 	enum kind kind;
@@ -710,7 +709,7 @@ static struct pc_error *read_task(struct run *run, struct py_task *task)
 	/* Without fut_state (_AsyncioDebug has none): a task is done or
 	 * cancelled only once its coroutine has ended, so one whose coroutine
 	 * still has a frame is pending. */
-	if (!err && kind == KIND_C_TASK && reader->layout->future.state == LAYOUT_ABSENT &&
+	if (!err && kind == KIND_C_TASK && !py_has_field(reader, LAYOUT_FIELD(future, state)) &&
 	    task->nframes)
 		task->state = PY_TASK_PENDING;
 	if (!err && !task->waiter)
@@ -849,7 +848,6 @@ static bool child_item(void *ctx, uint64_t key, uint64_t value)
 static struct pc_error *gather_children(struct run *run, struct py_task *task, uint64_t gather)
 {
 	const struct py_reader *reader = run->reader;
-	const struct py_layout *layout = reader->layout;
 	struct children children = {.run = run, .task = task};
 	uint64_t list, size, items, i;
 	struct pc_error *err;
@@ -857,11 +855,13 @@ static struct pc_error *gather_children(struct run *run, struct py_task *task, u
 	err = pyscan_attr(reader, gather, "_children", &list);
 	if (err || !list)
 		return err;
-	if (layout->var.ob_size == LAYOUT_ABSENT || layout->list.ob_item == LAYOUT_ABSENT)
+	/* Without the fields of lists, a gather() shows no children. */
+	if (!py_has_field(reader, LAYOUT_FIELD(var, ob_size)) ||
+	    !py_has_field(reader, LAYOUT_FIELD(list, ob_item)))
 		return NULL;
-	err = memory_read_u64(reader->mem, list + (uint64_t)layout->var.ob_size, &size);
+	err = py_read_u64(reader, list, LAYOUT_FIELD(var, ob_size), &size);
 	if (!err)
-		err = memory_read_u64(reader->mem, list + (uint64_t)layout->list.ob_item, &items);
+		err = py_read_ptr(reader, list, LAYOUT_FIELD(list, ob_item), &items);
 	for (i = 0; !err && i < size && !task->awaits_cut; i++) {
 		uint64_t child;
 
@@ -886,12 +886,12 @@ static struct pc_error *group_children(struct run *run, struct py_task *task)
 	struct pc_error *err;
 	bool cut = false;
 
-	if (!task->nframes || reader->layout->iframe.localsplus == LAYOUT_ABSENT)
+	/* Without localsplus (PyFrameObject builds, before TaskGroup), no
+	 * children. */
+	if (!task->nframes || !py_has_field(reader, LAYOUT_FIELD(iframe, localsplus)))
 		return NULL;
-	err = memory_read_u64(reader->mem,
-			      task->frames[wait_frames(task) - 1].address +
-				      (uint64_t)reader->layout->iframe.localsplus,
-			      &group);
+	err = py_read_ptr(reader, task->frames[wait_frames(task) - 1].address,
+			  LAYOUT_FIELD(iframe, localsplus), &group);
 	if (!err && group)
 		err = pyscan_attr(reader, group, "_tasks", &tasks);
 	else
@@ -905,7 +905,7 @@ static struct pc_error *group_children(struct run *run, struct py_task *task)
 
 static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 {
-	char type[TYPE_NAME_MAX];
+	char type[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
 	enum kind kind;
 	int index;

@@ -1,7 +1,6 @@
 #include "python/code.h"
 
 #include "base/error.h"
-#include "elf/memory.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,51 +58,45 @@ void pycode_cache_destroy(struct pycode_cache *cache)
 	free(cache);
 }
 
-static struct pc_error *read_pointer_field(const struct py_reader *reader, uint64_t address,
-					   int64_t offset, const char *field, uint64_t *ret)
-{
-	struct pc_error *err = memory_read_u64(reader->mem, address + (uint64_t)offset, ret);
-
-	if (err)
-		return pc_error_prefix(err, "%s of code object at %#llx", field,
-				       (unsigned long long)address);
-	if (!*ret)
-		return pc_error_create(PC_ERR_CORRUPT, "%s of code object at %#llx is NULL", field,
-				       (unsigned long long)address);
-	return NULL;
-}
+/* The object fields a code object must have: its file name, its name and
+ * its line table. */
+enum { CODE_FILENAME, CODE_NAME, CODE_TABLE, CODE_OBJECTS };
 
 static struct pc_error *code_read(const struct py_reader *reader, uint64_t address,
 				  struct py_code *code)
 {
-	const struct py_layout *layout = reader->layout;
-	int64_t name_offset = layout->code.co_qualname != LAYOUT_ABSENT ? layout->code.co_qualname
-									: layout->code.co_name;
-	int64_t table_offset = layout->code.co_linetable != LAYOUT_ABSENT
-				       ? layout->code.co_linetable
-				       : layout->code.co_lnotab;
-	uint64_t filename, name, table;
-	struct pc_error *err;
+	const enum layout_field fields[CODE_OBJECTS] = {
+		[CODE_FILENAME] = LAYOUT_FIELD(code, co_filename),
+		[CODE_NAME] = py_has_field(reader, LAYOUT_FIELD(code, co_qualname))
+				      ? LAYOUT_FIELD(code, co_qualname)
+				      : LAYOUT_FIELD(code, co_name),
+		[CODE_TABLE] = py_has_field(reader, LAYOUT_FIELD(code, co_linetable))
+				       ? LAYOUT_FIELD(code, co_linetable)
+				       : LAYOUT_FIELD(code, co_lnotab),
+	};
+	uint64_t objects[CODE_OBJECTS];
+	struct pc_error *err = NULL;
 	int32_t firstlineno;
+	size_t i;
 
 	code->address = address;
-	err = read_pointer_field(reader, address, layout->code.co_filename, "co_filename",
-				 &filename);
+	for (i = 0; i < CODE_OBJECTS && !err; i++) {
+		err = py_read_ptr(reader, address, fields[i], &objects[i]);
+		if (!err && !objects[i])
+			err = pc_error_create(PC_ERR_CORRUPT, "%s is NULL",
+					      layout_field_name(fields[i]));
+	}
 	if (!err)
-		err = read_pointer_field(reader, address, name_offset, "co_name", &name);
-	if (!err)
-		err = read_pointer_field(reader, address, table_offset, "line table", &table);
-	if (!err)
-		err = memory_read(reader->mem, address + (uint64_t)layout->code.co_firstlineno,
-				  &firstlineno, sizeof(firstlineno));
+		err = py_read_i32(reader, address, LAYOUT_FIELD(code, co_firstlineno),
+				  &firstlineno);
 	if (err)
-		return err;
+		return pc_error_prefix(err, "code object at %#llx", (unsigned long long)address);
 	code->firstlineno = firstlineno;
-	err = pyobject_text(reader, filename, PYCODE_MAX_FILENAME, &code->filename);
+	err = pyobject_text(reader, objects[CODE_FILENAME], PYCODE_MAX_FILENAME, &code->filename);
 	if (!err)
-		err = pyobject_text(reader, name, PYCODE_MAX_NAME, &code->name);
+		err = pyobject_text(reader, objects[CODE_NAME], PYCODE_MAX_NAME, &code->name);
 	if (!err)
-		err = pyobject_bytes(reader, table, PYCODE_MAX_TABLE, &code->table,
+		err = pyobject_bytes(reader, objects[CODE_TABLE], PYCODE_MAX_TABLE, &code->table,
 				     &code->table_len);
 	if (err)
 		return pc_error_prefix(err, "code object at %#llx", (unsigned long long)address);

@@ -10,8 +10,8 @@ struct table {
 	const struct py_reader *reader;
 	uint64_t slots;		/* the first slot (entry) */
 	uint64_t slot_size;
-	int64_t key;		/* offsets in a slot */
-	int64_t value;
+	enum layout_field key;	/* the fields of a slot */
+	enum layout_field value;
 	/* A split dict: the values apart, in VALUES; the insertion order, if
 	 * kept, in bytes from ORDER on, STEP (1 or -1) apart. */
 	uint64_t values;
@@ -24,11 +24,6 @@ struct table {
 /* Read slot I of TABLE: its key and value; *VALUE 0 when it is empty. */
 typedef struct pc_error *slot_fn(const struct table *table, uint64_t i, uint64_t *key,
 				 uint64_t *value);
-
-static struct pc_error *read_word(const struct table *table, uint64_t address, uint64_t *ret)
-{
-	return memory_read_u64(table->reader->mem, address, ret);
-}
 
 /* TABLE's slots 0 to SLOTS - 1, until USED live ones were seen, each live
  * one given to SCAN->fn: the one loop every hash table is read with. */
@@ -64,9 +59,9 @@ static struct pc_error *entry_slot(const struct table *table, uint64_t i, uint64
 	uint64_t entry = table->slots + i * table->slot_size;
 	struct pc_error *err;
 
-	err = read_word(table, entry + (uint64_t)table->value, value);
+	err = py_read_ptr(table->reader, entry, table->value, value);
 	if (!err && *value)
-		err = read_word(table, entry + (uint64_t)table->key, key);
+		err = py_read_ptr(table->reader, entry, table->key, key);
 	if (err)
 		return pc_error_prefix(err, "entry %llu", (unsigned long long)i);
 	return NULL;
@@ -93,12 +88,12 @@ static struct pc_error *split_slot(const struct table *table, uint64_t i, uint64
 		return pc_error_create(PC_ERR_CORRUPT, "value %llu of %llu entries",
 				       (unsigned long long)index,
 				       (unsigned long long)table->nentries);
-	err = read_word(table, table->values + index * 8, value);
+	err = memory_read_u64(table->reader->mem, table->values + index * 8, value);
 	if (err)
 		return pc_error_prefix(err, "values at %#llx", (unsigned long long)table->values);
 	if (*value)
-		err = read_word(table, table->slots + index * table->slot_size + (uint64_t)table->key,
-				key);
+		err = py_read_ptr(table->reader, table->slots + index * table->slot_size, table->key,
+				  key);
 	if (err)
 		return pc_error_prefix(err, "entry %llu", (unsigned long long)index);
 	return NULL;
@@ -111,7 +106,7 @@ static struct pc_error *set_slot(const struct table *table, uint64_t i, uint64_t
 	struct pc_error *err;
 	bool dummy = false;
 
-	err = read_word(table, table->slots + i * table->slot_size + (uint64_t)table->key, value);
+	err = py_read_ptr(table->reader, table->slots + i * table->slot_size, table->key, value);
 	if (!err && *value)
 		err = table->scan->is_dummy(table->scan->dummy_arg, *value, &dummy);
 	if (err)
@@ -137,26 +132,39 @@ static struct pc_error *sequence_items(const struct py_reader *reader, uint64_t 
 	return NULL;
 }
 
+/* The size of a slot of a table, FIELD. */
+static struct pc_error *slot_size(const struct py_reader *reader, enum layout_field field,
+				  uint64_t *ret)
+{
+	struct pc_error *err;
+	int64_t size;
+
+	err = py_field_value(reader, field, &size);
+	if (!err)
+		*ret = (uint64_t)size;
+	return err;
+}
+
 /* 2.7's dict: a table of MA_MASK + 1 entries. */
 static struct pc_error *dict_table_items(const struct py_reader *reader, uint64_t address,
 					 uint64_t used, struct pycontainer_scan *scan)
 {
-	const struct py_layout *layout = reader->layout;
-	struct table table = {.reader = reader};
+	struct table table = {.reader = reader,
+			      .key = LAYOUT_FIELD(dictentry, me_key),
+			      .value = LAYOUT_FIELD(dictentry, me_value)};
 	uint64_t mask;
 	struct pc_error *err;
 
-	if (layout->dict.ma_mask == LAYOUT_ABSENT || layout->dict.ma_table == LAYOUT_ABSENT ||
-	    layout->dictentry.size == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyDictObject.ma_table");
-	err = pyobject_length(reader, address, layout->dict.ma_mask, &mask);
+	err = py_require(reader, LAYOUT_FIELD(dict, ma_mask), LAYOUT_FIELD(dict, ma_table),
+			 LAYOUT_FIELD(dictentry, size));
 	if (!err)
-		err = read_word(&table, address + (uint64_t)layout->dict.ma_table, &table.slots);
+		err = pyobject_length(reader, address, LAYOUT_FIELD(dict, ma_mask), &mask);
+	if (!err)
+		err = py_read_ptr(reader, address, LAYOUT_FIELD(dict, ma_table), &table.slots);
+	if (!err)
+		err = slot_size(reader, LAYOUT_FIELD(dictentry, size), &table.slot_size);
 	if (err)
 		return err;
-	table.slot_size = (uint64_t)layout->dictentry.size;
-	table.key = layout->dictentry.me_key;
-	table.value = layout->dictentry.me_value;
 	return scan_slots(&table, entry_slot, mask + 1, used, scan);
 }
 
@@ -170,13 +178,11 @@ static struct pc_error *dict_keys_entries(const struct py_reader *reader, uint64
 	struct pc_error *err;
 	bool unicode = false;
 
-	err = pyobject_length(reader, keys, layout->dictkeys.dk_nentries, &table->nentries);
+	err = pyobject_length(reader, keys, LAYOUT_FIELD(dictkeys, dk_nentries), &table->nentries);
 	if (err)
 		return err;
 	if (layout->dict_shape == DICT_SHAPE_KEYS_SIZE) {
-		if (layout->dictkeys.dk_size == LAYOUT_ABSENT)
-			return pyobject_no_layout("PyDictKeysObject.dk_size");
-		err = pyobject_length(reader, keys, layout->dictkeys.dk_size, &slots);
+		err = pyobject_length(reader, keys, LAYOUT_FIELD(dictkeys, dk_size), &slots);
 		if (err)
 			return err;
 		if (!slots || (slots & (slots - 1)))
@@ -188,19 +194,17 @@ static struct pc_error *dict_keys_entries(const struct py_reader *reader, uint64
 	} else {
 		uint8_t log2_size, log2_index_bytes, kind;
 
-		if (layout->dictkeys.dk_log2_size == LAYOUT_ABSENT ||
-		    layout->dictkeys.dk_log2_index_bytes == LAYOUT_ABSENT ||
-		    layout->dictkeys.dk_kind == LAYOUT_ABSENT || layout->dictuentry.size == LAYOUT_ABSENT)
-			return pyobject_no_layout("PyDictKeysObject.dk_log2_size");
-		err = memory_read(reader->mem, keys + (uint64_t)layout->dictkeys.dk_log2_size,
-				  &log2_size, 1);
+		err = py_require(reader, LAYOUT_FIELD(dictkeys, dk_log2_size),
+				 LAYOUT_FIELD(dictkeys, dk_log2_index_bytes),
+				 LAYOUT_FIELD(dictkeys, dk_kind), LAYOUT_FIELD(dictuentry, size));
 		if (!err)
-			err = memory_read(reader->mem,
-					  keys + (uint64_t)layout->dictkeys.dk_log2_index_bytes,
-					  &log2_index_bytes, 1);
+			err = py_read_u8(reader, keys, LAYOUT_FIELD(dictkeys, dk_log2_size),
+					 &log2_size);
 		if (!err)
-			err = memory_read(reader->mem, keys + (uint64_t)layout->dictkeys.dk_kind,
-					  &kind, 1);
+			err = py_read_u8(reader, keys, LAYOUT_FIELD(dictkeys, dk_log2_index_bytes),
+					 &log2_index_bytes);
+		if (!err)
+			err = py_read_u8(reader, keys, LAYOUT_FIELD(dictkeys, dk_kind), &kind);
 		if (err)
 			return err;
 		if (log2_size > 40 || log2_index_bytes > 43 || log2_index_bytes < log2_size ||
@@ -217,11 +221,17 @@ static struct pc_error *dict_keys_entries(const struct py_reader *reader, uint64
 		return pc_error_create(PC_ERR_CORRUPT, "%llu entries in a table of %llu",
 				       (unsigned long long)table->nentries,
 				       (unsigned long long)slots);
-	table->slots = keys + (uint64_t)layout->dictkeys.dk_indices + index_bytes;
-	table->slot_size = (uint64_t)(unicode ? layout->dictuentry.size : layout->dictentry.size);
-	table->key = unicode ? layout->dictuentry.me_key : layout->dictentry.me_key;
-	table->value = unicode ? layout->dictuentry.me_value : layout->dictentry.me_value;
-	return NULL;
+	/* The entries follow the index table. */
+	err = py_field_address(reader, keys, LAYOUT_FIELD(dictkeys, dk_indices), &table->slots);
+	if (err)
+		return err;
+	table->slots += index_bytes;
+	table->key = unicode ? LAYOUT_FIELD(dictuentry, me_key) : LAYOUT_FIELD(dictentry, me_key);
+	table->value = unicode ? LAYOUT_FIELD(dictuentry, me_value)
+			       : LAYOUT_FIELD(dictentry, me_value);
+	return slot_size(reader, unicode ? LAYOUT_FIELD(dictuentry, size)
+					 : LAYOUT_FIELD(dictentry, size),
+			 &table->slot_size);
 }
 
 /* The items of a split table (3.6+): values apart from the shared keys, in
@@ -229,34 +239,43 @@ static struct pc_error *dict_keys_entries(const struct py_reader *reader, uint64
 static struct pc_error *dict_split_items(struct table *table, uint64_t values,
 					 struct pycontainer_scan *scan)
 {
-	const struct py_layout *layout = table->reader->layout;
-	struct memory *mem = table->reader->mem;
+	const struct py_reader *reader = table->reader;
+	const struct py_layout *layout = reader->layout;
 	uint64_t count = table->nentries;
 	struct pc_error *err = NULL;
 
-	if (layout->dict_shape != DICT_SHAPE_KEYS_SIZE && layout->dictvalues.values == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyDictValues.values");
+	if (layout->dict_shape != DICT_SHAPE_KEYS_SIZE) {
+		err = py_require(reader, LAYOUT_FIELD(dictvalues, values));
+		if (err)
+			return err;
+	}
 	table->values = values;
 	if (layout->dict_shape == DICT_SHAPE_KEYS_LOG2) {
 		uint8_t size;
 
-		/* [-2] = used size, [-3 - i] = the i-th index inserted. */
-		err = memory_read(mem, values - 2, &size, 1);
+		/* [-2] = used size, [-3 - i] = the i-th index inserted: bytes
+		 * before the struct, no field of it. */
+		err = memory_read(reader->mem, values - 2, &size, 1);
 		count = size;
 		table->order = values - 3;
 		table->step = -1;
-		table->values = values + (uint64_t)layout->dictvalues.values;
+		if (!err)
+			err = py_field_address(reader, values, LAYOUT_FIELD(dictvalues, values),
+					       &table->values);
 	} else if (layout->dict_shape == DICT_SHAPE_KEYS_LOG2_VALUES) {
 		uint8_t capacity = 0, size = 0;
 
-		if (layout->dictvalues.capacity == LAYOUT_ABSENT ||
-		    layout->dictvalues.used == LAYOUT_ABSENT)
-			return pyobject_no_layout("PyDictValues.capacity");
-		err = memory_read(mem, values + (uint64_t)layout->dictvalues.capacity, &capacity, 1);
+		err = py_require(reader, LAYOUT_FIELD(dictvalues, capacity),
+				 LAYOUT_FIELD(dictvalues, used));
+		if (err)
+			return err;
+		err = py_read_u8(reader, values, LAYOUT_FIELD(dictvalues, capacity), &capacity);
 		if (!err)
-			err = memory_read(mem, values + (uint64_t)layout->dictvalues.used, &size, 1);
+			err = py_read_u8(reader, values, LAYOUT_FIELD(dictvalues, used), &size);
 		count = size;
-		table->values = values + (uint64_t)layout->dictvalues.values;
+		if (!err)
+			err = py_field_address(reader, values, LAYOUT_FIELD(dictvalues, values),
+					       &table->values);
 		/* The order bytes follow the CAPACITY values. */
 		table->order = table->values + (uint64_t)capacity * 8;
 		table->step = 1;
@@ -287,44 +306,40 @@ static struct pc_error *keys_items(const struct py_reader *reader, uint64_t keys
 static struct pc_error *dict_keys_items(const struct py_reader *reader, uint64_t address,
 					uint64_t used, struct pycontainer_scan *scan)
 {
-	const struct py_layout *layout = reader->layout;
 	uint64_t keys, values;
 	struct pc_error *err;
 
-	if (layout->dict.ma_keys == LAYOUT_ABSENT || layout->dict.ma_values == LAYOUT_ABSENT ||
-	    layout->dictkeys.dk_nentries == LAYOUT_ABSENT ||
-	    layout->dictkeys.dk_indices == LAYOUT_ABSENT || layout->dictentry.size == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyDictKeysObject");
-	err = memory_read_u64(reader->mem, address + (uint64_t)layout->dict.ma_keys, &keys);
+	err = py_require(reader, LAYOUT_FIELD(dict, ma_keys), LAYOUT_FIELD(dict, ma_values),
+			 LAYOUT_FIELD(dictkeys, dk_nentries), LAYOUT_FIELD(dictkeys, dk_indices),
+			 LAYOUT_FIELD(dictentry, size));
 	if (!err)
-		err = memory_read_u64(reader->mem, address + (uint64_t)layout->dict.ma_values,
-				      &values);
+		err = py_read_ptr(reader, address, LAYOUT_FIELD(dict, ma_keys), &keys);
+	if (!err)
+		err = py_read_ptr(reader, address, LAYOUT_FIELD(dict, ma_values), &values);
 	return err ? err : keys_items(reader, keys, values, used, scan);
 }
 
 struct pc_error *pycontainer_scan_keys(const struct py_reader *reader, uint64_t keys,
 				       uint64_t values, struct pycontainer_scan *scan)
 {
-	const struct py_layout *layout = reader->layout;
+	struct pc_error *err;
 
-	if (layout->dict_shape == DICT_SHAPE_TABLE || layout->dictkeys.dk_nentries == LAYOUT_ABSENT ||
-	    layout->dictkeys.dk_indices == LAYOUT_ABSENT || layout->dictentry.size == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyDictKeysObject");
-	return keys_items(reader, keys, values, UINT64_MAX, scan);
+	if (reader->layout->dict_shape == DICT_SHAPE_TABLE)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "2.7's dicts have no PyDictKeysObject");
+	err = py_require(reader, LAYOUT_FIELD(dictkeys, dk_nentries),
+			 LAYOUT_FIELD(dictkeys, dk_indices), LAYOUT_FIELD(dictentry, size));
+	return err ? err : keys_items(reader, keys, values, UINT64_MAX, scan);
 }
 
 static struct pc_error *dict_items(const struct py_reader *reader, uint64_t address,
 				   struct pycontainer_scan *scan)
 {
-	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
 	uint64_t used;
 
-	if (layout->dict.ma_used == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyDictObject.ma_used");
-	err = pyobject_length(reader, address, layout->dict.ma_used, &used);
+	err = pyobject_length(reader, address, LAYOUT_FIELD(dict, ma_used), &used);
 	if (!err && used)
-		err = layout->dict_shape == DICT_SHAPE_TABLE
+		err = reader->layout->dict_shape == DICT_SHAPE_TABLE
 			      ? dict_table_items(reader, address, used, scan)
 			      : dict_keys_items(reader, address, used, scan);
 	return err;
@@ -333,24 +348,24 @@ static struct pc_error *dict_items(const struct py_reader *reader, uint64_t addr
 static struct pc_error *set_items(const struct py_reader *reader, uint64_t address,
 				  struct pycontainer_scan *scan)
 {
-	const struct py_layout *layout = reader->layout;
-	struct table table = {.reader = reader, .scan = scan};
+	struct table table = {.reader = reader, .key = LAYOUT_FIELD(setentry, key),
+			      .scan = scan};
 	uint64_t used, mask;
 	struct pc_error *err;
 
-	if (layout->set.used == LAYOUT_ABSENT || layout->set.mask == LAYOUT_ABSENT ||
-	    layout->set.table == LAYOUT_ABSENT || layout->setentry.size == LAYOUT_ABSENT ||
-	    layout->setentry.key == LAYOUT_ABSENT)
-		return pyobject_no_layout("PySetObject");
-	err = pyobject_length(reader, address, layout->set.used, &used);
+	err = py_require(reader, LAYOUT_FIELD(set, used), LAYOUT_FIELD(set, mask),
+			 LAYOUT_FIELD(set, table), LAYOUT_FIELD(setentry, size),
+			 LAYOUT_FIELD(setentry, key));
 	if (!err)
-		err = pyobject_length(reader, address, layout->set.mask, &mask);
+		err = pyobject_length(reader, address, LAYOUT_FIELD(set, used), &used);
 	if (!err)
-		err = read_word(&table, address + (uint64_t)layout->set.table, &table.slots);
+		err = pyobject_length(reader, address, LAYOUT_FIELD(set, mask), &mask);
+	if (!err)
+		err = py_read_ptr(reader, address, LAYOUT_FIELD(set, table), &table.slots);
+	if (!err)
+		err = slot_size(reader, LAYOUT_FIELD(setentry, size), &table.slot_size);
 	if (err)
 		return err;
-	table.slot_size = (uint64_t)layout->setentry.size;
-	table.key = layout->setentry.key;
 	return scan_slots(&table, set_slot, mask + 1, used, scan);
 }
 
@@ -380,7 +395,6 @@ struct pc_error *pycontainer_items(const struct py_reader *reader, uint64_t addr
 				   enum pycontainer_kind kind, pycontainer_dummy_fn *is_dummy,
 				   void *arg, struct pycontainer_items *ret)
 {
-	const struct py_layout *layout = reader->layout;
 	struct pycontainer_scan scan = {
 		.max_slots = PYCONTAINER_MAX_SCAN,
 		.is_dummy = is_dummy,
@@ -394,22 +408,23 @@ struct pc_error *pycontainer_items(const struct py_reader *reader, uint64_t addr
 	*ret = (struct pycontainer_items){.n = 0};
 	switch (kind) {
 	case PYCONTAINER_LIST:
-		if (layout->list.ob_item == LAYOUT_ABSENT || layout->var.ob_size == LAYOUT_ABSENT)
-			return pyobject_no_layout("PyListObject.ob_item");
-		err = pyobject_length(reader, address, layout->var.ob_size, &size);
+		err = py_require(reader, LAYOUT_FIELD(list, ob_item), LAYOUT_FIELD(var, ob_size));
+		if (!err)
+			err = pyobject_length(reader, address, LAYOUT_FIELD(var, ob_size), &size);
 		if (!err && size)
-			err = memory_read_u64(reader->mem, address + (uint64_t)layout->list.ob_item,
-					      &items_at);
+			err = py_read_ptr(reader, address, LAYOUT_FIELD(list, ob_item), &items_at);
 		if (!err && size)
 			err = sequence_items(reader, items_at, size, ret);
 		return err;
 	case PYCONTAINER_TUPLE:
-		if (layout->tuple.ob_item == LAYOUT_ABSENT || layout->tuple.ob_size == LAYOUT_ABSENT)
-			return pyobject_no_layout("PyTupleObject.ob_item");
-		err = pyobject_length(reader, address, layout->tuple.ob_size, &size);
+		err = py_require(reader, LAYOUT_FIELD(tuple, ob_item), LAYOUT_FIELD(tuple, ob_size));
 		if (!err)
-			err = sequence_items(reader, address + (uint64_t)layout->tuple.ob_item, size,
-					     ret);
+			err = pyobject_length(reader, address, LAYOUT_FIELD(tuple, ob_size), &size);
+		if (!err)
+			err = py_field_address(reader, address, LAYOUT_FIELD(tuple, ob_item),
+					       &items_at);
+		if (!err)
+			err = sequence_items(reader, items_at, size, ret);
 		return err;
 	case PYCONTAINER_DICT:
 	case PYCONTAINER_SET:

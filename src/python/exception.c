@@ -1,8 +1,8 @@
 #include "python/exception.h"
 
 #include "base/error.h"
-#include "elf/memory.h"
 #include "python/repr.h"
+#include "python/scan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,35 +13,27 @@
 #define PYEXC_MAX_TYPE_NAME 200
 #define PYEXC_MAX_MESSAGE 500
 
-/* Py_TPFLAGS_BASE_EXC_SUBCLASS, the same bit from 2.7 to 3.13. */
-#define PY_TPFLAGS_BASE_EXC_SUBCLASS (1UL << 30)
-
-static struct pc_error *read_ptr(const struct py_reader *reader, uint64_t base, int64_t offset,
-				 uint64_t *ret)
-{
-	return memory_read_u64(reader->mem, base + (uint64_t)offset, ret);
-}
-
 /* The value and type of the first exception state that holds one (3.7+). */
 static struct pc_error *topmost(const struct py_reader *reader, uint64_t tstate, uint64_t none,
 				uint64_t *type, uint64_t *value)
 {
-	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
 	uint64_t item;
 	int i;
 
-	err = read_ptr(reader, tstate, layout->exc.tstate_exc_info, &item);
+	err = py_read_ptr(reader, tstate, LAYOUT_FIELD(exc, tstate_exc_info), &item);
 	for (i = 0; !err && item && i < PYEXC_MAX_ITEMS; i++) {
-		err = read_ptr(reader, item, layout->exc.item_exc_value, value);
+		err = py_read_ptr(reader, item, LAYOUT_FIELD(exc, item_exc_value), value);
 		if (err)
 			break;
 		if (*value && *value != none) {
-			if (layout->exc.item_exc_type != LAYOUT_ABSENT)
-				return read_ptr(reader, item, layout->exc.item_exc_type, type);
+			/* 3.11+ keeps no type beside the value: the value's type. */
+			if (py_has_field(reader, LAYOUT_FIELD(exc, item_exc_type)))
+				return py_read_ptr(reader, item, LAYOUT_FIELD(exc, item_exc_type),
+						   type);
 			return pyobject_type(reader, *value, type);
 		}
-		err = read_ptr(reader, item, layout->exc.item_previous, &item);
+		err = py_read_ptr(reader, item, LAYOUT_FIELD(exc, item_previous), &item);
 	}
 	*type = *value = 0;
 	return err;
@@ -67,7 +59,6 @@ static struct pc_error *repr_of(const struct py_reader *reader, uint64_t address
 static struct pc_error *message_of(const struct py_reader *reader, uint64_t value,
 				   const char *type_name, char **ret)
 {
-	const struct py_layout *layout = reader->layout;
 	uint64_t type, flags, args, count, first;
 	struct pc_error *err;
 
@@ -79,14 +70,17 @@ static struct pc_error *message_of(const struct py_reader *reader, uint64_t valu
 		return err;
 	if (flags & (PY_TPFLAGS_UNICODE_SUBCLASS | PY_TPFLAGS_BYTES_SUBCLASS))
 		return pyobject_text(reader, value, PYEXC_MAX_MESSAGE, ret);
-	if (!(flags & PY_TPFLAGS_BASE_EXC_SUBCLASS) || layout->exc.args == LAYOUT_ABSENT)
+	/* Without the args of exceptions in the layout, no message: the type
+	 * alone is shown. */
+	if (!(flags & PY_TPFLAGS_BASE_EXC_SUBCLASS) ||
+	    !py_has_field(reader, LAYOUT_FIELD(exc, args)))
 		return NULL;
-	err = read_ptr(reader, value, layout->exc.args, &args);
+	err = py_read_ptr(reader, value, LAYOUT_FIELD(exc, args), &args);
 	if (!err && args)
-		err = read_ptr(reader, args, layout->tuple.ob_size, &count);
+		err = py_read_u64(reader, args, LAYOUT_FIELD(tuple, ob_size), &count);
 	if (err || !args || count != 1)
 		return err;
-	err = read_ptr(reader, args, layout->tuple.ob_item, &first);
+	err = py_read_ptr(reader, args, LAYOUT_FIELD(tuple, ob_item), &first);
 	if (!err)
 		err = pyobject_type(reader, first, &type);
 	if (!err)
@@ -119,18 +113,18 @@ static void strip_builtin_module(char *name)
 struct pc_error *pyexc_handled(const struct py_reader *reader, uint64_t tstate, uint64_t none,
 			       struct py_exception *ret)
 {
-	const struct py_layout *layout = reader->layout;
-	uint64_t type = 0, value = 0, name;
+	uint64_t type = 0, value = 0;
 	struct pc_error *err = NULL;
-	int cut;
 
 	*ret = (struct py_exception){0};
-	if (layout->exc.tstate_exc_info != LAYOUT_ABSENT)
+	/* 3.7+ keeps a stack of exception states, 2.7 and 3.6 one in the
+	 * thread state; a layout with neither shows no exception. */
+	if (py_has_field(reader, LAYOUT_FIELD(exc, tstate_exc_info)))
 		err = topmost(reader, tstate, none, &type, &value);
-	else if (layout->exc.tstate_exc_type != LAYOUT_ABSENT) {
-		err = read_ptr(reader, tstate, layout->exc.tstate_exc_type, &type);
+	else if (py_has_field(reader, LAYOUT_FIELD(exc, tstate_exc_type))) {
+		err = py_read_ptr(reader, tstate, LAYOUT_FIELD(exc, tstate_exc_type), &type);
 		if (!err)
-			err = read_ptr(reader, tstate, layout->exc.tstate_exc_value, &value);
+			err = py_read_ptr(reader, tstate, LAYOUT_FIELD(exc, tstate_exc_value), &value);
 	}
 	if (err)
 		return pc_error_prefix(err, "exception state of thread state at %#llx",
@@ -140,9 +134,7 @@ struct pc_error *pyexc_handled(const struct py_reader *reader, uint64_t tstate, 
 	ret->type = malloc(PYEXC_MAX_TYPE_NAME);
 	if (!ret->type)
 		return &pc_error_nomem;
-	err = read_ptr(reader, type, layout->type.tp_name, &name);
-	if (!err)
-		err = memory_read_cstring(reader->mem, name, ret->type, PYEXC_MAX_TYPE_NAME, &cut);
+	err = pyscan_type_name(reader, type, ret->type, PYEXC_MAX_TYPE_NAME);
 	if (!err)
 		strip_builtin_module(ret->type);
 	if (!err && value && value != none)

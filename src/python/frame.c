@@ -2,7 +2,6 @@
 
 #include "base/deadline.h"
 #include "base/error.h"
-#include "elf/memory.h"
 #include "base/ptrset.h"
 #include "python/locals.h"
 
@@ -39,24 +38,22 @@ static struct pc_error *frame_push(struct py_thread *thread, size_t *capacity,
 static struct pc_error *read_frame_object(struct pyframe_walker *walker, uint64_t frame,
 					  struct frame_ref *ret)
 {
-	const struct py_layout *layout = walker->reader.layout;
-	struct memory *mem = walker->reader.mem;
+	const struct py_reader *reader = &walker->reader;
 	struct pc_error *err;
 	int32_t lasti;
 
 	*ret = (struct frame_ref){.owner = -1, .is_entry = -1};
-	err = memory_read_u64(mem, frame + (uint64_t)layout->frame.f_back, &ret->previous);
+	err = py_read_ptr(reader, frame, LAYOUT_FIELD(frame, f_back), &ret->previous);
 	if (err)
-		return pc_error_prefix(err, "f_back of frame at %#llx", (unsigned long long)frame);
-	err = memory_read_u64(mem, frame + (uint64_t)layout->frame.f_code, &ret->code);
+		return pc_error_prefix(err, "frame at %#llx", (unsigned long long)frame);
+	err = py_read_ptr(reader, frame, LAYOUT_FIELD(frame, f_code), &ret->code);
 	if (!err)
-		err = memory_read(mem, frame + (uint64_t)layout->frame.f_lasti, &lasti,
-				  sizeof(lasti));
+		err = py_read_i32(reader, frame, LAYOUT_FIELD(frame, f_lasti), &lasti);
 	if (err) {
 		ret->code = 0;
 		return pc_error_prefix(err, "frame at %#llx", (unsigned long long)frame);
 	}
-	ret->offset = lasti < 0 ? -1 : (int64_t)lasti * layout->lasti_unit;
+	ret->offset = lasti < 0 ? -1 : (int64_t)lasti * reader->layout->lasti_unit;
 	return NULL;
 }
 
@@ -64,39 +61,43 @@ static struct pc_error *read_frame_object(struct pyframe_walker *walker, uint64_
 static struct pc_error *read_interpreter_frame(struct pyframe_walker *walker, uint64_t frame,
 					       struct frame_ref *ret)
 {
-	const struct py_layout *layout = walker->reader.layout;
-	struct memory *mem = walker->reader.mem;
+	const struct py_reader *reader = &walker->reader;
+	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
-	uint64_t instr;
+	uint64_t instr, bytecode;
 	uint8_t byte;
 
 	*ret = (struct frame_ref){.owner = -1, .is_entry = -1};
-	err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.previous, &ret->previous);
+	err = py_read_ptr(reader, frame, LAYOUT_FIELD(iframe, previous), &ret->previous);
 	if (err)
-		return pc_error_prefix(err, "previous of frame at %#llx",
-				       (unsigned long long)frame);
-	if (layout->iframe.owner != LAYOUT_ABSENT) {
-		err = memory_read(mem, frame + (uint64_t)layout->iframe.owner, &byte, 1);
+		return pc_error_prefix(err, "frame at %#llx", (unsigned long long)frame);
+	/* owner (3.12+) and is_entry (3.11) are each in some versions only:
+	 * -1 where the build has none. */
+	if (py_has_field(reader, LAYOUT_FIELD(iframe, owner))) {
+		err = py_read_u8(reader, frame, LAYOUT_FIELD(iframe, owner), &byte);
 		if (err)
 			goto fail;
 		ret->owner = byte;
 	}
-	if (layout->iframe.is_entry != LAYOUT_ABSENT) {
-		err = memory_read(mem, frame + (uint64_t)layout->iframe.is_entry, &byte, 1);
+	if (py_has_field(reader, LAYOUT_FIELD(iframe, is_entry))) {
+		err = py_read_u8(reader, frame, LAYOUT_FIELD(iframe, is_entry), &byte);
 		if (err)
 			goto fail;
 		ret->is_entry = byte != 0;
 	}
 	if (layout->iframe_owner_cstack >= 0 && ret->owner >= layout->iframe_owner_cstack)
 		return NULL;
-	err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.code, &ret->code);
+	err = py_read_ptr(reader, frame, LAYOUT_FIELD(iframe, code), &ret->code);
 	if (!err)
-		err = memory_read_u64(mem, frame + (uint64_t)layout->iframe.instr, &instr);
+		err = py_read_ptr(reader, frame, LAYOUT_FIELD(iframe, instr), &instr);
 	if (err)
 		goto fail;
 	/* f_executable is a _PyStackRef on 3.14+; never a tagged int. */
 	ret->code &= ~layout->stackref_tag_bits;
-	ret->offset = (int64_t)(instr - (ret->code + (uint64_t)layout->code.co_code_adaptive));
+	err = py_field_address(reader, ret->code, LAYOUT_FIELD(code, co_code_adaptive), &bytecode);
+	if (err)
+		goto fail;
+	ret->offset = (int64_t)(instr - bytecode);
 	return NULL;
 
 fail:
@@ -108,34 +109,32 @@ fail:
 static struct pc_error *top_frame(struct pyframe_walker *walker, uint64_t tstate,
 				  uint64_t *ret)
 {
-	const struct py_layout *layout = walker->reader.layout;
-	struct memory *mem = walker->reader.mem;
+	const struct py_reader *reader = &walker->reader;
 	struct pc_error *err;
 	uint64_t cframe;
 
-	if (layout->tstate.cframe != LAYOUT_ABSENT) {
-		err = memory_read_u64(mem, tstate + (uint64_t)layout->tstate.cframe, &cframe);
+	/* 3.11 and 3.12 reach the frame through a _PyCFrame. */
+	if (py_has_field(reader, LAYOUT_FIELD(tstate, cframe))) {
+		err = py_read_ptr(reader, tstate, LAYOUT_FIELD(tstate, cframe), &cframe);
 		if (err)
-			return pc_error_prefix(err, "cframe of thread state at %#llx",
+			return pc_error_prefix(err, "thread state at %#llx",
 					       (unsigned long long)tstate);
 		if (!cframe) {
 			*ret = 0;
 			return NULL;
 		}
-		err = memory_read_u64(mem, cframe + (uint64_t)layout->cframe.current_frame, ret);
+		err = py_read_ptr(reader, cframe, LAYOUT_FIELD(cframe, current_frame), ret);
 		if (err)
-			return pc_error_prefix(err, "current_frame of _PyCFrame at %#llx",
-					       (unsigned long long)cframe);
+			return pc_error_prefix(err, "_PyCFrame at %#llx", (unsigned long long)cframe);
 		return NULL;
 	}
-	err = memory_read_u64(mem,
-			      tstate + (uint64_t)(layout->frame_shape == FRAME_SHAPE_OBJECT
-							  ? layout->tstate.frame
-							  : layout->tstate.current_frame),
-			      ret);
+	err = py_read_ptr(reader, tstate,
+			  reader->layout->frame_shape == FRAME_SHAPE_OBJECT
+				  ? LAYOUT_FIELD(tstate, frame)
+				  : LAYOUT_FIELD(tstate, current_frame),
+			  ret);
 	if (err)
-		return pc_error_prefix(err, "frame of thread state at %#llx",
-				       (unsigned long long)tstate);
+		return pc_error_prefix(err, "thread state at %#llx", (unsigned long long)tstate);
 	return NULL;
 }
 

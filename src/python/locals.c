@@ -64,36 +64,21 @@ void pylocals_deinit(struct py_frame *frame)
 	frame->locals_error = NULL;
 }
 
-/* The pointer field at OFFSET of the code object at CODE. */
-static struct pc_error *code_field(const struct py_reader *reader, uint64_t code, int64_t offset,
-				   const char *what, uint64_t *ret)
-{
-	struct pc_error *err;
-
-	if (offset == LAYOUT_ABSENT)
-		return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no PyCodeObject.%s",
-				       what);
-	err = memory_read_u64(reader->mem, code + (uint64_t)offset, ret);
-	if (err)
-		return pc_error_prefix(err, "%s of code object at %#llx", what,
-				       (unsigned long long)code);
-	return NULL;
-}
-
 /* The length of the tuple at TUPLE, and its first MAX items into ITEMS. */
 static struct pc_error *read_tuple(const struct py_reader *reader, uint64_t tuple, size_t max,
 				   uint64_t *items, size_t *length)
 {
-	const struct py_layout *layout = reader->layout;
+	uint64_t size, items_at;
 	struct pc_error *err;
-	uint64_t size;
 
-	err = memory_read_u64(reader->mem, tuple + (uint64_t)layout->tuple.ob_size, &size);
+	err = py_read_u64(reader, tuple, LAYOUT_FIELD(tuple, ob_size), &size);
 	if (!err && size > MAX_PLAUSIBLE_SLOTS)
 		err = pc_error_create(PC_ERR_CORRUPT, "implausible length %#llx",
 				      (unsigned long long)size);
 	if (!err)
-		err = memory_read(reader->mem, tuple + (uint64_t)layout->tuple.ob_item, items,
+		err = py_field_address(reader, tuple, LAYOUT_FIELD(tuple, ob_item), &items_at);
+	if (!err)
+		err = memory_read(reader->mem, items_at, items,
 				  (size < max ? (size_t)size : max) * sizeof(*items));
 	if (err)
 		return pc_error_prefix(err, "tuple at %#llx", (unsigned long long)tuple);
@@ -106,28 +91,27 @@ static struct pc_error *read_tuple(const struct py_reader *reader, uint64_t tupl
 static struct pc_error *slots_from_tuples(struct pylocals *locals, uint64_t code,
 					  struct slot *slots, size_t *nslots, bool *cut)
 {
+	static const enum layout_field tuple_fields[3] = {
+		LAYOUT_FIELD(code, co_varnames),
+		LAYOUT_FIELD(code, co_cellvars),
+		LAYOUT_FIELD(code, co_freevars),
+	};
 	const struct py_reader *reader = &locals->reader;
-	const struct py_layout *layout = reader->layout;
 	uint64_t names[PYLOCALS_MAX], tuples[3];
 	size_t counts[3], i, j, n = 0;
 	struct pc_error *err;
 	int32_t nlocals;
 
-	if (layout->code.co_nlocals == LAYOUT_ABSENT)
-		return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no PyCodeObject.co_nlocals");
-	err = memory_read(reader->mem, code + (uint64_t)layout->code.co_nlocals, &nlocals,
-			  sizeof(nlocals));
+	err = py_read_i32(reader, code, LAYOUT_FIELD(code, co_nlocals), &nlocals);
 	if (err)
-		return pc_error_prefix(err, "co_nlocals of code object at %#llx",
-				       (unsigned long long)code);
+		return pc_error_prefix(err, "code object at %#llx", (unsigned long long)code);
 	if (nlocals < 0 || (uint32_t)nlocals > MAX_PLAUSIBLE_SLOTS)
 		return pc_error_create(PC_ERR_CORRUPT, "code object at %#llx has co_nlocals %d",
 				       (unsigned long long)code, nlocals);
-	err = code_field(reader, code, layout->code.co_varnames, "co_varnames", &tuples[0]);
-	if (!err)
-		err = code_field(reader, code, layout->code.co_cellvars, "co_cellvars", &tuples[1]);
-	if (!err)
-		err = code_field(reader, code, layout->code.co_freevars, "co_freevars", &tuples[2]);
+	for (i = 0; i < 3 && !err; i++)
+		err = py_read_ptr(reader, code, tuple_fields[i], &tuples[i]);
+	if (err)
+		return pc_error_prefix(err, "code object at %#llx", (unsigned long long)code);
 	for (i = 0; i < 3 && !err; i++) {
 		err = read_tuple(reader, tuples[i], PYLOCALS_MAX - n, names, &counts[i]);
 		if (err)
@@ -160,26 +144,27 @@ static struct pc_error *slots_from_kinds(struct pylocals *locals, uint64_t code,
 	const struct py_layout *layout = reader->layout;
 	uint64_t names[PYLOCALS_MAX];
 	uint8_t kinds[PYLOCALS_MAX];
-	uint64_t tuple, bytes, nkinds;
+	uint64_t tuple, bytes, nkinds, kinds_at;
 	struct pc_error *err;
 	size_t count, n, i;
 
-	err = code_field(reader, code, layout->code.co_localsplusnames, "co_localsplusnames",
-			 &tuple);
+	err = py_read_ptr(reader, code, LAYOUT_FIELD(code, co_localsplusnames), &tuple);
 	if (!err)
-		err = code_field(reader, code, layout->code.co_localspluskinds,
-				 "co_localspluskinds", &bytes);
-	if (!err)
-		err = read_tuple(reader, tuple, PYLOCALS_MAX, names, &count);
+		err = py_read_ptr(reader, code, LAYOUT_FIELD(code, co_localspluskinds), &bytes);
+	if (err)
+		return pc_error_prefix(err, "code object at %#llx", (unsigned long long)code);
+	err = read_tuple(reader, tuple, PYLOCALS_MAX, names, &count);
 	if (err)
 		return err;
 	n = count < PYLOCALS_MAX ? count : PYLOCALS_MAX;
-	err = memory_read_u64(reader->mem, bytes + (uint64_t)layout->bytes.ob_size, &nkinds);
+	err = py_read_u64(reader, bytes, LAYOUT_FIELD(bytes, ob_size), &nkinds);
 	if (!err && nkinds != count)
 		err = pc_error_create(PC_ERR_CORRUPT, "%llu kinds for %zu names",
 				      (unsigned long long)nkinds, count);
 	if (!err)
-		err = memory_read(reader->mem, bytes + (uint64_t)layout->bytes.ob_sval, kinds, n);
+		err = py_field_address(reader, bytes, LAYOUT_FIELD(bytes, ob_sval), &kinds_at);
+	if (!err)
+		err = memory_read(reader->mem, kinds_at, kinds, n);
 	if (err)
 		return pc_error_prefix(err, "co_localspluskinds of code object at %#llx",
 				       (unsigned long long)code);
@@ -255,20 +240,22 @@ struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64
 	const struct py_reader *reader = &locals->reader;
 	const struct py_layout *layout = reader->layout;
 	bool object_frame = layout->frame_shape == FRAME_SHAPE_OBJECT;
-	int64_t array = object_frame ? layout->frame.f_localsplus : layout->iframe.localsplus;
 	struct slot slots[PYLOCALS_MAX];
 	uint64_t values[PYLOCALS_MAX];
 	struct pc_error *err;
 	size_t nslots = 0, i;
+	uint64_t array;
 
-	if (array == LAYOUT_ABSENT)
-		return pc_error_keep(&frame->locals_error,
-				     pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no f_localsplus"));
+	err = py_field_address(reader, address,
+			       object_frame ? LAYOUT_FIELD(frame, f_localsplus)
+					    : LAYOUT_FIELD(iframe, localsplus),
+			       &array);
+	if (err)
+		return pc_error_keep(&frame->locals_error, err);
 	err = object_frame ? slots_from_tuples(locals, code, slots, &nslots, &frame->locals_cut)
 			   : slots_from_kinds(locals, code, slots, &nslots, &frame->locals_cut);
 	if (!err)
-		err = memory_read(reader->mem, address + (uint64_t)array, values,
-				  nslots * sizeof(*values));
+		err = memory_read(reader->mem, array, values, nslots * sizeof(*values));
 	if (err)
 		return pc_error_keep(&frame->locals_error, err);
 	if (!nslots)

@@ -13,10 +13,9 @@ struct pc_error *pyobject_type(const struct py_reader *reader, uint64_t address,
 
 	if (!address)
 		return pc_error_fault("NULL object pointer");
-	err = memory_read_u64(reader->mem, address + (uint64_t)reader->layout->object.ob_type, ret);
+	err = py_read_ptr(reader, address, LAYOUT_FIELD(object, ob_type), ret);
 	if (err)
-		return pc_error_prefix(err, "ob_type of object at %#llx",
-				       (unsigned long long)address);
+		return pc_error_prefix(err, "object at %#llx", (unsigned long long)address);
 	return NULL;
 }
 
@@ -26,9 +25,9 @@ struct pc_error *pyobject_type_flags(const struct py_reader *reader, uint64_t ty
 	struct pc_error *err;
 
 	/* tp_flags is an unsigned long on Linux. */
-	err = memory_read_u64(reader->mem, type + (uint64_t)reader->layout->type.tp_flags, ret);
+	err = py_read_u64(reader, type, LAYOUT_FIELD(type, tp_flags), ret);
 	if (err)
-		return pc_error_prefix(err, "tp_flags of type at %#llx", (unsigned long long)type);
+		return pc_error_prefix(err, "type at %#llx", (unsigned long long)type);
 	return NULL;
 }
 
@@ -90,16 +89,14 @@ static struct pc_error *decode_units(const struct py_reader *reader, uint64_t da
 static struct pc_error *pep393_data(const struct py_reader *reader, uint64_t address,
 				    struct py_text_data *ret)
 {
-	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
 	uint64_t length, data;
 	uint32_t state;
 	int kind, compact, ascii;
 
-	err = memory_read_u64(reader->mem, address + (uint64_t)layout->unicode.length, &length);
+	err = py_read_u64(reader, address, LAYOUT_FIELD(unicode, length), &length);
 	if (!err)
-		err = memory_read_u32(reader->mem, address + (uint64_t)layout->unicode.state,
-				      &state);
+		err = py_read_u32(reader, address, LAYOUT_FIELD(unicode, state), &state);
 	if (err)
 		return pc_error_prefix(err, "str at %#llx", (unsigned long long)address);
 	/* state: interned:2, kind:3, compact:1, ascii:1, the same from 3.3 on. */
@@ -112,16 +109,15 @@ static struct pc_error *pep393_data(const struct py_reader *reader, uint64_t add
 	if (length > (uint64_t)INT64_MAX)
 		return pc_error_create(PC_ERR_CORRUPT, "str at %#llx has length %lld",
 				       (unsigned long long)address, (long long)length);
+	/* Compact text follows its header: the header's size is where. */
 	if (compact && ascii)
-		data = address + (uint64_t)layout->unicode.ascii_size;
+		err = py_field_address(reader, address, LAYOUT_FIELD(unicode, ascii_size), &data);
 	else if (compact)
-		data = address + (uint64_t)layout->unicode.compact_size;
-	else {
-		err = memory_read_u64(reader->mem, address + (uint64_t)layout->unicode.data_any,
-				      &data);
-		if (err)
-			return pc_error_prefix(err, "str at %#llx", (unsigned long long)address);
-	}
+		err = py_field_address(reader, address, LAYOUT_FIELD(unicode, compact_size), &data);
+	else
+		err = py_read_ptr(reader, address, LAYOUT_FIELD(unicode, data_any), &data);
+	if (err)
+		return pc_error_prefix(err, "str at %#llx", (unsigned long long)address);
 	*ret = (struct py_text_data){.data = data, .length = length, .unit = kind};
 	return NULL;
 }
@@ -129,21 +125,24 @@ static struct pc_error *pep393_data(const struct py_reader *reader, uint64_t add
 static struct pc_error *py2_unicode_data(const struct py_reader *reader, uint64_t address,
 					 struct py_text_data *ret)
 {
-	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
 	uint64_t length, data;
+	int64_t unit;
 
-	err = memory_read_u64(reader->mem, address + (uint64_t)layout->unicode.length, &length);
+	err = py_read_u64(reader, address, LAYOUT_FIELD(unicode, length), &length);
 	if (!err)
-		err = memory_read_u64(reader->mem, address + (uint64_t)layout->unicode.py2_str,
-				      &data);
+		err = py_read_ptr(reader, address, LAYOUT_FIELD(unicode, py2_str), &data);
+	if (!err)
+		err = py_field_value(reader, LAYOUT_FIELD(unicode, py2_unit), &unit);
 	if (err)
 		return pc_error_prefix(err, "unicode at %#llx", (unsigned long long)address);
 	if (length > (uint64_t)INT64_MAX)
 		return pc_error_create(PC_ERR_CORRUPT, "unicode at %#llx has length %lld",
 				       (unsigned long long)address, (long long)length);
-	*ret = (struct py_text_data){.data = data, .length = length,
-				     .unit = (int)layout->unicode.py2_unit};
+	if (unit != 2 && unit != 4)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "unicode of %lld-byte units",
+				       (long long)unit);
+	*ret = (struct py_text_data){.data = data, .length = length, .unit = (int)unit};
 	return NULL;
 }
 
@@ -159,7 +158,7 @@ struct pc_error *pyobject_text(const struct py_reader *reader, uint64_t address,
 			       size_t max_chars, char **ret)
 {
 	struct pc_error *err;
-	uint64_t type, flags, length;
+	uint64_t type, flags, length, data;
 
 	err = pyobject_type(reader, address, &type);
 	if (!err)
@@ -177,26 +176,27 @@ struct pc_error *pyobject_text(const struct py_reader *reader, uint64_t address,
 	if (!(flags & PY_TPFLAGS_BYTES_SUBCLASS))
 		return pc_error_create(PC_ERR_CORRUPT, "object at %#llx is not a string",
 				       (unsigned long long)address);
-	err = memory_read_u64(reader->mem, address + (uint64_t)reader->layout->bytes.ob_size,
-			      &length);
+	err = py_read_u64(reader, address, LAYOUT_FIELD(bytes, ob_size), &length);
+	if (!err)
+		err = py_field_address(reader, address, LAYOUT_FIELD(bytes, ob_sval), &data);
 	if (err)
 		return pc_error_prefix(err, "str at %#llx", (unsigned long long)address);
 	if (length > (uint64_t)INT64_MAX)
 		return pc_error_create(PC_ERR_CORRUPT, "str at %#llx has length %lld",
 				       (unsigned long long)address, (long long)length);
-	return decode_units(reader, address + (uint64_t)reader->layout->bytes.ob_sval, length, 1,
-			    1, max_chars, ret);
+	return decode_units(reader, data, length, 1, 1, max_chars, ret);
 }
 
 struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address, size_t max,
 				unsigned char **ret, size_t *len)
 {
 	struct pc_error *err;
-	uint64_t length;
+	uint64_t length, at;
 	unsigned char *data;
 
-	err = memory_read_u64(reader->mem, address + (uint64_t)reader->layout->bytes.ob_size,
-			      &length);
+	err = py_read_u64(reader, address, LAYOUT_FIELD(bytes, ob_size), &length);
+	if (!err)
+		err = py_field_address(reader, address, LAYOUT_FIELD(bytes, ob_sval), &at);
 	if (err)
 		return pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address);
 	if (length > max)
@@ -206,8 +206,7 @@ struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address
 	data = malloc(length + 1);
 	if (!data)
 		return &pc_error_nomem;
-	err = memory_read(reader->mem, address + (uint64_t)reader->layout->bytes.ob_sval, data,
-			  length);
+	err = memory_read(reader->mem, at, data, length);
 	if (err) {
 		free(data);
 		return pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address);
@@ -221,9 +220,9 @@ struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address
 #define MAX_PLAUSIBLE_LENGTH (1ULL << 40)
 
 struct pc_error *pyobject_length(const struct py_reader *reader, uint64_t address,
-				 int64_t offset, uint64_t *ret)
+				 enum layout_field field, uint64_t *ret)
 {
-	struct pc_error *err = memory_read_u64(reader->mem, address + (uint64_t)offset, ret);
+	struct pc_error *err = py_read_u64(reader, address, field, ret);
 
 	if (!err && *ret > MAX_PLAUSIBLE_LENGTH)
 		return pc_error_create(PC_ERR_CORRUPT, "implausible length %#llx",
@@ -231,7 +230,88 @@ struct pc_error *pyobject_length(const struct py_reader *reader, uint64_t addres
 	return err;
 }
 
-struct pc_error *pyobject_no_layout(const char *what)
+/* The size field of a PyLongObject: ob_size, the signed number of digits,
+ * or (3.12+) lv_tag, the number above long_tag_bits, the sign below. */
+static enum layout_field long_size_field(const struct py_layout *layout)
 {
-	return pc_error_create(PC_ERR_UNSUPPORTED, "the layout has no %s", what);
+	return layout->long_tag_bits ? LAYOUT_FIELD(pylong, lv_tag) : LAYOUT_FIELD(pylong, ob_size);
+}
+
+/* sizeof(digit): 4 bytes for 30-bit digits, 2 for 15-bit ones. */
+static struct pc_error *long_digit_size(const struct py_reader *reader, size_t *ret)
+{
+	struct pc_error *err;
+	int64_t size;
+
+	err = py_field_value(reader, LAYOUT_FIELD(pylong, digit_size), &size);
+	if (err)
+		return err;
+	if (size != 2 && size != 4)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "PyLongObject digits of %lld bytes",
+				       (long long)size);
+	*ret = (size_t)size;
+	return NULL;
+}
+
+struct pc_error *pyobject_long(const struct py_reader *reader, uint64_t address,
+			       struct py_long *ret)
+{
+	const struct py_layout *layout = reader->layout;
+	struct pc_error *err;
+	size_t digit_size;
+	uint64_t word;
+
+	err = py_require(reader, long_size_field(layout), LAYOUT_FIELD(pylong, ob_digit));
+	if (!err)
+		err = long_digit_size(reader, &digit_size);
+	if (err)
+		return err;
+	ret->shift = digit_size == 4 ? 30 : 15;
+	err = py_read_u64(reader, address, long_size_field(layout), &word);
+	if (err)
+		return pc_error_prefix(err, "int at %#llx", (unsigned long long)address);
+	if (layout->long_tag_bits) {
+		uint64_t sign_bits = word & 3;	/* _PyLong_SIGN_MASK */
+
+		if (sign_bits == 3)
+			return pc_error_create(PC_ERR_CORRUPT, "int at %#llx has sign bits 3",
+					       (unsigned long long)address);
+		ret->sign = 1 - (int)sign_bits;
+		ret->ndigits = word >> layout->long_tag_bits;
+	} else {
+		int64_t size = (int64_t)word;
+
+		ret->sign = size < 0 ? -1 : size > 0;
+		ret->ndigits = size < 0 ? -(uint64_t)size : (uint64_t)size;
+	}
+	if ((ret->ndigits == 0) != (ret->sign == 0))
+		return pc_error_create(PC_ERR_CORRUPT, "int at %#llx: %llu digits, sign %d",
+				       (unsigned long long)address,
+				       (unsigned long long)ret->ndigits, ret->sign);
+	return NULL;
+}
+
+struct pc_error *pyobject_long_digits(const struct py_reader *reader, uint64_t address,
+				      size_t count, uint32_t *ret)
+{
+	struct pc_error *err;
+	size_t digit_size, i;
+	uint64_t digits;
+
+	err = long_digit_size(reader, &digit_size);
+	if (!err)
+		err = py_field_address(reader, address, LAYOUT_FIELD(pylong, ob_digit), &digits);
+	if (!err)
+		err = memory_read(reader->mem, digits, ret, count * digit_size);
+	if (err)
+		return pc_error_prefix(err, "digits of int at %#llx", (unsigned long long)address);
+	/* 16-bit digits were read into the first half of RET: widen them from
+	 * the last, which never overwrites one not widened yet. */
+	for (i = count; digit_size == 2 && i-- > 0;) {
+		uint16_t digit;
+
+		memcpy(&digit, (const unsigned char *)ret + i * 2, 2);
+		ret[i] = digit;
+	}
+	return NULL;
 }

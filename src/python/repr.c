@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "elf/memory.h"
 #include "python/container.h"
+#include "python/scan.h"
 #include "base/utf8.h"
 
 #include <math.h>
@@ -11,15 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* tp_flags bits, the same from 2.7 to 3.13 (INT_SUBCLASS is 2.7's). */
-#define TPFLAGS_HEAPTYPE (1UL << 9)
-#define TPFLAGS_INT_SUBCLASS (1UL << 23)
-#define TPFLAGS_LONG_SUBCLASS (1UL << 24)
-#define TPFLAGS_LIST_SUBCLASS (1UL << 25)
-#define TPFLAGS_TUPLE_SUBCLASS (1UL << 26)
-#define TPFLAGS_DICT_SUBCLASS (1UL << 29)
-
-#define TYPE_NAME_MAX 128	/* bytes of tp_name kept */
 #define TYPE_CACHE_SLOTS 64	/* a power of two */
 /* Ints of more digits than this print as a marker: their repr would be
  * cut at PYREPR_MAX_CHARS anyway, and converting them costs quadratic time. */
@@ -58,17 +50,17 @@ static const struct {
 	{"ellipsis", 0, KIND_ELLIPSIS},
 	{"NotImplementedType", 0, KIND_NOT_IMPLEMENTED},
 	{"bool", 0, KIND_BOOL},
-	{"int", TPFLAGS_LONG_SUBCLASS, KIND_LONG},
-	{"int", TPFLAGS_INT_SUBCLASS, KIND_INT},
-	{"long", TPFLAGS_LONG_SUBCLASS, KIND_LONG},
+	{"int", PY_TPFLAGS_LONG_SUBCLASS, KIND_LONG},
+	{"int", PY_TPFLAGS_INT_SUBCLASS, KIND_INT},
+	{"long", PY_TPFLAGS_LONG_SUBCLASS, KIND_LONG},
 	{"float", 0, KIND_FLOAT},
 	{"str", PY_TPFLAGS_UNICODE_SUBCLASS, KIND_TEXT},
 	{"str", PY_TPFLAGS_BYTES_SUBCLASS, KIND_BYTES},
 	{"unicode", PY_TPFLAGS_UNICODE_SUBCLASS, KIND_TEXT},
 	{"bytes", PY_TPFLAGS_BYTES_SUBCLASS, KIND_BYTES},
-	{"list", TPFLAGS_LIST_SUBCLASS, KIND_LIST},
-	{"tuple", TPFLAGS_TUPLE_SUBCLASS, KIND_TUPLE},
-	{"dict", TPFLAGS_DICT_SUBCLASS, KIND_DICT},
+	{"list", PY_TPFLAGS_LIST_SUBCLASS, KIND_LIST},
+	{"tuple", PY_TPFLAGS_TUPLE_SUBCLASS, KIND_TUPLE},
+	{"dict", PY_TPFLAGS_DICT_SUBCLASS, KIND_DICT},
 	{"set", 0, KIND_SET},
 	{"frozenset", 0, KIND_FROZENSET},
 	{"cell", 0, KIND_CELL},
@@ -79,7 +71,7 @@ struct type_info {
 	uint64_t address;	/* 0: free slot */
 	enum kind kind;
 	bool long_value;	/* a bool that is a PyLongObject (3.x), not a PyIntObject */
-	char name[TYPE_NAME_MAX * 4 + 1]; /* tp_name, control bytes escaped */
+	char name[PYSCAN_TYPE_NAME_MAX * 4 + 1]; /* tp_name, control bytes escaped */
 };
 
 struct pyrepr {
@@ -219,24 +211,20 @@ static void escape_name(const char *raw, char *out)
 static struct pc_error *classify(struct pyrepr *repr, uint64_t type, struct type_info *info)
 {
 	const struct py_reader *reader = &repr->reader;
-	char raw[TYPE_NAME_MAX];
-	uint64_t flags, name;
+	char raw[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
-	int truncated;
+	uint64_t flags;
 	size_t i;
 
 	err = pyobject_type_flags(reader, type, &flags);
+	if (!err)
+		err = pyscan_type_name(reader, type, raw, sizeof(raw));
 	if (err)
 		return err;
-	err = memory_read_u64(reader->mem, type + (uint64_t)reader->layout->type.tp_name, &name);
-	if (!err)
-		err = memory_read_cstring(reader->mem, name, raw, sizeof(raw), &truncated);
-	if (err)
-		return pc_error_prefix(err, "tp_name of type at %#llx", (unsigned long long)type);
 	*info = (struct type_info){.address = type, .kind = KIND_OTHER,
-				   .long_value = (flags & TPFLAGS_LONG_SUBCLASS) != 0};
+				   .long_value = (flags & PY_TPFLAGS_LONG_SUBCLASS) != 0};
 	escape_name(raw, info->name);
-	if (flags & TPFLAGS_HEAPTYPE)
+	if (flags & PY_TPFLAGS_HEAPTYPE)
 		return NULL;
 	for (i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]); i++)
 		if (strcmp(raw, builtin_types[i].name) == 0 &&
@@ -278,62 +266,21 @@ static struct pc_error *type_of(struct pyrepr *repr, uint64_t address,
 
 static struct pc_error *read_int(struct run *run, uint64_t address, int64_t *ret)
 {
-	const struct py_layout *layout = run->repr->reader.layout;
-	struct pc_error *err;
+	struct pc_error *err = py_read_i64(&run->repr->reader, address,
+					   LAYOUT_FIELD(pyint, ob_ival), ret);
 
-	if (layout->pyint.ob_ival == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyIntObject.ob_ival");
-	err = memory_read(run->repr->reader.mem, address + (uint64_t)layout->pyint.ob_ival, ret,
-			  sizeof(*ret));
 	if (err)
 		return pc_error_prefix(err, "int at %#llx", (unsigned long long)address);
-	return NULL;
-}
-
-/* The sign and the number of digits of the PyLongObject at ADDRESS. */
-static struct pc_error *long_size(struct run *run, uint64_t address, int *sign,
-				  uint64_t *ndigits)
-{
-	const struct py_layout *layout = run->repr->reader.layout;
-	int64_t size_offset = layout->long_tag_bits ? layout->pylong.lv_tag : layout->pylong.ob_size;
-	struct pc_error *err;
-	uint64_t word;
-
-	if (size_offset == LAYOUT_ABSENT || layout->pylong.ob_digit == LAYOUT_ABSENT ||
-	    (layout->pylong.digit_size != 2 && layout->pylong.digit_size != 4))
-		return pyobject_no_layout("PyLongObject digits");
-	err = memory_read_u64(run->repr->reader.mem, address + (uint64_t)size_offset, &word);
-	if (err)
-		return pc_error_prefix(err, "int at %#llx", (unsigned long long)address);
-	if (layout->long_tag_bits) {
-		uint64_t sign_bits = word & 3;	/* _PyLong_SIGN_MASK */
-
-		if (sign_bits == 3)
-			return pc_error_create(PC_ERR_CORRUPT, "int at %#llx has sign bits 3",
-					       (unsigned long long)address);
-		*sign = 1 - (int)sign_bits;
-		*ndigits = word >> layout->long_tag_bits;
-	} else {
-		int64_t size = (int64_t)word;
-
-		*sign = size < 0 ? -1 : size > 0;
-		*ndigits = size < 0 ? -(uint64_t)size : (uint64_t)size;
-	}
-	if ((*ndigits == 0) != (*sign == 0))
-		return pc_error_create(PC_ERR_CORRUPT, "int at %#llx: %llu digits, sign %d",
-				       (unsigned long long)address, (unsigned long long)*ndigits,
-				       *sign);
 	return NULL;
 }
 
 /* Whether the PyLongObject at ADDRESS is zero. */
 static struct pc_error *long_is_zero(struct run *run, uint64_t address, bool *ret)
 {
-	uint64_t ndigits;
-	int sign;
-	struct pc_error *err = long_size(run, address, &sign, &ndigits);
+	struct py_long number;
+	struct pc_error *err = pyobject_long(&run->repr->reader, address, &number);
 
-	*ret = sign == 0;
+	*ret = !err && number.sign == 0;
 	return err;
 }
 
@@ -341,45 +288,32 @@ static struct pc_error *long_is_zero(struct run *run, uint64_t address, bool *re
  * makes them: base 10^9 chunks built from the most significant digit down. */
 static void put_long(struct run *run, uint64_t address, bool suffix_l)
 {
-	const struct py_layout *layout = run->repr->reader.layout;
-	size_t digit_size = (size_t)layout->pylong.digit_size;
-	/* PyLong_SHIFT: 30 with 32-bit digits, 15 with 16-bit ones. */
-	unsigned shift = digit_size == 4 ? 30 : 15;
 	uint32_t chunks[LONG_MAX_DIGITS * 2 + 2];
-	unsigned char raw[LONG_MAX_DIGITS * 4];
+	uint32_t digits[LONG_MAX_DIGITS];
 	size_t nchunks = 0, i, j;
+	struct py_long number;
 	struct pc_error *err;
-	uint64_t ndigits;
-	int sign;
+	unsigned shift;
 
-	err = long_size(run, address, &sign, &ndigits);
+	err = pyobject_long(&run->repr->reader, address, &number);
 	if (err) {
 		put_error(run, err);
 		return;
 	}
-	if (ndigits > LONG_MAX_DIGITS) {
+	shift = number.shift;
+	if (number.ndigits > LONG_MAX_DIGITS) {
 		putf(run, "<int of %llu %u-bit digits: too long to show>",
-		     (unsigned long long)ndigits, shift);
+		     (unsigned long long)number.ndigits, shift);
 		return;
 	}
-	err = memory_read(run->repr->reader.mem, address + (uint64_t)layout->pylong.ob_digit, raw,
-			  (size_t)ndigits * digit_size);
+	err = pyobject_long_digits(&run->repr->reader, address, (size_t)number.ndigits, digits);
 	if (err) {
-		put_error(run, pc_error_prefix(err, "digits of int at %#llx",
-					       (unsigned long long)address));
+		put_error(run, err);
 		return;
 	}
-	for (i = (size_t)ndigits; i-- > 0;) {
-		uint32_t hi;
+	for (i = (size_t)number.ndigits; i-- > 0;) {
+		uint32_t hi = digits[i];
 
-		if (digit_size == 4) {
-			memcpy(&hi, raw + i * 4, 4);
-		} else {
-			uint16_t d;
-
-			memcpy(&d, raw + i * 2, 2);
-			hi = d;
-		}
 		if (hi >> shift) {
 			put_error(run, pc_error_create(PC_ERR_CORRUPT,
 						       "int at %#llx has digit %#x",
@@ -397,7 +331,7 @@ static void put_long(struct run *run, uint64_t address, bool suffix_l)
 			hi /= 1000000000;
 		}
 	}
-	if (sign < 0)
+	if (number.sign < 0)
 		puts_(run, "-");
 	if (!nchunks)
 		puts_(run, "0");
@@ -620,16 +554,18 @@ static void put_bytes(struct run *run, uint64_t address)
 	uint32_t cps[PYREPR_MAX_STRING];
 	unsigned char raw[PYREPR_MAX_STRING];
 	struct pc_error *err;
-	uint64_t length;
+	uint64_t length, data;
 	size_t count, i;
 
-	err = pyobject_length(reader, address, layout->bytes.ob_size, &length);
+	err = pyobject_length(reader, address, LAYOUT_FIELD(bytes, ob_size), &length);
+	if (!err)
+		err = py_field_address(reader, address, LAYOUT_FIELD(bytes, ob_sval), &data);
 	if (err) {
 		put_error(run, pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address));
 		return;
 	}
 	count = length < PYREPR_MAX_STRING ? (size_t)length : PYREPR_MAX_STRING;
-	err = memory_read(reader->mem, address + (uint64_t)layout->bytes.ob_sval, raw, count);
+	err = memory_read(reader->mem, data, raw, count);
 	if (err) {
 		put_error(run, pc_error_prefix(err, "bytes at %#llx", (unsigned long long)address));
 		return;
@@ -660,13 +596,14 @@ static struct pc_error *set_dummy(void *arg, uint64_t key, bool *ret)
 	} else if (type->kind == KIND_BYTES && layout->set_dummy_is_str) {
 		static const char dummy[] = "<dummy key>";
 		char text[sizeof(dummy)];
-		uint64_t length;
+		uint64_t length, data;
 
-		err = memory_read_u64(repr->reader.mem, key + (uint64_t)layout->bytes.ob_size,
-				      &length);
+		err = py_read_u64(&repr->reader, key, LAYOUT_FIELD(bytes, ob_size), &length);
 		if (!err && length == sizeof(dummy) - 1)
-			err = memory_read(repr->reader.mem, key + (uint64_t)layout->bytes.ob_sval,
-					  text, sizeof(dummy) - 1);
+			err = py_field_address(&repr->reader, key, LAYOUT_FIELD(bytes, ob_sval),
+					       &data);
+		if (!err && length == sizeof(dummy) - 1)
+			err = memory_read(repr->reader.mem, data, text, sizeof(dummy) - 1);
 		*ret = !err && length == sizeof(dummy) - 1 &&
 		       memcmp(text, dummy, sizeof(dummy) - 1) == 0;
 	}
@@ -766,6 +703,7 @@ static void put_value(struct run *run, uint64_t address)
 	const struct type_info *type;
 	struct pc_error *err;
 	int64_t ival;
+	uint64_t fval_bits;
 	double fval;
 	bool zero;
 
@@ -818,16 +756,16 @@ static void put_value(struct run *run, uint64_t address)
 		put_long(run, address, layout->repr_shape == REPR_SHAPE_PY2);
 		return;
 	case KIND_FLOAT:
-		err = layout->pyfloat.ob_fval == LAYOUT_ABSENT
-			      ? pyobject_no_layout("PyFloatObject.ob_fval")
-			      : memory_read(run->repr->reader.mem,
-					    address + (uint64_t)layout->pyfloat.ob_fval, &fval,
-					    sizeof(fval));
-		if (err)
+		/* ob_fval is a double: its bits, read as a word. */
+		err = py_read_u64(&run->repr->reader, address, LAYOUT_FIELD(pyfloat, ob_fval),
+				  &fval_bits);
+		if (err) {
 			put_error(run, pc_error_prefix(err, "float at %#llx",
 						       (unsigned long long)address));
-		else
-			put_float(run, fval);
+			return;
+		}
+		memcpy(&fval, &fval_bits, sizeof(fval));
+		put_float(run, fval);
 		return;
 	case KIND_TEXT:
 		put_text(run, address);
@@ -879,7 +817,6 @@ struct pc_error *pyrepr_object(struct pyrepr *repr, uint64_t address, char **ret
 struct pc_error *pyrepr_cell(struct pyrepr *repr, uint64_t address, bool *is_cell,
 			     uint64_t *content)
 {
-	const struct py_layout *layout = repr->reader.layout;
 	const struct type_info *type;
 	struct pc_error *err = type_of(repr, address, &type);
 
@@ -888,9 +825,7 @@ struct pc_error *pyrepr_cell(struct pyrepr *repr, uint64_t address, bool *is_cel
 		return err;
 	if (type->kind != KIND_CELL)
 		return NULL;
-	if (layout->cell.ob_ref == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyCellObject.ob_ref");
-	err = memory_read_u64(repr->reader.mem, address + (uint64_t)layout->cell.ob_ref, content);
+	err = py_read_ptr(&repr->reader, address, LAYOUT_FIELD(cell, ob_ref), content);
 	if (err)
 		return pc_error_prefix(err, "cell at %#llx", (unsigned long long)address);
 	*is_cell = true;

@@ -7,20 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* tp_flags bits, the same from 2.7 to 3.15 (INT_SUBCLASS is 2.7's). */
-#define TPFLAGS_INT_SUBCLASS (1UL << 23)
-#define TPFLAGS_LONG_SUBCLASS (1UL << 24)
-
 /* Where 3.11+ keep an instance's managed dict (and 3.11 its values):
  * words before the object (MANAGED_DICT_OFFSET, _PyObject_ValuesPointer). */
 #define MANAGED_DICT_WORDS 3
 #define MANAGED_VALUES_WORDS 4
-
-static struct pc_error *read_word(const struct py_reader *reader, uint64_t address,
-				  uint64_t *ret)
-{
-	return memory_read_u64(reader->mem, address, ret);
-}
 
 struct pc_error *pyscan_dict(const struct py_reader *reader, uint64_t dict, pyscan_fn *fn,
 			     void *ctx, bool *cut)
@@ -42,11 +32,11 @@ struct pc_error *pyscan_type_name(const struct py_reader *reader, uint64_t type,
 	uint64_t name;
 	int truncated;
 
-	err = memory_read_u64(reader->mem, type + (uint64_t)reader->layout->type.tp_name, &name);
+	err = py_read_ptr(reader, type, LAYOUT_FIELD(type, tp_name), &name);
 	if (!err)
 		err = memory_read_cstring(reader->mem, name, buf, size, &truncated);
 	if (err)
-		return pc_error_prefix(err, "tp_name of type at %#llx", (unsigned long long)type);
+		return pc_error_prefix(err, "name of type at %#llx", (unsigned long long)type);
 	return NULL;
 }
 
@@ -165,9 +155,7 @@ static struct pc_error *values_get(const struct py_reader *reader, uint64_t type
 	struct pc_error *err;
 	uint64_t keys;
 
-	if (reader->layout->heaptype.ht_cached_keys == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyHeapTypeObject.ht_cached_keys");
-	err = read_word(reader, type + (uint64_t)reader->layout->heaptype.ht_cached_keys, &keys);
+	err = py_read_ptr(reader, type, LAYOUT_FIELD(heaptype, ht_cached_keys), &keys);
 	if (!err && keys)
 		err = pycontainer_scan_keys(reader, keys, values, &scan);
 	*ret = lookup.value;
@@ -183,9 +171,9 @@ struct pc_error *pyscan_attr(const struct py_reader *reader, uint64_t object, co
 	struct pc_error *err;
 
 	*ret = 0;
-	if (layout->type.tp_dictoffset == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyTypeObject.tp_dictoffset");
-	err = pyobject_type(reader, object, &type);
+	err = py_require(reader, LAYOUT_FIELD(type, tp_dictoffset));
+	if (!err)
+		err = pyobject_type(reader, object, &type);
 	if (!err)
 		err = pyobject_type_flags(reader, type, &flags);
 	if (err)
@@ -193,19 +181,21 @@ struct pc_error *pyscan_attr(const struct py_reader *reader, uint64_t object, co
 	if (layout->tpflags_managed_dict && (flags & layout->tpflags_managed_dict)) {
 		uint64_t at = object - MANAGED_DICT_WORDS * 8;
 
-		err = read_word(reader, at, &word);
+		/* Words before the object: no field of a struct. */
+		err = memory_read_u64(reader->mem, at, &word);
 		if (!err && layout->instance_dict_shape == INSTANCE_DICT_OR_VALUES && (word & 1))
 			values = word + 1;
 		else
 			dict = word;
 		if (!err && !dict && layout->instance_dict_shape == INSTANCE_DICT_MANAGED)
-			err = read_word(reader, object - MANAGED_VALUES_WORDS * 8, &values);
+			err = memory_read_u64(reader->mem, object - MANAGED_VALUES_WORDS * 8,
+					      &values);
 		if (!err && !dict && layout->instance_dict_shape == INSTANCE_DICT_INLINE &&
 		    (flags & layout->tpflags_inline_values)) {
 			int64_t basicsize;
 
-			err = memory_read(reader->mem, type + (uint64_t)layout->type.tp_basicsize,
-					  &basicsize, sizeof(basicsize));
+			err = py_read_i64(reader, type, LAYOUT_FIELD(type, tp_basicsize),
+					  &basicsize);
 			if (!err && (basicsize <= 0 || basicsize > (1 << 20)))
 				err = pc_error_create(PC_ERR_CORRUPT, "tp_basicsize %lld",
 						      (long long)basicsize);
@@ -213,12 +203,11 @@ struct pc_error *pyscan_attr(const struct py_reader *reader, uint64_t object, co
 				values = object + (uint64_t)basicsize;
 		}
 	} else {
-		err = memory_read(reader->mem, type + (uint64_t)layout->type.tp_dictoffset,
-				  &dictoffset, sizeof(dictoffset));
+		err = py_read_i64(reader, type, LAYOUT_FIELD(type, tp_dictoffset), &dictoffset);
 		/* A negative offset counts from the end of a variable-size
 		 * object: not the kind of object pycore looks into. */
 		if (!err && dictoffset > 0 && dictoffset < (1 << 20))
-			err = read_word(reader, object + (uint64_t)dictoffset, &dict);
+			err = memory_read_u64(reader->mem, object + (uint64_t)dictoffset, &dict);
 	}
 	if (!err && dict)
 		err = pyscan_dict_get(reader, dict, name, ret);
@@ -237,9 +226,7 @@ struct pc_error *pyscan_module_global(const struct py_reader *reader, uint64_t m
 	struct pc_error *err;
 
 	*ret = 0;
-	if (reader->layout->module.md_dict == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyModuleObject.md_dict");
-	err = read_word(reader, module + (uint64_t)reader->layout->module.md_dict, &dict);
+	err = py_read_ptr(reader, module, LAYOUT_FIELD(module, md_dict), &dict);
 	if (!err && dict)
 		err = pyscan_dict_get(reader, dict, name, ret);
 	return err;
@@ -252,9 +239,7 @@ struct pc_error *pyscan_module(const struct py_reader *reader, uint64_t interp, 
 	struct pc_error *err;
 
 	*ret = 0;
-	if (reader->layout->interp.modules == LAYOUT_ABSENT)
-		return pyobject_no_layout("PyInterpreterState.modules");
-	err = read_word(reader, interp + (uint64_t)reader->layout->interp.modules, &modules);
+	err = py_read_ptr(reader, interp, LAYOUT_FIELD(interp, modules), &modules);
 	if (!err && modules)
 		err = pyscan_dict_get(reader, modules, name, ret);
 	if (err)
@@ -264,54 +249,33 @@ struct pc_error *pyscan_module(const struct py_reader *reader, uint64_t interp, 
 
 struct pc_error *pyscan_int(const struct py_reader *reader, uint64_t object, int64_t *ret)
 {
-	const struct py_layout *layout = reader->layout;
-	int64_t size_offset = layout->long_tag_bits ? layout->pylong.lv_tag : layout->pylong.ob_size;
-	unsigned shift = layout->pylong.digit_size == 4 ? 30 : 15;
-	uint64_t type, flags, word, ndigits, value = 0, i;
+	/* The most digits a value of 64 bits needs, with 15-bit digits. */
+	uint32_t digits[64 / 15 + 1];
+	uint64_t type, flags, value = 0, i;
+	struct py_long number;
 	struct pc_error *err;
-	int sign;
 
 	err = pyobject_type(reader, object, &type);
 	if (!err)
 		err = pyobject_type_flags(reader, type, &flags);
 	if (err)
 		return err;
-	if (flags & TPFLAGS_INT_SUBCLASS) {
-		if (layout->pyint.ob_ival == LAYOUT_ABSENT)
-			return pyobject_no_layout("PyIntObject.ob_ival");
-		return memory_read(reader->mem, object + (uint64_t)layout->pyint.ob_ival, ret,
-				   sizeof(*ret));
-	}
-	if (!(flags & TPFLAGS_LONG_SUBCLASS))
+	if (flags & PY_TPFLAGS_INT_SUBCLASS)
+		return py_read_i64(reader, object, LAYOUT_FIELD(pyint, ob_ival), ret);
+	if (!(flags & PY_TPFLAGS_LONG_SUBCLASS))
 		return pc_error_create(PC_ERR_CORRUPT, "object at %#llx is not an int",
 				       (unsigned long long)object);
-	if (size_offset == LAYOUT_ABSENT || layout->pylong.ob_digit == LAYOUT_ABSENT ||
-	    (layout->pylong.digit_size != 2 && layout->pylong.digit_size != 4))
-		return pyobject_no_layout("PyLongObject digits");
-	err = read_word(reader, object + (uint64_t)size_offset, &word);
+	err = pyobject_long(reader, object, &number);
 	if (err)
 		return err;
-	if (layout->long_tag_bits) {
-		sign = 1 - (int)(word & 3);
-		ndigits = word >> layout->long_tag_bits;
-	} else {
-		sign = (int64_t)word < 0 ? -1 : word != 0;
-		ndigits = (int64_t)word < 0 ? -word : word;
-	}
-	if (ndigits * shift > 64 + shift)
+	if (number.ndigits > (64 + number.shift) / number.shift)
 		return pc_error_create(PC_ERR_LIMIT, "int at %#llx is too large",
 				       (unsigned long long)object);
-	for (i = ndigits; i-- > 0;) {
-		uint32_t digit = 0;
-
-		err = memory_read(reader->mem,
-				  object + (uint64_t)layout->pylong.ob_digit +
-					  i * (uint64_t)layout->pylong.digit_size,
-				  &digit, (size_t)layout->pylong.digit_size);
-		if (err)
-			return err;
-		value = (value << shift) | digit;
-	}
-	*ret = sign < 0 ? -(int64_t)value : (int64_t)value;
+	err = pyobject_long_digits(reader, object, (size_t)number.ndigits, digits);
+	if (err)
+		return err;
+	for (i = number.ndigits; i-- > 0;)
+		value = (value << number.shift) | digits[i];
+	*ret = number.sign < 0 ? -(int64_t)value : (int64_t)value;
 	return NULL;
 }
