@@ -1,8 +1,8 @@
 /* What the files of the Python walk share, and nothing above them uses:
  * locate.c finds the interpreter, layout_choice.c its layout,
- * interpreters.c lists its interpreters and thread states,
- * thread_match.c gives each state its thread, and python.c runs them in
- * that order. */
+ * interpreters.c lists its interpreters and thread states, and walk.c
+ * runs them in that order, then gives each state its thread
+ * (thread_match.h) and reads the frames. */
 #ifndef PYCORE_PYTHON_WALK_H
 #define PYCORE_PYTHON_WALK_H
 
@@ -102,13 +102,7 @@ extern const char python_not_read_yet[];
 /* List every interpreter and thread state into WALK->python. */
 struct pc_error *python_list_interpreters(struct interpreter_walk *walk);
 
-/* thread_match.c */
-
-struct pc_error *python_find_frames_on_stacks(struct interpreter_walk *walk,
-					      const struct core *core);
-struct pc_error *python_match_threads(struct python *python, const struct core *core);
-
-/* python.c */
+/* walk.c */
 
 /* List, match and read every thread state with the layout chosen. */
 struct pc_error *python_walk(struct python *python, struct memory *mem, const struct core *core,

@@ -1,17 +1,20 @@
 /* The Python walk, in order: find the interpreter (locate.c), choose its
  * layout (layout_choice.c), list its interpreters and thread states
- * (interpreters.c), give each state its thread (thread_match.c), read
- * their frames. */
+ * (interpreters.c), give each state its thread (thread_match.c, from what
+ * is gathered here of the core's threads), read their frames. */
 #include "python/python.h"
 #include "python/walk.h"
 
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/warnings.h"
+#include "elf/core.h"
+#include "elf/memory.h"
 #include "elf/modules.h"
 #include "layout/cache.h"
 #include "python/exception.h"
 #include "python/locals.h"
+#include "python/thread_match.h"
 #include "python/version.h"
 
 #include <stdio.h>
@@ -31,6 +34,98 @@ static struct pc_error *read_thread(struct interpreter_walk *walk, struct py_thr
 			return err;
 	}
 	return pyframe_walk(&walk->frames, thread->tstate, thread);
+}
+
+/* The live part of the stack of the core's thread INDEX: from its stack
+ * pointer (less the red zone) to the end of the mapping that holds it. */
+static bool thread_stack(const struct core *core, size_t index, uint64_t *low, uint64_t *high)
+{
+	uint64_t sp = core->threads[index].regs[CORE_REG_RSP];
+	const struct core_segment *segment = core_segment_at(core, sp);
+
+	if (!segment)
+		return false;
+	*low = sp - 128 > segment->vaddr ? sp - 128 : segment->vaddr;
+	*high = segment->vaddr + segment->memsz;
+	return true;
+}
+
+/* Feed SEARCH the words of each of THREADS' live stacks (N), at most
+ * 64 MiB of each, 64 KiB at a time: what cannot be read is skipped. */
+static void search_stacks(struct memory *mem, const struct tm_thread *threads, size_t n,
+			  struct tm_search *search)
+{
+	static uint64_t words[8192];
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		uint64_t start = threads[j].stack_low & ~(uint64_t)7, high = threads[j].stack_high;
+		uint64_t at;
+
+		for (at = start; at < high && at - start < (64u << 20); at += sizeof(words)) {
+			size_t want = high - at < sizeof(words) ? (size_t)(high - at) : sizeof(words);
+			struct pc_error *err = memory_read(mem, at, words, want & ~(size_t)7);
+
+			if (err) {
+				pc_error_destroy(err);
+				continue;
+			}
+			tm_search_feed(search, j, at, words, want / 8);
+		}
+	}
+}
+
+/* Give every thread state the thread that runs it (thread_match.h), from
+ * what the core tells of its threads and what the walk read of each
+ * state. */
+static struct pc_error *match_threads(struct interpreter_walk *walk, const struct core *core)
+{
+	struct python *python = walk->python;
+	struct tm_thread *threads = calloc(core->nthreads + 1, sizeof(*threads));
+	struct tm_state *states = calloc(python->nthreads + 1, sizeof(*states));
+	size_t *owner = calloc(python->nthreads + 1, sizeof(*owner));
+	size_t *current = calloc(core->nthreads + 1, sizeof(*current));
+	struct tm_search search = {0};
+	struct pc_error *err = NULL;
+	size_t i;
+
+	python->current = calloc(core->nthreads + 1, sizeof(*python->current));
+	if (!threads || !states || !owner || !current || !python->current) {
+		err = &pc_error_nomem;
+		goto out;
+	}
+	python->ncurrent = core->nthreads;
+	for (i = 0; i < core->nthreads; i++) {
+		threads[i] = (struct tm_thread){.lwp = (uint64_t)core->threads[i].lwp,
+						.pthread_id = core->threads[i].regs[CORE_REG_FS_BASE]};
+		thread_stack(core, i, &threads[i].stack_low, &threads[i].stack_high);
+	}
+	for (i = 0; i < python->nthreads; i++)
+		states[i] = (struct tm_state){
+			.thread_id = python->threads[i].thread_id,
+			.native_thread_id = python->threads[i].native_thread_id,
+			.stack_address = python->threads[i].stack_address,
+			.top_frame = walk->top_frames ? walk->top_frames[i] : 0};
+	err = tm_search_init(&search, states, python->nthreads);
+	if (!err && search.ncandidates) {
+		search_stacks(walk->mem, threads, core->nthreads, &search);
+		tm_search_apply(&search, states);
+	}
+	if (!err)
+		err = thread_match(threads, core->nthreads, states, python->nthreads, owner, current);
+	for (i = 0; !err && i < python->nthreads; i++) {
+		python->threads[i].stack_address = states[i].stack_address;
+		python->threads[i].owner = owner[i];
+	}
+	for (i = 0; !err && i < core->nthreads; i++)
+		python->current[i] = current[i] ? &python->threads[current[i] - 1] : NULL;
+out:
+	tm_search_deinit(&search);
+	free(threads);
+	free(states);
+	free(owner);
+	free(current);
+	return err;
 }
 
 /* Read the frames of at most max_threads states: first those of the
@@ -125,9 +220,7 @@ struct pc_error *python_walk(struct python *python, struct memory *mem,
 	if (!err)
 		err = python_list_interpreters(&walk);
 	if (!err)
-		err = python_find_frames_on_stacks(&walk, core);
-	if (!err)
-		err = python_match_threads(python, core);
+		err = match_threads(&walk, core);
 	if (!err)
 		err = read_threads(&walk);
 	if (!err)
