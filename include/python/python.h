@@ -3,7 +3,9 @@
  *
  * python_analyze() finds the interpreter through the symbols of the
  * executable or libpython, picks a layout source (DWARF, _Py_DebugOffsets,
- * built-in tables), then walks every interpreter, thread state and frame. */
+ * built-in tables), then walks every interpreter, thread state and frame
+ * (python/walk.c).  What is read from the walk's thread states afterwards
+ * (thread names, asyncio's tasks) is the analysis's to read. */
 #ifndef PYCORE_PYTHON_PYTHON_H
 #define PYCORE_PYTHON_PYTHON_H
 

@@ -1,6 +1,6 @@
 /* What the walks read of a crashed process's Python threads: its thread
  * states, their frames, their variables and the exception each handles.
- * The walkers (pyframe.c, pylocals.c, pyexc.c, python.c) fill these and the
+ * The walkers (pyframe.c, pylocals.c, pyexc.c, python/walk.c) fill these and the
  * layers above read them, so this header depends on nothing above the
  * line tables. */
 #ifndef PYCORE_PYTHON_RESULT_H

@@ -6,7 +6,7 @@
  *   - before: only text, the "3.8.18 (default, ..." that Py_GetVersion()
  *     formats into a static buffer at start-up, found by a scan of the
  *     interpreter's data that sees a string cut by a chunk boundary too.
- * These decode what python.c reads; each rejects what is not plausibly a
+ * These decode what python/locate.c reads; each rejects what is not plausibly a
  * version, so that a wrong source falls through to the next. */
 #ifndef PYCORE_PYTHON_VERSION_H
 #define PYCORE_PYTHON_VERSION_H

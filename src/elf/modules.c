@@ -45,7 +45,7 @@ static bool is_core_executable(const struct modules *modules, const char *name)
 }
 
 /* Remember that the file the core names as NAME could not be used, and
- * why, for the layers that need to say what that costs (python.c). */
+ * why, for the layers that need to say what that costs (python/locate.c). */
 static void add_unusable(struct modules *modules, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void add_unusable(struct modules *modules, const char *name, const char *fmt, ...)
