@@ -20,6 +20,7 @@ struct child_report {
 	char summary[CHILD_SUMMARY_MAX];
 	char text_problem[HANDLE_TEXT_MAX]; /* the text report could not be written: why */
 	char json_problem[HANDLE_TEXT_MAX]; /* nor the JSON */
+	char secure[4];		/* the core's AT_SECURE: "0", "1", "" unknown */
 };
 
 /* Send R to the parent on FD, one line per field (every field is

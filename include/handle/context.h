@@ -5,6 +5,7 @@
 
 #include "handle/live_process.h"
 #include "handle/options.h"
+#include "handle/privilege.h"
 #include "handle/spool.h"
 
 #include <stdbool.h>
@@ -21,6 +22,7 @@ struct handle {
 	struct handle_options options;
 	struct spool spool;
 	struct live_process process;
+	struct privilege privilege;	/* the user's entry or root's, analyzed as whom */
 	bool python_checked;	/* /proc showed it is a Python process */
 	struct input *input;	/* the core, read from standard input */
 	char exe_path[32];	/* /proc/self/fd/N of the live executable */

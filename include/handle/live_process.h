@@ -20,12 +20,22 @@
 
 struct core;
 
+/* What /proc/PID says of the ids the process runs with. */
+enum live_credentials {
+	LIVE_CREDENTIALS_UNKNOWN,	/* /proc/PID not used, or unreadable */
+	LIVE_CREDENTIALS_PLAIN,		/* real = effective = saved = file-system UID and
+					 * GID, and AT_SECURE 0 in its auxv */
+	LIVE_CREDENTIALS_CHANGED,	/* its UIDs or GIDs differ (set-user-ID, setuid()) */
+	LIVE_CREDENTIALS_SECURE,	/* AT_SECURE: it was exec'd with privileges */
+};
+
 struct live_process {
 	pid_t pid;
 	int root_fd;		/* its root directory (O_PATH), or -1 */
 	int exe_fd;		/* its executable, or -1 */
 	bool other_root;	/* its root or mount namespace is not pycore's */
 	bool dumping;		/* the kernel was dumping it */
+	enum live_credentials credentials;
 	char exe[1024];		/* where /proc/PID/exe points, "" when unknown */
 	char comm[17];		/* its name, as /proc/PID/stat has it */
 	char why_not[256];	/* why /proc/PID is not used (root_fd and exe_fd -1) */

@@ -41,6 +41,7 @@ struct handle_options {
 	unsigned max_handlers;
 	unsigned timeout;
 	const char *forward;	/* the command passed the core on, or NULL */
+	int dump_mode;		/* -d, --dump-mode: the kernel's %d, -1 when not given */
 };
 
 /* The defaults of every option. */

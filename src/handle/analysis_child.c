@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,7 +41,8 @@ bool live_is_python(struct handle *h)
 	}
 	child = fork();
 	if (child == 0) {
-		struct pc_error *err = sandbox_enter(h->crash.uid, h->crash.gid, &limits);
+		struct pc_error *err = sandbox_enter(h->privilege.analysis_uid,
+						     h->privilege.analysis_gid, &limits);
 
 		_exit(err ? 2 : python_in_elf(h->process.exe_fd) ? 0 : 1);
 	}
@@ -71,7 +73,11 @@ static void write_files_line(FILE *out, const struct handle *h)
 	if (h->root_path[0])
 		fprintf(out, ", and files under its root directory (another mount namespace or "
 			     "root)");
-	fprintf(out, "; read as UID %u, GID %u\n", (unsigned)h->crash.uid, (unsigned)h->crash.gid);
+	fprintf(out, "; read as UID %u, GID %u", (unsigned)h->privilege.analysis_uid,
+		(unsigned)h->privilege.analysis_gid);
+	if (h->privilege.why[0])
+		fprintf(out, " (the report is root's only: %s)", h->privilege.why);
+	fputc('\n', out);
 }
 
 /* The log's words for the crashing thread's innermost Python frame. */
@@ -124,13 +130,14 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	struct core *core = NULL;
 	struct pc_error *err;
 	const char *main_program;
+	uint64_t secure;
 	FILE *text, *json;
 	int status = EXIT_OK;
 
 	memset(&r, 0, sizeof(r));
 	/* Nothing of the spool but the files to write. */
 	spool_close(&h->spool);
-	err = sandbox_enter(h->crash.uid, h->crash.gid, &limits);
+	err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid, &limits);
 	text = fdopen(files[SPOOL_TEXT].fd, "w");
 	json = fdopen(files[SPOOL_JSON].fd, "w");
 	if (!text || !json)
@@ -159,6 +166,8 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	}
 	if (core->has_psinfo)
 		escape_into(ESCAPE_LINE, core->psinfo.fname, r.comm, sizeof(r.comm));
+	if (core_auxv(core, AT_SECURE, &secure))
+		snprintf(r.secure, sizeof(r.secure), "%d", secure != 0);
 	live_process_check_core(&h->process, core);
 	if (h->process.exe_fd >= 0) {
 		snprintf(h->exe_path, sizeof(h->exe_path), "/proc/self/fd/%d", h->process.exe_fd);

@@ -7,8 +7,8 @@
 
 void child_report_send(int fd, const struct child_report *r)
 {
-	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n", r->comm, r->executable, r->summary, r->text_problem,
-		r->json_problem);
+	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n%s\n", r->comm, r->executable, r->summary,
+		r->text_problem, r->json_problem, r->secure);
 }
 
 /* Take the next line of *TEXT into OUT (SIZE bytes), cut to fit. */
@@ -36,4 +36,5 @@ void child_report_read(int fd, struct child_report *r)
 	take_line(&p, r->summary, sizeof(r->summary));
 	take_line(&p, r->text_problem, sizeof(r->text_problem));
 	take_line(&p, r->json_problem, sizeof(r->json_problem));
+	take_line(&p, r->secure, sizeof(r->secure));
 }

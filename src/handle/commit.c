@@ -188,9 +188,11 @@ static void commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 	if (!analyzed || r->json_problem[0] ||
 	    file_size(files[SPOOL_JSON].fd) >= HANDLE_REPORT_MAX_BYTES)
 		spool_discard(&h->spool, &files[SPOOL_JSON]);
-	/* The crashing user's own crash: theirs to read, nobody else's. */
+	/* The crashing user's own crash: theirs to read, nobody else's;
+	 * a privileged process's, root's only (privilege.h). */
 	for (i = 0; i < SPOOL_NKINDS; i++) {
-		if (files[i].fd < 0)
+		if (files[i].fd < 0 || !h->privilege.user_may_read ||
+		    (h->crash.uid != 0 && strcmp(r->secure, "0") != 0))
 			continue;
 		err = spool_grant_read(&h->spool, &files[i], h->crash.uid);
 		if (err) {

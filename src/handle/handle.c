@@ -1,6 +1,6 @@
 /* pycore handle: the kernel's core_pattern handler.
  *
- *   |/usr/local/bin/pycore handle [OPTION]... %P %u %g %s %t %c %h
+ *   |/usr/local/bin/pycore handle [OPTION]... -d%d %P %u %g %s %t %c %h
  *
  * The kernel runs it as root, on every crash of every user and container,
  * with the core on standard input and the crashed process blocked until
@@ -8,7 +8,8 @@
  * root: the parent opens /proc/PID, copies standard input into a
  * temporary file (and passes it on to --forward) and commits the files of
  * the spool; it parses nothing of the core.  The core is analyzed in a
- * child that first drops to the crashing user's credentials with no
+ * child that first drops to the crashing user's credentials (nobody's for a
+ * privileged process: privilege.h) with no
  * capability, no new privileges, a seccomp filter and rlimits
  * (sandbox.h), and that --timeout kills if it must.
  *
@@ -36,6 +37,7 @@
 #include "handle/forward.h"
 #include "handle/log.h"
 #include "handle/options.h"
+#include "handle/privilege.h"
 #include "handle/time_limit.h"
 #include "input/input.h"
 
@@ -122,6 +124,7 @@ static int run(struct handle *h)
 	}
 	live_process_open(h->crash.pid, h->crash.uid, h->crash.gid, (time_t)h->crash.time,
 			  &h->process);
+	privilege_decide(&h->crash, h->options.dump_mode, &h->process, &h->privilege);
 	err = spool_take_slot(&h->spool, h->options.max_handlers);
 	if (!err)
 		err = spool_check_room(&h->spool, h->options.keep_free);

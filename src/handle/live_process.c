@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,6 +65,51 @@ static long long status_field(const char *status, const char *key)
 	return -1;
 }
 
+/* Whether the four ids after "KEY:" in /proc/PID/status (real,
+ * effective, saved, file system) are one: 1 yes, 0 no, -1 not there. */
+static int status_ids_one(const char *status, const char *key)
+{
+	size_t len = strlen(key);
+	unsigned long long id[4];
+	const char *line;
+
+	for (line = status; line; line = strchr(line, '\n')) {
+		if (line[0] == '\n')
+			line++;
+		if (strncmp(line, key, len) == 0 && line[len] == ':') {
+			if (sscanf(line + len + 1, "%llu %llu %llu %llu", &id[0], &id[1], &id[2],
+				   &id[3]) != 4)
+				return -1;
+			return id[0] == id[1] && id[1] == id[2] && id[2] == id[3];
+		}
+	}
+	return -1;
+}
+
+/* AT_SECURE in /proc/PID/auxv, which the kernel wrote at exec (set for a
+ * set-user-ID or file-capability program): 1 set, 0 not, -1 unknown. */
+static int auxv_secure(pid_t pid)
+{
+	uint64_t auxv[2 * 64];
+	char path[64];
+	size_t used = 0, i;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (used < sizeof(auxv) &&
+	       (n = read(fd, (char *)auxv + used, sizeof(auxv) - used)) > 0)
+		used += (size_t)n;
+	close(fd);
+	for (i = 0; i + 1 < used / sizeof(auxv[0]) && auxv[i] != AT_NULL; i += 2)
+		if (auxv[i] == AT_SECURE)
+			return auxv[i + 1] != 0;
+	return -1;
+}
+
 /* When the process started, in seconds since the epoch: its start in
  * clock ticks after boot (field 22 of /proc/PID/stat), plus the boot time. */
 static bool start_time(const char *stat, time_t *ret)
@@ -101,6 +148,8 @@ void live_process_open(pid_t pid, uid_t uid, gid_t gid, time_t crash_time,
 	char path[64], root[64], ns[64];
 	const char *open_paren, *close_paren;
 	time_t started;
+	bool ids_one;
+	int secure;
 	ssize_t n;
 
 	*ret = (struct live_process){.pid = pid, .root_fd = -1, .exe_fd = -1};
@@ -143,6 +192,12 @@ void live_process_open(pid_t pid, uid_t uid, gid_t gid, time_t crash_time,
 	}
 	n = readlink(path, ret->exe, sizeof(ret->exe) - 1);
 	ret->exe[n > 0 ? n : 0] = '\0';
+	ids_one = status_ids_one(status, "Uid") == 1 && status_ids_one(status, "Gid") == 1;
+	secure = auxv_secure(pid);
+	ret->credentials = !ids_one		? LIVE_CREDENTIALS_CHANGED
+			   : secure == 1	? LIVE_CREDENTIALS_SECURE
+			   : secure == 0	? LIVE_CREDENTIALS_PLAIN
+						: LIVE_CREDENTIALS_UNKNOWN;
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
 	ret->other_root = !same_file(root, "/") || !same_file(ns, "/proc/self/ns/mnt");
 }

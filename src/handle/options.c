@@ -31,6 +31,7 @@ void handle_options_init(struct handle_options *ret)
 		.max_core_size = DEFAULT_MAX_CORE_SIZE,
 		.max_handlers = DEFAULT_MAX_HANDLERS,
 		.timeout = HANDLE_DEFAULT_TIMEOUT,
+		.dump_mode = -1,
 	};
 }
 
@@ -80,6 +81,7 @@ enum {
 	OPT_FORWARD,
 	OPT_KEEP_FREE,
 	OPT_MAX_HANDLERS,
+	OPT_DUMP_MODE = 'd',
 };
 
 static const struct option long_options[] = {
@@ -92,6 +94,7 @@ static const struct option long_options[] = {
 	{"forward", required_argument, NULL, OPT_FORWARD},
 	{"keep-free", required_argument, NULL, OPT_KEEP_FREE},
 	{"max-handlers", required_argument, NULL, OPT_MAX_HANDLERS},
+	{"dump-mode", required_argument, NULL, OPT_DUMP_MODE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -106,7 +109,7 @@ static int parse_options(int argc, char **argv, struct handle_options *o)
 
 	opterr = 0;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hd:", long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DIR:
 			o->dir = optarg;
@@ -145,6 +148,13 @@ static int parse_options(int argc, char **argv, struct handle_options *o)
 						    "1 to %d",
 						    optarg, MAX_TIMEOUT);
 			o->timeout = (unsigned)number;
+			break;
+		case OPT_DUMP_MODE:
+			/* Any number: only 1 is a plain dump. */
+			if (!parse_u64(optarg, 255, &number))
+				return handle_usage("--dump-mode: '%s' is not the kernel's %%d",
+						    optarg);
+			o->dump_mode = (int)number;
 			break;
 		case OPT_FORWARD:
 			o->forward = optarg;
