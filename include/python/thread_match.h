@@ -6,7 +6,7 @@
  * thread and run by another keeps its maker's id.  3.11 and 3.12 keep such
  * an address in the state (its _PyCFrame); up to 3.10 the C frames that
  * evaluate a state's newest Python frame hold that frame's address, which
- * thread_match_search looks for on the stacks where two states store one
+ * tm_search_feed() looks for on the stacks where two states store one
  * thread id.  The other states are matched by the ids they store. */
 #ifndef PYCORE_PYTHON_THREAD_MATCH_H
 #define PYCORE_PYTHON_THREAD_MATCH_H
