@@ -12,6 +12,7 @@
 #include "input/input.h"
 #include "analysis/interleave.h"
 #include "asyncio/tasks.h"
+#include "analysis/notes.h"
 #include "elf/paths.h"
 #include "python/python.h"
 #include "elf/unwind.h"
@@ -124,10 +125,10 @@ struct analysis {
 	 * could not be read: ->error); NULL when it has none. */
 	const struct py_frame *headline;
 	char *command;		/* the command line (pr_psargs, trimmed); NULL: unknown */
-	/* Every warning of the core, its files and the interpreter, in that
-	 * order; the strings belong to those layers. */
-	const char **warnings;
-	size_t nwarnings;
+	/* Everything the reports say was cut, could not be read or is
+	 * suspect (notes.h), worked out last, once. */
+	struct note *notes;
+	size_t nnotes;
 };
 
 /* Frames of the crashing thread's native stack that are always unwound. */

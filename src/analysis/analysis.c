@@ -363,30 +363,23 @@ static void fingerprint(struct analysis *analysis)
 			    &analysis->fingerprint);
 }
 
-/* The warnings of the core, of its files and of the interpreter, in one
- * list. */
-static struct pc_error *gather_warnings(struct analysis *analysis)
+/* The notes, once everything they speak of is known. */
+static struct pc_error *notes(struct analysis *analysis)
 {
-	const struct python *python = &analysis->python;
-	const struct modules *modules = analysis->modules;
-	const struct core *core = analysis->core;
-	size_t i, n = core->nwarnings + modules->nwarnings + python->nwarnings +
-		      analysis->nlate_warnings;
+	const struct note_sources from = {
+		.input = analysis->input,
+		.core = analysis->core,
+		.modules = analysis->modules,
+		.python = &analysis->python,
+		.late_warnings = analysis->late_warnings,
+		.nlate_warnings = analysis->nlate_warnings,
+		.tasks = &analysis->tasks,
+		.first = analysis->threads[0].python,
+		.options = &analysis->options->python,
+		.deadline = &analysis->deadline,
+	};
 
-	if (!n)
-		return NULL;
-	analysis->warnings = calloc(n, sizeof(*analysis->warnings));
-	if (!analysis->warnings)
-		return &pc_error_nomem;
-	for (i = 0; i < core->nwarnings; i++)
-		analysis->warnings[analysis->nwarnings++] = core->warnings[i];
-	for (i = 0; i < modules->nwarnings; i++)
-		analysis->warnings[analysis->nwarnings++] = modules->warnings[i];
-	for (i = 0; i < python->nwarnings; i++)
-		analysis->warnings[analysis->nwarnings++] = python->warnings[i];
-	for (i = 0; i < analysis->nlate_warnings; i++)
-		analysis->warnings[analysis->nwarnings++] = analysis->late_warnings[i];
-	return NULL;
+	return notes_gather(&from, &analysis->notes, &analysis->nnotes);
 }
 
 /* What every report shows of the crash, worked out once. */
@@ -420,7 +413,7 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 		if (!analysis->command)
 			return &pc_error_nomem;
 	}
-	return gather_warnings(analysis);
+	return NULL;
 }
 
 struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret)
@@ -508,6 +501,9 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 			    analysis->core->nwarnings || python_partial(&analysis->python) ||
 			    tasks_partial(&analysis->tasks) ||
 			    analysis->deadline.passed;
+	err = notes(analysis);
+	if (err)
+		goto fail;
 	blocking_guard_stop(&guard);
 	*ret = analysis;
 	return NULL;
@@ -532,7 +528,7 @@ void analysis_destroy(struct analysis *analysis)
 	free(analysis->unmatched);
 	native_stack_deinit(&analysis->crash_native_own);
 	free(analysis->abort_message);
-	free(analysis->warnings);
+	notes_free(analysis->notes, analysis->nnotes);
 	free(analysis->command);
 	pytasks_deinit(&analysis->tasks);
 	warnings_free(analysis->late_warnings, analysis->nlate_warnings);

@@ -3,7 +3,6 @@
  * (annotations and the job summary) and JUnit viewers. */
 #include "cmd/ci.h"
 
-#include "elf/core.h"
 #include "base/error.h"
 #include "base/escape.h"
 #include "elf/modules.h"
@@ -71,8 +70,6 @@ struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *c
 	const struct py_thread *thread = analysis->threads[0].python;
 	const struct py_frame *top = analysis->headline;
 	const char *executable = analysis->modules->executable;
-	const struct core *elf = analysis->core;
-	struct pc_error *err = NULL;
 	size_t i;
 
 	memcpy(core->fingerprint, analysis->fingerprint.id, sizeof(core->fingerprint));
@@ -114,26 +111,15 @@ struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *c
 			return &pc_error_nomem;
 		}
 	}
+	/* The analysis's notes, warnings or not: the summary has no other
+	 * place for what the reports show on lines of their own. */
+	for (i = 0; i < analysis->nnotes; i++) {
+		struct pc_error *err = add_note(core, analysis->notes[i].text);
 
-	if (analysis->input->error)
-		err = add_note(core, analysis->input->error);
-	if (!err && elf->truncated) {
-		char note[64];
-
-		snprintf(note, sizeof(note), "the core is truncated: %llu bytes missing",
-			 (unsigned long long)elf->missing_bytes);
-		err = add_note(core, note);
+		if (err)
+			return err;
 	}
-	for (i = 0; !err && i < analysis->nwarnings; i++)
-		err = add_note(core, analysis->warnings[i]);
-	if (!err && !python->found)
-		err = add_note(core, "no Python interpreter found (no _PyRuntime or interp_head "
-				     "symbol in the files found)");
-	else if (!err && python->error)
-		err = add_note(core, python->error);
-	if (!err && thread && thread->error)
-		err = add_note(core, thread->error);
-	return err;
+	return NULL;
 }
 
 static int compare_groups(const void *a, const void *b)

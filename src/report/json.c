@@ -152,13 +152,36 @@ static void write_python_summary(struct json *j, const struct python *python)
 	json_close(j, '}');
 }
 
+/* The text report's "Warning:" lines, in their order. */
 static void write_warnings(struct json *j, const struct analysis *analysis)
 {
 	size_t i;
 
 	json_open(j, '[');
-	for (i = 0; i < analysis->nwarnings; i++)
-		json_string(j, analysis->warnings[i]);
+	for (i = 0; i < analysis->nnotes; i++)
+		if (analysis->notes[i].warning)
+			json_string(j, analysis->notes[i].text);
+	json_close(j, ']');
+}
+
+/* Every note, warning or not, with its code. */
+static void write_notes(struct json *j, const struct analysis *analysis)
+{
+	size_t i;
+
+	json_open(j, '[');
+	for (i = 0; i < analysis->nnotes; i++) {
+		const struct note *note = &analysis->notes[i];
+
+		json_open(j, '{');
+		json_key(j, "code");
+		json_string(j, note_code_name(note->code));
+		json_key(j, "warning");
+		json_bool(j, note->warning);
+		json_key(j, "text");
+		json_string(j, note->text);
+		json_close(j, '}');
+	}
 	json_close(j, ']');
 }
 
@@ -600,6 +623,8 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	json_bool(&j, analysis->partial);
 	json_key(&j, "warnings");
 	write_warnings(&j, analysis);
+	json_key(&j, "notes");
+	write_notes(&j, analysis);
 	json_key(&j, "limits");
 	json_open(&j, '{');
 	json_key(&j, "max_python_frames");

@@ -24,12 +24,28 @@ static void print_escaped(FILE *out, const char *text)
 	escape_puts(out, ESCAPE_TERMINAL, text);
 }
 
+/* The notes that are warnings, as "Warning:" lines: the input's (INPUT)
+ * follows the Core line it is about, the others end the header. */
+static void print_warnings(FILE *out, const struct analysis *analysis, bool input)
+{
+	size_t i;
+
+	for (i = 0; i < analysis->nnotes; i++) {
+		const struct note *note = &analysis->notes[i];
+
+		if (!note->warning || (note->code == NOTE_INPUT_CUT) != input)
+			continue;
+		fprintf(out, "Warning:     ");
+		print_escaped(out, note->text);
+		fputc('\n', out);
+	}
+}
+
 static void print_header(FILE *out, const struct analysis *analysis)
 {
 	const struct core *core = analysis->core;
 	const struct modules *modules = analysis->modules;
 	const struct python *python = &analysis->python;
-	size_t i;
 
 	fprintf(out, "Core:        ");
 	print_escaped(out, core->path);
@@ -39,12 +55,7 @@ static void print_header(FILE *out, const struct analysis *analysis)
 		fprintf(out, " (truncated: %llu bytes missing)",
 			(unsigned long long)core->missing_bytes);
 	fputc('\n', out);
-	if (analysis->input->error) {
-		fprintf(out, "Warning:     ");
-		print_escaped(out, analysis->input->error);
-		fprintf(out, "; what follows is read from the %llu bytes of core before that\n",
-			(unsigned long long)analysis->input->size);
-	}
+	print_warnings(out, analysis, true);
 	if (modules->executable) {
 		fprintf(out, "Executable:  ");
 		print_escaped(out, modules->executable);
@@ -110,27 +121,7 @@ static void print_header(FILE *out, const struct analysis *analysis)
 			analysis->nthreads, (int)core->threads[0].lwp);
 	fprintf(out, "Fingerprint: %s%s\n", analysis->fingerprint.id,
 		core->live_dump ? " (of a hang: thread 1's stacks, no signal)" : "");
-	for (i = 0; i < analysis->nwarnings; i++) {
-		fprintf(out, "Warning:     ");
-		print_escaped(out, analysis->warnings[i]);
-		fputc('\n', out);
-	}
-	if (python->threads_not_read)
-		fprintf(out, "Warning:     %zu thread states not read (--max-threads=%zu)\n",
-			python->threads_not_read, analysis->options->python.max_threads);
-	if (analysis->tasks.cut)
-		fprintf(out, "Warning:     more asyncio tasks than --max-tasks=%zu; the rest are "
-			     "not shown\n",
-			analysis->options->python.max_tasks);
-	if (analysis->tasks.error) {
-		fprintf(out, "Warning:     asyncio tasks: ");
-		print_escaped(out, analysis->tasks.error);
-		fputc('\n', out);
-	}
-	if (analysis->deadline.passed)
-		fprintf(out, "Warning:     the analysis stopped at --timeout=%g seconds; the stacks "
-			     "end where it was\n",
-			analysis->deadline.seconds);
+	print_warnings(out, analysis, false);
 }
 
 /* Count the characters of UTF-8 TEXT[0, LEN): continuation bytes do not

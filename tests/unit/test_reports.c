@@ -2,8 +2,9 @@
  * utf8_decode(), which keeps invalid text out of the JSON, XML and Markdown
  * pycore writes, escape.c's policy for each kind of output, and
  * fingerprint_native_name(), which keeps the
- * fingerprint of a crash the same across CPUs and compiler clones, and
- * repeat_marker(), the words of a collapsed recursion.  The
+ * fingerprint of a crash the same across CPUs and compiler clones,
+ * repeat_marker(), the words of a collapsed recursion, and notes_gather(),
+ * the one list of notes every report renders.  The
  * reports themselves are tested on real cores by
  * tests/integration/test-reports. */
 #include <setjmp.h>
@@ -15,8 +16,15 @@
 
 #include <cmocka.h>
 
-#include "base/escape.h"
 #include "analysis/fingerprint.h"
+#include "analysis/notes.h"
+#include "asyncio/tasks.h"
+#include "base/deadline.h"
+#include "base/escape.h"
+#include "elf/core.h"
+#include "elf/modules.h"
+#include "input/input.h"
+#include "python/python.h"
 #include "base/utf8.h"
 #include "report/repeat_marker.h"
 
@@ -175,6 +183,99 @@ static void test_repeat_marker(void **state)
 	assert_string_equal(out, "[Previous");
 }
 
+/* Every kind of note, in the order the reports list them, worded as the
+ * text report words them; and none for an analysis with nothing to say. */
+static void test_notes(void **state)
+{
+	static const struct {
+		enum note_code code;
+		const char *name;
+		bool warning;
+		const char *text;
+	} want[] = {
+		{NOTE_INPUT_CUT, "input-cut", true,
+		 "the xz stream is cut short; what follows is read from the 4096 bytes of "
+		 "core before that"},
+		{NOTE_CORE_TRUNCATED, "core-truncated", false,
+		 "the core is truncated: 512 bytes missing"},
+		{NOTE_CORE, "core", true, "a note of the core cannot be read"},
+		{NOTE_FILES, "files", true, "libc.so.6 is missing"},
+		{NOTE_FILES, "files", true, "libm.so.6 is missing"},
+		{NOTE_PYTHON, "python", true, "DWARF not used"},
+		{NOTE_PYTHON, "python", true, "thread names: a cycle"},
+		{NOTE_PYTHON_ERROR, "python-error", false, "a walk stopped"},
+		{NOTE_STACK_ERROR, "stack-error", false, "a frame points to itself"},
+		{NOTE_THREADS_NOT_READ, "threads-not-read", true,
+		 "3 thread states not read (--max-threads=1)"},
+		{NOTE_TASKS_CUT, "tasks-cut", true,
+		 "more asyncio tasks than --max-tasks=10; the rest are not shown"},
+		{NOTE_TASKS_ERROR, "tasks-error", true, "asyncio tasks: no event loop"},
+		{NOTE_TIMEOUT, "timeout", true,
+		 "the analysis stopped at --timeout=0.5 seconds; the stacks end where it was"},
+	};
+	char *core_warnings[] = {"a note of the core cannot be read"};
+	char *file_warnings[] = {"libc.so.6 is missing", "libm.so.6 is missing"};
+	char *python_warnings[] = {"DWARF not used"};
+	char *late_warnings[] = {"thread names: a cycle"};
+	struct input input = {.size = 4096};
+	struct core core = {0};
+	struct modules modules = {0};
+	struct python python = {.found = true};
+	struct py_thread first = {0};
+	struct python_options options = {.max_threads = 1, .max_tasks = 10};
+	struct deadline deadline = {.seconds = 0.5};
+	struct pytasks tasks = {0};
+	struct note_sources from = {.input = &input, .core = &core, .modules = &modules,
+				    .python = &python, .tasks = &tasks, .first = &first,
+				    .options = &options, .deadline = &deadline};
+	struct note *notes;
+	size_t n, i;
+	(void)state;
+
+	assert_null(notes_gather(&from, &notes, &n));
+	assert_int_equal(n, 0);
+	notes_free(notes, n);
+
+	input.error = "the xz stream is cut short";
+	core = (struct core){.truncated = true, .missing_bytes = 512, .warnings = core_warnings,
+			     .nwarnings = 1};
+	modules = (struct modules){.warnings = file_warnings, .nwarnings = 2};
+	python.warnings = python_warnings;
+	python.nwarnings = 1;
+	from.late_warnings = late_warnings;
+	from.nlate_warnings = 1;
+	python.error = "a walk stopped";
+	python.threads_not_read = 3;
+	tasks.cut = true;
+	tasks.error = "no event loop";
+	first.error = "a frame points to itself";
+	deadline.passed = true;
+	assert_null(notes_gather(&from, &notes, &n));
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(notes[i].code, want[i].code);
+		assert_string_equal(note_code_name(notes[i].code), want[i].name);
+		assert_int_equal(notes[i].warning, want[i].warning);
+		assert_string_equal(notes[i].text, want[i].text);
+	}
+	notes_free(notes, n);
+
+	/* No interpreter: said once, and only when nothing failed instead. */
+	python = (struct python){0};
+	from = (struct note_sources){.input = &(struct input){0}, .core = &(struct core){0},
+				     .modules = &(struct modules){0}, .python = &python,
+				     .tasks = &(struct pytasks){0}, .options = &options,
+				     .deadline = &deadline};
+	deadline.passed = false;
+	assert_null(notes_gather(&from, &notes, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(notes[0].code, NOTE_NO_PYTHON);
+	assert_false(notes[0].warning);
+	assert_string_equal(notes[0].text, "no Python interpreter found (no _PyRuntime or "
+					   "interp_head symbol in the files found)");
+	notes_free(notes, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_escape_policies),
 		cmocka_unit_test(test_native_name),
 		cmocka_unit_test(test_repeat_marker),
+		cmocka_unit_test(test_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
