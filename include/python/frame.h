@@ -27,10 +27,6 @@ struct pylocals;
  * cut (its outermost frames unread).  Each costs about 64 bytes while the
  * chain is read. */
 #define PYFRAME_MAX_CHAIN 250000u
-/* Repeated blocks of frames that are collapsed: up to this many frames long,
- * repeated at least this many more times (as the block, then the marker). */
-#define PYFRAME_MAX_PERIOD 16
-#define PYFRAME_MIN_REPEATS 2
 
 struct pyframe_walker {
 	struct py_reader reader;

@@ -3,6 +3,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/ptrset.h"
+#include "python/collapse.h"
 #include "python/locals.h"
 
 #include <stdlib.h>
@@ -192,16 +193,10 @@ struct link {
 	struct pc_error *err;	/* it could not be read: why */
 };
 
-/* A frame to describe: LINK, and the repeats of the block it ends. */
-struct pick {
-	size_t link;
-	size_t period, repeats;
-};
-
 struct chain {
 	struct link *links;
 	size_t nlinks, capacity;
-	struct pick *picks;
+	struct frame_pick *picks;
 	size_t npicks;
 };
 
@@ -324,70 +319,33 @@ struct pc_error *pyframe_describe(struct pyframe_walker *walker, uint64_t addres
 	return describe_frame(walker, address, &ref, frame);
 }
 
-/* Whether links A and B run the same code at the same place. */
-static bool same_place(const struct link *a, const struct link *b)
-{
-	return !a->err && !b->err && a->ref.code == b->ref.code && a->ref.offset == b->ref.offset;
-}
-
-/* How many times the PERIOD links from FIRST repeat right after them. */
-static size_t repeats_of(const struct chain *chain, size_t first, size_t period)
-{
-	size_t repeats = 0, j;
-
-	while (first + (repeats + 2) * period <= chain->nlinks) {
-		const struct link *block = &chain->links[first];
-		const struct link *next = &chain->links[first + (repeats + 1) * period];
-
-		for (j = 0; j < period; j++)
-			if (!same_place(&block[j], &next[j]))
-				return repeats;
-		repeats++;
-	}
-	return repeats;
-}
-
-/* The links to describe, in order: every link, or with COLLAPSE each run
- * of a block of up to PYFRAME_MAX_PERIOD links repeated at least
- * PYFRAME_MIN_REPEATS more times as the block once (the period that covers
- * most wins), as Python's tracebacks collapse a recursion. */
+/* The links to describe, in order: every link, or with COLLAPSE each
+ * repeated block once (collapse.h). */
 static struct pc_error *pick_links(struct chain *chain, bool collapse)
 {
-	size_t i = 0;
+	struct frame_place *places;
+	size_t i;
 
+	places = calloc(chain->nlinks ? chain->nlinks : 1, sizeof(*places));
 	chain->picks = calloc(chain->nlinks ? chain->nlinks : 1, sizeof(*chain->picks));
-	if (!chain->picks)
+	if (!places || !chain->picks) {
+		free(places);
 		return &pc_error_nomem;
-	while (i < chain->nlinks) {
-		size_t period, best = 0, best_repeats = 0, j;
-
-		for (period = 1; collapse && period <= PYFRAME_MAX_PERIOD; period++) {
-			size_t repeats = repeats_of(chain, i, period);
-
-			if (repeats >= PYFRAME_MIN_REPEATS &&
-			    (repeats + 1) * period > (best_repeats + 1) * best) {
-				best = period;
-				best_repeats = repeats;
-			}
-		}
-		if (!best) {
-			chain->picks[chain->npicks++] = (struct pick){.link = i++};
-			continue;
-		}
-		for (j = 0; j < best; j++)
-			chain->picks[chain->npicks++] = (struct pick){.link = i + j};
-		chain->picks[chain->npicks - 1].period = best;
-		chain->picks[chain->npicks - 1].repeats = best_repeats;
-		i += (best_repeats + 1) * best;
 	}
+	for (i = 0; i < chain->nlinks; i++)
+		places[i] = (struct frame_place){.code = chain->links[i].ref.code,
+						 .offset = chain->links[i].ref.offset,
+						 .unreadable = chain->links[i].err != NULL};
+	chain->npicks = frame_collapse(places, chain->nlinks, collapse, chain->picks);
+	free(places);
 	return NULL;
 }
 
 static struct pc_error *frame_from_pick(struct pyframe_walker *walker, struct py_thread *thread,
 					size_t *capacity, struct chain *chain,
-					const struct pick *pick)
+					const struct frame_pick *pick)
 {
-	struct link *link = &chain->links[pick->link];
+	struct link *link = &chain->links[pick->index];
 	struct py_frame *frame;
 	struct pc_error *err;
 
@@ -420,16 +378,9 @@ struct pc_error *pyframe_walk(struct pyframe_walker *walker, uint64_t tstate,
 		goto out;
 	thread->total_frames = chain.nlinks;
 	keep = walker->max_frames > PYFRAME_MIN_FRAMES ? walker->max_frames : PYFRAME_MIN_FRAMES;
-	head = chain.npicks;
-	tail = 0;
-	if (chain.npicks > keep) {
-		/* The outermost frames say how the thread got there: keep a
-		 * quarter of the cap for them when frames are shown alone. */
-		tail = walker->collapse ? keep / 4 : 0;
-		head = keep - tail;
-	}
+	frame_cut(chain.npicks, keep, walker->collapse, &head, &tail);
 	for (i = 0; i < chain.npicks && !fatal; i++) {
-		const struct pick *pick = &chain.picks[i];
+		const struct frame_pick *pick = &chain.picks[i];
 
 		if (i >= head && i < chain.npicks - tail)
 			continue;
