@@ -1,4 +1,5 @@
 #include "asyncio/tasks.h"
+#include "asyncio/wait.h"
 
 #include "base/deadline.h"
 #include "base/error.h"
@@ -770,62 +771,6 @@ static struct pc_error *add_await(struct py_task *task, size_t index)
 	return NULL;
 }
 
-static bool ends_with(const char *text, const char *tail)
-{
-	size_t len = strlen(text), tail_len = strlen(tail);
-
-	return len >= tail_len && strcmp(text + len - tail_len, tail) == 0;
-}
-
-/* The frames down to the one that awaits the future: the pure-Python
- * Future's __await__ is a generator of its own, below it. */
-static size_t wait_frames(const struct py_task *task)
-{
-	size_t n = task->nframes;
-
-	while (n > 1 && task->frames[n - 1].filename &&
-	       ends_with(task->frames[n - 1].filename, "asyncio/futures.py"))
-		n--;
-	return n;
-}
-
-/* A plain future: which asyncio function made it, from the innermost frame
- * (co_qualname from 3.11, co_name before). */
-static enum py_wait wait_from_frame(const struct py_task *task)
-{
-	static const struct {
-		const char *file, *name;
-		enum py_wait wait;
-	} makers[] = {
-		{"asyncio/tasks.py", "sleep", PY_WAIT_SLEEP},
-		{"asyncio/locks.py", "Lock.acquire", PY_WAIT_LOCK},
-		{"asyncio/locks.py", "Semaphore.acquire", PY_WAIT_SEMAPHORE},
-		{"asyncio/locks.py", "Event.wait", PY_WAIT_EVENT},
-		{"asyncio/locks.py", "Condition.wait", PY_WAIT_CONDITION},
-		{"asyncio/locks.py", "acquire", PY_WAIT_LOCK},
-		{"asyncio/locks.py", "wait", PY_WAIT_EVENT},
-		{"asyncio/queues.py", "get", PY_WAIT_QUEUE},
-		{"asyncio/queues.py", "put", PY_WAIT_QUEUE},
-		{"asyncio/queues.py", "Queue.get", PY_WAIT_QUEUE},
-		{"asyncio/queues.py", "Queue.put", PY_WAIT_QUEUE},
-		{"asyncio/taskgroups.py", "TaskGroup.__aexit__", PY_WAIT_TASK_GROUP},
-		{"asyncio/taskgroups.py", "TaskGroup._aexit", PY_WAIT_TASK_GROUP},
-	};
-	const struct py_frame *frame;
-	size_t i, n = wait_frames(task);
-
-	if (!n)
-		return PY_WAIT_FUTURE;
-	frame = &task->frames[n - 1];
-	if (!frame->filename || !frame->name)
-		return PY_WAIT_FUTURE;
-	for (i = 0; i < sizeof(makers) / sizeof(makers[0]); i++)
-		if (ends_with(frame->filename, makers[i].file) &&
-		    strcmp(frame->name, makers[i].name) == 0)
-			return makers[i].wait;
-	return PY_WAIT_FUTURE;
-}
-
 struct children {
 	struct run *run;
 	struct py_task *task;
@@ -890,7 +835,8 @@ static struct pc_error *group_children(struct run *run, struct py_task *task)
 	 * children. */
 	if (!task->nframes || !py_has_field(reader, LAYOUT_FIELD(iframe, localsplus)))
 		return NULL;
-	err = py_read_ptr(reader, task->frames[wait_frames(task) - 1].address,
+	err = py_read_ptr(reader,
+			  task->frames[wait_frames(task->frames, task->nframes) - 1].address,
 			  LAYOUT_FIELD(iframe, localsplus), &group);
 	if (!err && group)
 		err = pyscan_attr(reader, group, "_tasks", &tasks);
@@ -919,18 +865,16 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 	task->waiter_type = strdup(type);
 	if (!task->waiter_type)
 		return &pc_error_nomem;
-	if (is_task(kind)) {
-		task->wait = PY_WAIT_TASK;
+	task->wait = wait_classify(is_task(kind), type, task->frames, task->nframes);
+	if (task->wait == PY_WAIT_TASK) {
 		index = task_index(run, task->waiter);
 		return index >= 0 ? add_await(task, (size_t)index) : NULL;
 	}
-	if (strcmp(type, "_GatheringFuture") == 0) {
-		task->wait = PY_WAIT_GATHER;
+	if (task->wait == PY_WAIT_GATHER) {
 		err = gather_children(run, task, task->waiter);
 		return err ? keep_error(run->tasks, &task->error, pc_error_prefix(err, "gather()"))
 			   : NULL;
 	}
-	task->wait = wait_from_frame(task);
 	if (task->wait == PY_WAIT_TASK_GROUP) {
 		err = group_children(run, task);
 		if (err)
