@@ -41,17 +41,6 @@ struct interpreter_walk {
 	uint64_t *top_frames;	/* per listed state: its PyFrameObject chain's head (≤3.10) */
 };
 
-/* The pointer at BASE + OFFSET; 0 where the layout has no such field. */
-static inline struct pc_error *read_field(struct memory *mem, uint64_t base, int64_t offset,
-					  uint64_t *ret)
-{
-	if (offset == LAYOUT_ABSENT) {
-		*ret = 0;
-		return NULL;
-	}
-	return memory_read_u64(mem, base + (uint64_t)offset, ret);
-}
-
 /* locate.c */
 
 /* The interpreter's symbols; false when no module defines them. */

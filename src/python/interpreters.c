@@ -19,24 +19,25 @@
 /* The thread state that holds the GIL in interpreter INTERP, or 0. */
 static uint64_t gil_holder(struct interpreter_walk *walk, uint64_t interp)
 {
-	const struct py_layout *layout = &walk->python->layout;
+	const struct py_reader *reader = &walk->frames.reader;
 	struct pc_error *err = NULL;
 	uint64_t holder = 0, gil = 0;
 	uint32_t locked = 0;
 
-	if (layout->runtime.gilstate_tstate_current != LAYOUT_ABSENT && walk->anchors->runtime)
-		err = memory_read_u64(walk->mem,
-				      walk->anchors->runtime +
-					      (uint64_t)layout->runtime.gilstate_tstate_current,
-				      &holder);
+	/* Each version says it its own way: 3.7 - 3.11 in _PyRuntime, 2.7
+	 * and 3.6 in a static variable, 3.12+ in the interpreter's GIL. */
+	if (py_has_field(reader, LAYOUT_FIELD(runtime, gilstate_tstate_current)) &&
+	    walk->anchors->runtime)
+		err = py_read_ptr(reader, walk->anchors->runtime,
+				  LAYOUT_FIELD(runtime, gilstate_tstate_current), &holder);
 	else if (walk->anchors->tstate_current)
 		err = memory_read_u64(walk->mem, walk->anchors->tstate_current, &holder);
-	else if (layout->interp.ceval_gil != LAYOUT_ABSENT) {
-		err = read_field(walk->mem, interp, layout->interp.ceval_gil, &gil);
+	else if (py_has_field(reader, LAYOUT_FIELD(interp, ceval_gil))) {
+		err = py_read_ptr(reader, interp, LAYOUT_FIELD(interp, ceval_gil), &gil);
 		if (!err && gil)
-			err = memory_read_u32(walk->mem, gil + (uint64_t)layout->gil.locked, &locked);
+			err = py_read_u32(reader, gil, LAYOUT_FIELD(gil, locked), &locked);
 		if (!err && gil && locked)
-			err = read_field(walk->mem, gil, layout->gil.last_holder, &holder);
+			err = py_read_ptr(reader, gil, LAYOUT_FIELD(gil, last_holder), &holder);
 	}
 	if (err) {
 		pc_error_destroy(err);
@@ -47,17 +48,18 @@ static uint64_t gil_holder(struct interpreter_walk *walk, uint64_t interp)
 
 static bool gc_collecting(struct interpreter_walk *walk, uint64_t interp)
 {
-	const struct py_layout *layout = &walk->python->layout;
+	const struct py_reader *reader = &walk->frames.reader;
 	struct pc_error *err = NULL;
 	uint32_t collecting = 0;
 
-	if (layout->interp.gc_collecting != LAYOUT_ABSENT)
-		err = memory_read_u32(walk->mem, interp + (uint64_t)layout->interp.gc_collecting,
-				      &collecting);
-	else if (layout->runtime.gc_collecting != LAYOUT_ABSENT && walk->anchors->runtime)
-		err = memory_read_u32(walk->mem,
-				      walk->anchors->runtime + (uint64_t)layout->runtime.gc_collecting,
-				      &collecting);
+	/* 3.9+ in the interpreter, 3.7 and 3.8 in _PyRuntime, 2.7 and 3.6 in
+	 * a static variable. */
+	if (py_has_field(reader, LAYOUT_FIELD(interp, gc_collecting)))
+		err = py_read_u32(reader, interp, LAYOUT_FIELD(interp, gc_collecting), &collecting);
+	else if (py_has_field(reader, LAYOUT_FIELD(runtime, gc_collecting)) &&
+		 walk->anchors->runtime)
+		err = py_read_u32(reader, walk->anchors->runtime,
+				  LAYOUT_FIELD(runtime, gc_collecting), &collecting);
 	else if (walk->anchors->gc_collecting)
 		err = memory_read_u32(walk->mem, walk->anchors->gc_collecting, &collecting);
 	pc_error_destroy(err);
@@ -71,7 +73,7 @@ const char python_not_read_yet[] = "not read yet";
 static struct pc_error *list_thread(struct interpreter_walk *walk, uint64_t tstate, uint64_t interp,
 				    int64_t interp_index, uint64_t holder)
 {
-	const struct py_layout *layout = &walk->python->layout;
+	const struct py_reader *reader = &walk->frames.reader;
 	struct python *python = walk->python;
 	struct py_thread *thread;
 	struct pc_error *err;
@@ -95,18 +97,20 @@ static struct pc_error *list_thread(struct interpreter_walk *walk, uint64_t tsta
 	*thread = (struct py_thread){.tstate = tstate, .interp = interp,
 				     .interp_index = interp_index, .not_read = python_not_read_yet};
 	thread->holds_gil = holder == tstate;
-	err = read_field(walk->mem, tstate, layout->tstate.thread_id, &thread->thread_id);
-	if (!err)
-		err = read_field(walk->mem, tstate, layout->tstate.native_thread_id,
-				 &thread->native_thread_id);
+	err = py_read_u64(reader, tstate, LAYOUT_FIELD(tstate, thread_id), &thread->thread_id);
+	/* 3.11+ has the LWP too. */
+	if (!err && py_has_field(reader, LAYOUT_FIELD(tstate, native_thread_id)))
+		err = py_read_u64(reader, tstate, LAYOUT_FIELD(tstate, native_thread_id),
+				  &thread->native_thread_id);
 	/* 3.11 and 3.12 keep the C frame of the running eval call (a local of
 	 * _PyEval_EvalFrameDefault) in the thread state: an address on the
 	 * stack of the thread that runs it, whoever created the state. */
-	if (!err)
-		err = read_field(walk->mem, tstate, layout->tstate.cframe, &cframe);
-	if (!err)
-		err = read_field(walk->mem, tstate, layout->tstate.frame,
-				 &walk->top_frames[python->nthreads - 1]);
+	if (!err && py_has_field(reader, LAYOUT_FIELD(tstate, cframe)))
+		err = py_read_ptr(reader, tstate, LAYOUT_FIELD(tstate, cframe), &cframe);
+	/* ≤3.10: the head of the PyFrameObject chain. */
+	if (!err && py_has_field(reader, LAYOUT_FIELD(tstate, frame)))
+		err = py_read_ptr(reader, tstate, LAYOUT_FIELD(tstate, frame),
+				  &walk->top_frames[python->nthreads - 1]);
 	if (err) {
 		thread->not_read = NULL;
 		return pc_error_keep(&thread->error,
@@ -120,14 +124,14 @@ static struct pc_error *list_thread(struct interpreter_walk *walk, uint64_t tsta
 static struct pc_error *list_interpreter(struct interpreter_walk *walk, uint64_t interp, int64_t index,
 					 struct ptrset *seen)
 {
-	const struct py_layout *layout = &walk->python->layout;
+	const struct py_reader *reader = &walk->frames.reader;
 	struct python *python = walk->python;
 	uint64_t tstate, holder = gil_holder(walk, interp);
 	struct pc_error *err;
 
 	if (gc_collecting(walk, interp))
 		python->gc_collecting = true;
-	err = read_field(walk->mem, interp, layout->interp.tstate_head, &tstate);
+	err = py_read_ptr(reader, interp, LAYOUT_FIELD(interp, tstate_head), &tstate);
 	if (err)
 		return pc_error_keep(&python->error,
 				     pc_error_prefix(err, "thread list of interpreter at %#llx",
@@ -157,7 +161,7 @@ static struct pc_error *list_interpreter(struct interpreter_walk *walk, uint64_t
 		err = list_thread(walk, tstate, interp, index, holder);
 		if (err)
 			return err;
-		err = read_field(walk->mem, tstate, layout->tstate.next, &tstate);
+		err = py_read_ptr(reader, tstate, LAYOUT_FIELD(tstate, next), &tstate);
 		if (err)
 			return pc_error_keep(&python->error,
 					     pc_error_prefix(err, "next of thread state"));
@@ -167,15 +171,15 @@ static struct pc_error *list_interpreter(struct interpreter_walk *walk, uint64_t
 
 struct pc_error *python_list_interpreters(struct interpreter_walk *walk)
 {
-	const struct py_layout *layout = &walk->python->layout;
+	const struct py_reader *reader = &walk->frames.reader;
 	struct python *python = walk->python;
 	struct ptrset interps, tstates;
 	struct pc_error *err;
 	uint64_t interp;
 
 	err = walk->anchors->runtime
-		      ? read_field(walk->mem, walk->anchors->runtime,
-				   layout->runtime.interpreters_head, &interp)
+		      ? py_read_ptr(reader, walk->anchors->runtime,
+				    LAYOUT_FIELD(runtime, interpreters_head), &interp)
 		      : memory_read_u64(walk->mem, walk->anchors->interp_head, &interp);
 	if (err)
 		return pc_error_keep(&python->error, pc_error_prefix(err, "interpreter list"));
@@ -203,8 +207,8 @@ struct pc_error *python_list_interpreters(struct interpreter_walk *walk)
 		err = list_interpreter(walk, interp, (int64_t)python->ninterpreters, &tstates);
 		python->ninterpreters++;
 		if (!err) {
-			struct pc_error *read_err = read_field(walk->mem, interp, layout->interp.next,
-							       &interp);
+			struct pc_error *read_err = py_read_ptr(reader, interp,
+								LAYOUT_FIELD(interp, next), &interp);
 			if (read_err)
 				err = pc_error_keep(&python->error,
 						    pc_error_prefix(read_err, "next interpreter"));

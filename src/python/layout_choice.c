@@ -94,12 +94,13 @@ static bool frame_has_code(struct memory *mem, const struct py_layout *layout,
 			   uint64_t code_type, uint64_t address)
 {
 	const struct py_reader reader = {.mem = mem, .layout = layout};
-	int64_t field = layout->frame_shape == FRAME_SHAPE_OBJECT ? layout->frame.f_code
-								   : layout->iframe.code;
 	struct pc_error *err;
 	uint64_t code, type;
 
-	err = read_field(mem, address, field, &code);
+	err = py_read_ptr(&reader, address,
+			  layout->frame_shape == FRAME_SHAPE_OBJECT ? LAYOUT_FIELD(frame, f_code)
+								    : LAYOUT_FIELD(iframe, code),
+			  &code);
 	if (!err)
 		err = pyobject_type(&reader, code & ~layout->stackref_tag_bits, &type);
 	pc_error_destroy(err);
@@ -141,7 +142,9 @@ static bool walk_is_consistent(const struct python *python, struct memory *mem,
 			       const struct core *core, const struct anchors *anchors)
 {
 	const struct py_layout *layout = &python->layout;
-	bool by_lwp = layout->tstate.native_thread_id != LAYOUT_ABSENT, consistent = true;
+	const struct py_reader reader = {.mem = mem, .layout = layout};
+	bool by_lwp = py_has_field(&reader, LAYOUT_FIELD(tstate, native_thread_id));
+	bool consistent = true;
 	struct core_id *ids;
 	size_t i, j, frames = 0;
 
@@ -159,9 +162,10 @@ static bool walk_is_consistent(const struct python *python, struct memory *mem,
 		const struct py_thread *thread = &python->threads[i];
 		uint64_t interp = thread->interp;
 
-		if (layout->tstate.interp != LAYOUT_ABSENT) {
-			struct pc_error *err = read_field(mem, thread->tstate, layout->tstate.interp,
-							  &interp);
+		/* A build without the link back is taken at its word. */
+		if (py_has_field(&reader, LAYOUT_FIELD(tstate, interp))) {
+			struct pc_error *err = py_read_ptr(&reader, thread->tstate,
+							   LAYOUT_FIELD(tstate, interp), &interp);
 
 			pc_error_destroy(err);
 			if (err)
