@@ -226,11 +226,12 @@ def crash(command, directory, source=None, script='crash.py', env=None,
     DIRECTORY/SCRIPT.  ENV: the environment (default ours).  SIGNO: the
     signal the program must die of (default: any).  KILL_AFTER: send it
     SIGSEGV after that many seconds; READY: count them from the first line
-    the program prints (it hangs once it has printed it).  SETUP: run in the child after the
-    core limit is raised, before COMMAND.  Raises CrashError saying why
-    there is no core: the program exited, died of another signal, ran over
-    TIMEOUT seconds, or the kernel wrote nothing (with core_pattern).
-    DIRECTORY may be bytes (a name that is not UTF-8)."""
+    the program prints (it hangs once it has printed it).  SETUP: run in
+    the child after the core limit is raised, before COMMAND.  Raises
+    CrashError saying why there is no core: the program exited, died of
+    another signal, ran over TIMEOUT seconds, or the kernel wrote nothing
+    (with core_pattern).  DIRECTORY may be bytes (a name that is not
+    UTF-8)."""
     directory = os.fsdecode(directory)
     os.makedirs(directory, exist_ok=True)
     if source is not None:
@@ -291,16 +292,15 @@ def describe_status(rc):
 
 # -------------------------------------------------------------------- pycore
 
-def pycore(*args, cwd=None, env=None, input=None, text=False,
-           timeout=TIMEOUT, binary=None):
-    """Run pycore (BINARY, default $PYCORE) with ARGS; return its
-    CompletedProcess.  ENV: variables added to ours.  TEXT: stdout and
-    stderr as str (bytes that are not UTF-8 replaced), else bytes."""
+def pycore(*args, cwd=None, env=None, text=False, timeout=TIMEOUT):
+    """Run $PYCORE with ARGS; return its CompletedProcess.  ENV: variables
+    added to ours.  TEXT: stdout and stderr as str (bytes that are not
+    UTF-8 replaced), else bytes."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     extra = dict(encoding='utf-8', errors='replace') if text else {}
-    return subprocess.run([binary or PYCORE] + list(args), cwd=cwd,
-                          env=full_env, input=input, stdout=subprocess.PIPE,
+    return subprocess.run([PYCORE] + list(args), cwd=cwd,
+                          env=full_env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, timeout=timeout, **extra)
 
 
