@@ -6,6 +6,7 @@
 #include "cmd/cli.h"
 #include "elf/core.h"
 #include "elf/paths.h"
+#include "handle/log.h"
 #include "handle/sandbox.h"
 #include "handle/time_limit.h"
 #include "input/input.h"
@@ -98,8 +99,8 @@ static void summarize(const struct analysis *analysis, char *out, size_t size)
 		snprintf(out, size, "an unreadable Python frame");
 		return;
 	}
-	escape_into(ESCAPE_LINE, frame->filename, file, sizeof(file));
-	escape_into(ESCAPE_LINE, frame->name, name, sizeof(name));
+	handle_log_field(frame->filename, file, sizeof(file));
+	handle_log_field(frame->name, name, sizeof(name));
 	snprintf(out, size, "File \"%s\", line %d, in %s", file, frame->location.line, name);
 }
 
@@ -179,11 +180,11 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	}
 	/* The log names what the report names: /proc's file or the core's. */
 	main_program = core_main_program(core);
-	escape_into(ESCAPE_LINE, h->process.exe_fd >= 0 ? h->process.exe
-	       : main_program	      ? main_program
-	       : core->has_psinfo     ? core->psinfo.fname
-				      : "?",
-	       r.executable, sizeof(r.executable));
+	handle_log_field(h->process.exe_fd >= 0 ? h->process.exe
+			 : main_program	       ? main_program
+			 : core->has_psinfo    ? core->psinfo.fname
+					       : "?",
+			 r.executable, sizeof(r.executable));
 	write_files_line(text, h);
 	paths.sysroot = h->root_path[0] ? h->root_path : NULL;
 	if (!h->options.all && !h->python_checked &&
@@ -253,8 +254,8 @@ void analysis_child_wait(const struct handle *h, struct analysis_child *child)
 	close(child->report_fd);
 	child->report_fd = -1;
 	if (!r->executable[0])
-		escape_into(ESCAPE_LINE, h->process.exe[0] ? h->process.exe : "?", r->executable,
-			    sizeof(r->executable));
+		handle_log_field(h->process.exe[0] ? h->process.exe : "?", r->executable,
+				 sizeof(r->executable));
 	if (!r->comm[0])
 		snprintf(r->comm, sizeof(r->comm), "%s", h->process.comm);
 }

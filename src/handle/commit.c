@@ -11,6 +11,7 @@
 #include "input/input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -148,13 +149,14 @@ static void keep_core(struct handle *h, struct spool_file *file, uint64_t limit)
 
 /* Commit the entry of the crash that CHILD analyzed into FILES: note in the
  * text report what stopped short, drop a JSON report that is not whole,
- * let the crashing user read the files, name them, and log the crash. */
-static void commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS],
-			 struct analysis_child *child, uint64_t limit)
+ * let the crashing user read the files and name them.  Returns whether
+ * it is committed, FINAL_STEM (SIZE bytes) its stem. */
+static bool commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS],
+			 struct analysis_child *child, char *final_stem, size_t size)
 {
 	static const char *const kind_names[SPOOL_NKINDS] = {"text report", "JSON report", "core"};
 	struct child_report *r = &child->report;
-	char stem[128], final_stem[160], note[512], core_words[128];
+	char stem[128], note[512];
 	bool report_cut = file_size(files[SPOOL_TEXT].fd) >= HANDLE_REPORT_MAX_BYTES;
 	bool analyzed = child->exited && WIFEXITED(child->wstatus) &&
 			WEXITSTATUS(child->wstatus) != EXIT_BAD_INPUT &&
@@ -170,11 +172,11 @@ static void commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 				    "into %s: %s",
 			   (int)h->crash.pid, r->executable, h->spool.path, r->text_problem);
 		h->status = EXIT_BAD_INPUT;
-		return;
+		return false;
 	}
 	if (note[0] && !add_note(h, &files[SPOOL_TEXT], note)) {
 		h->status = EXIT_BAD_INPUT;
-		return;
+		return false;
 	}
 	if (!r->summary[0] && note[0])
 		snprintf(r->summary, sizeof(r->summary), "%.*s", (int)sizeof(r->summary) - 1, note);
@@ -201,18 +203,55 @@ static void commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 			pc_error_destroy(err);
 		}
 	}
-	build_core_words(h, files[SPOOL_CORE].fd >= 0, limit, core_words, sizeof(core_words));
 	entry_stem(&h->crash, r->comm, stem, sizeof(stem));
-	err = spool_commit(&h->spool, files, stem, final_stem, sizeof(final_stem));
+	err = spool_commit(&h->spool, files, stem, final_stem, size);
 	if (err) {
 		handle_log(LOG_ERR, "PID %d: not reported: %s", (int)h->crash.pid, err->message);
 		h->status = EXIT_BAD_INPUT;
 		pc_error_destroy(err);
-		return;
+		return false;
 	}
+	return true;
+}
+
+/* The crash's log line, for its entry STEM, once --max-use has pruned:
+ * the core is said to be kept only when it still is. */
+static void log_entry(struct handle *h, const struct analysis_child *child, const char *stem,
+		      uint64_t limit)
+{
+	char core_name[192], core_words[128];
+	struct stat st;
+
+	snprintf(core_name, sizeof(core_name), "%s%s", stem, spool_suffix(SPOOL_CORE));
+	build_core_words(h,
+			 fstatat(h->spool.dirfd, core_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				 S_ISREG(st.st_mode),
+			 limit, core_words, sizeof(core_words));
 	handle_log(LOG_ERR, "PID %d (%s), %s: %s; report %s/%s%s%s", (int)h->crash.pid,
-		   r->executable, signal_words(h->crash.signo), r->summary, h->spool.path,
-		   final_stem, spool_suffix(SPOOL_TEXT), core_words);
+		   child->report.executable, signal_words(h->crash.signo), child->report.summary,
+		   h->spool.path, stem, spool_suffix(SPOOL_TEXT), core_words);
+}
+
+/* --max-use: delete cores, then the oldest entries, and say so. */
+static void prune(struct handle *h)
+{
+	size_t removed, cores_removed;
+	struct pc_error *err;
+
+	if (!h->options.max_use)
+		return;
+	err = spool_prune(&h->spool, h->options.max_use, &removed, &cores_removed);
+	if (err)
+		handle_log(LOG_ERR, "--max-use: %s", err->message);
+	if (!err && cores_removed)
+		handle_log(LOG_INFO, "--max-use=%llu: removed %zu core%s of %s, oldest first",
+			   (unsigned long long)h->options.max_use, cores_removed,
+			   cores_removed == 1 ? "" : "s", h->spool.path);
+	if (!err && removed)
+		handle_log(LOG_INFO, "--max-use=%llu: removed %zu entr%s of %s, oldest first",
+			   (unsigned long long)h->options.max_use, removed, removed == 1 ? "y" : "ies",
+			   h->spool.path);
+	pc_error_destroy(err);
 }
 
 void commit_crash(struct handle *h)
@@ -222,6 +261,8 @@ void commit_crash(struct handle *h)
 									: h->options.max_core_size;
 	struct analysis_child child;
 	struct pc_error *err = NULL;
+	char stem[160];
+	bool committed = false;
 	int i;
 
 	for (i = 0; i < SPOOL_NKINDS && !err; i++)
@@ -246,29 +287,11 @@ void commit_crash(struct handle *h)
 			   (int)h->crash.pid, child.report.executable, signal_words(h->crash.signo));
 		goto out;
 	}
-	commit_entry(h, files, &child, limit);
+	committed = commit_entry(h, files, &child, stem, sizeof(stem));
 out:
 	for (i = 0; i < SPOOL_NKINDS; i++)
 		spool_discard(&h->spool, &files[i]);
-}
-
-void commit_prune(struct handle *h)
-{
-	size_t removed, cores_removed;
-	struct pc_error *err;
-
-	if (!h->options.max_use)
-		return;
-	err = spool_prune(&h->spool, h->options.max_use, &removed, &cores_removed);
-	if (err)
-		handle_log(LOG_ERR, "--max-use: %s", err->message);
-	if (!err && cores_removed)
-		handle_log(LOG_INFO, "--max-use=%llu: removed %zu core%s of %s, oldest first",
-			   (unsigned long long)h->options.max_use, cores_removed,
-			   cores_removed == 1 ? "" : "s", h->spool.path);
-	if (!err && removed)
-		handle_log(LOG_INFO, "--max-use=%llu: removed %zu entr%s of %s, oldest first",
-			   (unsigned long long)h->options.max_use, removed, removed == 1 ? "y" : "ies",
-			   h->spool.path);
-	pc_error_destroy(err);
+	prune(h);
+	if (committed)
+		log_entry(h, &child, stem, limit);
 }

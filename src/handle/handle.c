@@ -129,8 +129,11 @@ static int run(struct handle *h)
 	if (!err)
 		err = spool_check_room(&h->spool, h->options.keep_free);
 	if (err) {
-		handle_log(LOG_ERR, "PID %d (%s), %s: not reported: %s", (int)h->crash.pid,
-			   h->process.comm[0] ? h->process.comm : "?", signame, err->message);
+		char comm[HANDLE_TEXT_MAX];
+
+		handle_log_field(h->process.comm[0] ? h->process.comm : "?", comm, sizeof(comm));
+		handle_log(LOG_ERR, "PID %d (%s), %s: not reported: %s", (int)h->crash.pid, comm,
+			   signame, err->message);
 		if (err->code != PC_ERR_LIMIT)
 			h->status = EXIT_BAD_INPUT;
 		pc_error_destroy(err);
@@ -140,7 +143,7 @@ static int run(struct handle *h)
 	if (!h->options.all && !live_is_python(h)) {
 		char exe[HANDLE_TEXT_MAX];
 
-		escape_into(ESCAPE_LINE, h->process.exe, exe, sizeof(exe));
+		handle_log_field(h->process.exe, exe, sizeof(exe));
 		handle_log(LOG_INFO, "PID %d (%s), %s: not a Python process, skipped",
 			   (int)h->crash.pid, exe, signame);
 		pass_on(h, &forward);
@@ -166,7 +169,6 @@ static int run(struct handle *h)
 		goto out;
 	}
 	commit_crash(h);
-	commit_prune(h);
 out:
 	if (!forward_finish(&forward, h->options.forward, h->crash.pid))
 		h->status = EXIT_BAD_INPUT;
