@@ -42,9 +42,12 @@ bool live_is_python(struct handle *h)
 	}
 	child = fork();
 	if (child == 0) {
-		struct pc_error *err = sandbox_enter(h->privilege.analysis_uid,
-						     h->privilege.analysis_gid, &limits);
+		struct pc_error *err;
 
+		/* Nothing of the spool: not even the names in it.  The slot
+		 * stays the parent's: its lock is on the open file. */
+		spool_close(&h->spool);
+		err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid, &limits);
 		_exit(err ? 2 : python_in_elf(h->process.exe_fd) ? 0 : 1);
 	}
 	if (child < 0 || !time_limit_wait_child(child, true, &wstatus) || !WIFEXITED(wstatus) ||
