@@ -1,4 +1,5 @@
 #include "asyncio/tasks.h"
+#include "asyncio/coroutine.h"
 #include "asyncio/wait.h"
 
 #include "base/deadline.h"
@@ -15,24 +16,10 @@
 #include <string.h>
 
 #define TASK_NAME_MAX 200
-/* Base classes looked at to tell a task or a future. */
-#define TYPE_CHAIN_MAX 32
 /* Children of a gather() listed. */
 #define GATHER_MAX 1000
 
 #define NO_TASK_LAYOUT "no DWARF or _AsyncioDebug of the _asyncio extension"
-
-/* What an object is, for the chain and the waits. */
-enum kind {
-	KIND_OTHER,
-	KIND_COROUTINE,		/* coroutine, generator, async generator */
-	KIND_ASEND,		/* what `async for` awaits: its async generator's step */
-	KIND_FUTURE_ITER,	/* what `await future` awaits (_asyncio.FutureIter) */
-	KIND_C_TASK,		/* an _asyncio.Task, or a class derived from it */
-	KIND_C_FUTURE,		/* an _asyncio.Future, or derived (_GatheringFuture) */
-	KIND_PY_TASK,		/* asyncio.tasks.Task (no _asyncio) */
-	KIND_PY_FUTURE,		/* asyncio.futures.Future (no _asyncio) */
-};
 
 struct running {
 	uint64_t task;
@@ -69,65 +56,6 @@ static struct pc_error *keep_error(struct pytasks *tasks, char **slot, struct pc
 		return NULL;
 	}
 	return pc_error_keep(slot, err);
-}
-
-/* The kind of the object at OBJECT and, in NAME, its type's name. */
-static struct pc_error *object_kind(const struct py_reader *reader, uint64_t object,
-				    enum kind *ret, char name[PYSCAN_TYPE_NAME_MAX])
-{
-	static const struct {
-		const char *name;
-		enum kind kind;
-	} known[] = {
-		{"coroutine", KIND_COROUTINE},
-		{"generator", KIND_COROUTINE},
-		{"async_generator", KIND_COROUTINE},
-		{"async_generator_asend", KIND_ASEND},
-		{"_asyncio.FutureIter", KIND_FUTURE_ITER},
-		{"_asyncio.Task", KIND_C_TASK},
-		{"_asyncio.Future", KIND_C_FUTURE},
-		{"Task", KIND_PY_TASK},
-		{"Future", KIND_PY_FUTURE},
-	};
-	char base[PYSCAN_TYPE_NAME_MAX];
-	struct pc_error *err;
-	uint64_t type;
-	int depth;
-
-	*ret = KIND_OTHER;
-	err = pyobject_type(reader, object, &type);
-	if (!err)
-		err = pyscan_type_name(reader, type, name, PYSCAN_TYPE_NAME_MAX);
-	if (err)
-		return err;
-	strcpy(base, name);
-	/* The _asyncio types win over a Python class of the same short name
-	 * deriving from them. */
-	for (depth = 0; type && depth < TYPE_CHAIN_MAX; depth++) {
-		size_t i;
-
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (strcmp(base, known[i].name) == 0 &&
-			    (*ret == KIND_OTHER || known[i].kind == KIND_C_TASK ||
-			     known[i].kind == KIND_C_FUTURE))
-				*ret = known[i].kind;
-		if (*ret != KIND_OTHER && *ret != KIND_PY_TASK && *ret != KIND_PY_FUTURE)
-			return NULL;
-		/* Without tp_base, a type is known by its own name only. */
-		if (!py_has_field(reader, LAYOUT_FIELD(type, tp_base)))
-			break;
-		err = py_read_ptr(reader, type, LAYOUT_FIELD(type, tp_base), &type);
-		if (!err && type)
-			err = pyscan_type_name(reader, type, base, sizeof(base));
-		if (err)
-			return err;
-	}
-	return NULL;
-}
-
-static bool is_task(enum kind kind)
-{
-	return kind == KIND_C_TASK || kind == KIND_PY_TASK;
 }
 
 /* ------------------------------------------------------ finding tasks */
@@ -198,12 +126,12 @@ static bool collect_item(void *ctx, uint64_t key, uint64_t value)
 	if (collect->weak) {
 		char name[PYSCAN_TYPE_NAME_MAX];
 		struct pc_error *err;
-		enum kind kind;
+		enum coroutine_kind kind;
 
 		/* A dead weak reference points at None.  An object whose
 		 * type cannot be read is kept as a task: reading it says why
 		 * it cannot be read. */
-		err = object_kind(reader, task, &kind, name);
+		err = coroutine_object_kind(reader, task, &kind, name);
 		pc_error_destroy(err);
 		if (!err && strcmp(name, "NoneType") == 0)
 			return true;
@@ -393,12 +321,12 @@ static struct pc_error *task_name(const struct py_reader *reader, uint64_t objec
 {
 	char type[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
-	enum kind kind;
+	enum coroutine_kind kind;
 	int64_t number;
 
 	if (!object)
 		return NULL;
-	err = object_kind(reader, object, &kind, type);
+	err = coroutine_object_kind(reader, object, &kind, type);
 	if (err)
 		return err;
 	if (strcmp(type, "NoneType") == 0)
@@ -416,7 +344,7 @@ static struct pc_error *task_name(const struct py_reader *reader, uint64_t objec
 
 /* The fields of the task at ADDRESS that everything else follows. */
 static struct pc_error *task_fields(const struct py_reader *reader, struct py_task *task,
-				    enum kind kind, uint64_t *coro)
+				    enum coroutine_kind kind, uint64_t *coro)
 {
 	uint64_t name = 0, state_text = 0;
 	struct pc_error *err;
@@ -472,226 +400,13 @@ static struct pc_error *task_fields(const struct py_reader *reader, struct py_ta
 	return err;
 }
 
-/* The frame of the generator or coroutine at GEN (0: it has finished),
- * and what it awaits now (0: nothing, or it is running). */
-static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, uint64_t *frame,
-				  uint64_t *awaited)
-{
-	const struct py_layout *layout = reader->layout;
-	struct memory *mem = reader->mem;
-	struct pc_error *err = NULL;
-	uint64_t top = 0, code, bytes, bytecode, instr, slots;
-	int8_t state = 0;
-
-	*frame = *awaited = 0;
-	if (layout->await_shape == AWAIT_SHAPE_YIELD_FROM) {
-		int32_t lasti, depth;
-		uint8_t opcode;
-
-		err = py_require(reader, LAYOUT_FIELD(gen, gi_frame), LAYOUT_FIELD(code, co_code));
-		if (!err)
-			err = py_read_ptr(reader, gen, LAYOUT_FIELD(gen, gi_frame), frame);
-		if (err || !*frame)
-			return err;
-		err = py_read_i32(reader, *frame, LAYOUT_FIELD(frame, f_lasti), &lasti);
-		if (err || lasti < 0)
-			return err;
-		err = py_read_ptr(reader, *frame, LAYOUT_FIELD(frame, f_code), &code);
-		if (!err)
-			err = py_read_ptr(reader, code, LAYOUT_FIELD(code, co_code), &bytes);
-		if (!err)
-			err = py_field_address(reader, bytes, LAYOUT_FIELD(bytes, ob_sval), &bytecode);
-		if (!err)
-			err = memory_read(mem,
-					  bytecode + (uint64_t)lasti * (uint64_t)layout->lasti_unit + 2,
-					  &opcode, 1);
-		if (err || opcode != layout->opcode_yield_from)
-			return err;
-		/* ≤3.9 keeps the top of the value stack, 3.10 its depth: where
-		 * the build has neither, what the frame awaits is not read. */
-		if (py_has_field(reader, LAYOUT_FIELD(frame, f_stacktop))) {
-			/* NULL while the frame runs. */
-			err = py_read_ptr(reader, *frame, LAYOUT_FIELD(frame, f_stacktop), &top);
-			if (!err && top)
-				err = memory_read_u64(mem, top - 8, awaited);
-		} else if (py_has_field(reader, LAYOUT_FIELD(frame, f_stackdepth)) &&
-			   py_has_field(reader, LAYOUT_FIELD(frame, f_valuestack))) {
-			/* -1 while the frame runs. */
-			err = py_read_i32(reader, *frame, LAYOUT_FIELD(frame, f_stackdepth), &depth);
-			if (!err && depth > 0)
-				err = py_read_ptr(reader, *frame, LAYOUT_FIELD(frame, f_valuestack),
-						  &top);
-			if (!err && depth > 0)
-				err = memory_read_u64(mem, top + ((uint64_t)depth - 1) * 8, awaited);
-		}
-		return err;
-	}
-	err = py_require(reader, LAYOUT_FIELD(gen, gi_iframe), LAYOUT_FIELD(gen, gi_frame_state));
-	if (!err)
-		err = py_read_i8(reader, gen, LAYOUT_FIELD(gen, gi_frame_state), &state);
-	if (err)
-		return err;
-	if (state >= layout->frame_state_finished)
-		return NULL;
-	err = py_field_address(reader, gen, LAYOUT_FIELD(gen, gi_iframe), frame);
-	if (err)
-		return err;
-	if (layout->await_shape == AWAIT_SHAPE_RESUME) {
-		uint8_t next[2];
-
-		if (state != layout->frame_state_suspended)
-			return NULL;
-		err = py_read_ptr(reader, *frame, LAYOUT_FIELD(iframe, instr), &instr);
-		if (!err)
-			err = memory_read(mem, instr + 2, next, 2);
-		if (err || (next[0] != layout->opcode_resume[0] &&
-			    next[0] != layout->opcode_resume[1]) || next[1] < 2)
-			return err;
-	} else if (state != layout->frame_state_suspended_yield_from &&
-		   state != layout->frame_state_suspended_yield_from_locked) {
-		return NULL;
-	}
-	/* 3.14+ points at the top of the stack, 3.11 - 3.13 count its
-	 * depth: where the build has neither, what the frame awaits is not
-	 * read. */
-	if (py_has_field(reader, LAYOUT_FIELD(iframe, stackpointer))) {
-		err = py_read_ptr(reader, *frame, LAYOUT_FIELD(iframe, stackpointer), &top);
-		if (!err && top)
-			err = memory_read_u64(mem, top - 8 * (uint64_t)layout->await_stack_depth,
-					      awaited);
-	} else if (py_has_field(reader, LAYOUT_FIELD(iframe, stacktop))) {
-		int32_t stacktop;
-
-		err = py_read_i32(reader, *frame, LAYOUT_FIELD(iframe, stacktop), &stacktop);
-		if (!err && stacktop > 0)
-			err = py_field_address(reader, *frame, LAYOUT_FIELD(iframe, localsplus),
-					       &slots);
-		if (!err && stacktop > 0)
-			err = memory_read_u64(mem, slots + ((uint64_t)stacktop - 1) * 8, awaited);
-	}
-	*awaited &= ~layout->stackref_tag_bits;
-	return err;
-}
-
-/* Whether the build has the pointer FIELD and it lies inside the object
- * at OBJECT, as its type's tp_basicsize says (a check of offsets that are
- * not the build's own, such as futureiter.future beside _AsyncioDebug);
- * without tp_basicsize, it is taken to. */
-static struct pc_error *field_inside(const struct py_reader *reader, uint64_t object,
-				     enum layout_field field, bool *ret)
-{
-	uint64_t type, size;
-	struct pc_error *err;
-	int64_t offset;
-
-	*ret = false;
-	if (!py_has_field(reader, field))
-		return NULL;
-	if (!py_has_field(reader, LAYOUT_FIELD(type, tp_basicsize))) {
-		*ret = true;
-		return NULL;
-	}
-	err = py_field_value(reader, field, &offset);
-	if (!err)
-		err = pyobject_type(reader, object, &type);
-	if (!err)
-		err = py_read_u64(reader, type, LAYOUT_FIELD(type, tp_basicsize), &size);
-	if (!err)
-		*ret = offset >= 0 && (uint64_t)offset + 8 <= size;
-	return err;
-}
-
-static struct pc_error *push_frame(struct pyframe_walker *walker, struct py_task *task,
-				   size_t *capacity, uint64_t address)
-{
-	struct pc_error *err;
-
-	if (task->nframes == *capacity) {
-		size_t grown_capacity = *capacity ? *capacity * 2 : 8;
-		void *grown = realloc(task->frames, grown_capacity * sizeof(*task->frames));
-
-		if (!grown)
-			return &pc_error_nomem;
-		task->frames = grown;
-		*capacity = grown_capacity;
-	}
-	task->frames[task->nframes] = (struct py_frame){0};
-	err = pyframe_describe(walker, address, &task->frames[task->nframes]);
-	task->nframes++;
-	return err;
-}
-
-/* Follow the coroutine chain from CORO, outermost first; *LEAF is the
- * object at its end that is no coroutine (the future awaited), or 0. */
-static struct pc_error *walk_chain(struct pyframe_walker *walker, struct py_task *task,
-				   uint64_t coro, uint64_t *leaf)
-{
-	const struct py_reader *reader = &walker->reader;
-	struct pc_error *err = NULL;
-	size_t capacity = 0;
-	struct ptrset seen;
-	uint64_t object = coro;
-
-	*leaf = 0;
-	ptrset_init(&seen);
-	while (object && !err) {
-		char type[PYSCAN_TYPE_NAME_MAX];
-		uint64_t frame, awaited;
-		enum kind kind;
-		int added = ptrset_add(&seen, object);
-
-		if (added < 0) {
-			err = &pc_error_nomem;
-			break;
-		}
-		if (added == 0) {
-			err = pc_error_create(PC_ERR_CORRUPT, "the await chain loops back to %#llx",
-					      (unsigned long long)object);
-			break;
-		}
-		err = object_kind(reader, object, &kind, type);
-		if (err)
-			break;
-		if (kind == KIND_ASEND) {
-			err = py_read_ptr(reader, object, LAYOUT_FIELD(asend, ags_gen), &object);
-			continue;
-		}
-		if (kind == KIND_FUTURE_ITER) {
-			bool inside = false;
-
-			err = field_inside(reader, object, LAYOUT_FIELD(futureiter, future), &inside);
-			if (!err && inside)
-				err = py_read_ptr(reader, object, LAYOUT_FIELD(futureiter, future), leaf);
-			if (err || inside)
-				break;
-		}
-		if (kind != KIND_COROUTINE) {
-			*leaf = object;
-			break;
-		}
-		err = gen_frame(reader, object, &frame, &awaited);
-		if (err || !frame)
-			break;
-		if (task->nframes >= walker->max_frames) {
-			task->cut = true;
-			break;
-		}
-		err = push_frame(walker, task, &capacity, frame);
-		object = awaited;
-	}
-	ptrset_deinit(&seen);
-	if (err && err != &pc_error_nomem)
-		err = pc_error_prefix(err, "coroutine chain");
-	return err;
-}
-
 static struct pc_error *read_task(struct run *run, struct py_task *task)
 {
 	const struct py_reader *reader = run->reader;
 	char type[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
 	uint64_t coro = 0, leaf = 0;
-	enum kind kind;
+	enum coroutine_kind kind;
 	size_t i;
 
 	for (i = 0; i < run->nrunning; i++)
@@ -700,13 +415,13 @@ static struct pc_error *read_task(struct run *run, struct py_task *task)
 			if (run->running[i].thread >= 0)
 				task->thread = run->running[i].thread;
 		}
-	err = object_kind(reader, task->address, &kind, type);
-	if (!err && !is_task(kind))
+	err = coroutine_object_kind(reader, task->address, &kind, type);
+	if (!err && !coroutine_kind_is_task(kind))
 		err = pc_error_create(PC_ERR_CORRUPT, "a %s is no task", type);
 	if (!err)
 		err = task_fields(reader, task, kind, &coro);
 	if (!err && coro)
-		err = walk_chain(run->walker, task, coro, &leaf);
+		err = coroutine_walk_chain(run->walker, task, coro, &leaf);
 	/* Without fut_state (_AsyncioDebug has none): a task is done or
 	 * cancelled only once its coroutine has ended, so one whose coroutine
 	 * still has a frame is pending. */
@@ -853,19 +568,19 @@ static struct pc_error *classify_wait(struct run *run, struct py_task *task)
 {
 	char type[PYSCAN_TYPE_NAME_MAX];
 	struct pc_error *err;
-	enum kind kind;
+	enum coroutine_kind kind;
 	int index;
 
 	if (!task->waiter)
 		return NULL;
-	err = object_kind(run->reader, task->waiter, &kind, type);
+	err = coroutine_object_kind(run->reader, task->waiter, &kind, type);
 	if (err)
 		return keep_error(run->tasks, &task->error,
 				  pc_error_prefix(err, "the future it awaits"));
 	task->waiter_type = strdup(type);
 	if (!task->waiter_type)
 		return &pc_error_nomem;
-	task->wait = wait_classify(is_task(kind), type, task->frames, task->nframes);
+	task->wait = wait_classify(coroutine_kind_is_task(kind), type, task->frames, task->nframes);
 	if (task->wait == PY_WAIT_TASK) {
 		index = task_index(run, task->waiter);
 		return index >= 0 ? add_await(task, (size_t)index) : NULL;
