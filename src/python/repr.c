@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "elf/memory.h"
 #include "python/container.h"
+#include "python/repr_text.h"
 #include "python/scan.h"
 #include "base/utf8.h"
 
@@ -341,152 +342,26 @@ static void put_long(struct run *run, uint64_t address, bool suffix_l)
 		puts_(run, "L");
 }
 
-/* repr() of a float: the shortest digits that read back as X (the
- * correctly rounded %.*e of the fewest digits that round-trips), laid out
- * as Python's float_repr does: positional for exponents from -4 to 15,
- * with ".0" when there is no fraction, else d.ddde+XX. */
 static void put_float(struct run *run, double x)
 {
-	char buf[40], digits[20];
-	int precision, exponent, ndigits = 0, point, i;
-	const char *p;
+	char buf[REPR_FLOAT_MAX];
 
-	if (isnan(x)) {
-		puts_(run, "nan");
-		return;
-	}
-	if (isinf(x)) {
-		puts_(run, x < 0 ? "-inf" : "inf");
-		return;
-	}
-	if (x == 0) {
-		puts_(run, signbit(x) ? "-0.0" : "0.0");
-		return;
-	}
-	for (precision = 1; precision <= 17; precision++) {
-		snprintf(buf, sizeof(buf), "%.*e", precision - 1, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
-	/* buf: [-]d[.ddd]e(+|-)XX */
-	p = buf;
-	if (*p == '-') {
-		puts_(run, "-");
-		p++;
-	}
-	for (; *p != 'e'; p++)
-		if (*p != '.')
-			digits[ndigits++] = *p;
-	exponent = atoi(p + 1);
-	while (ndigits > 1 && digits[ndigits - 1] == '0')
-		ndigits--;
-	if (exponent < -4 || exponent >= 16) {
-		put(run, digits, 1);
-		if (ndigits > 1) {
-			puts_(run, ".");
-			put(run, digits + 1, (size_t)ndigits - 1);
-		}
-		putf(run, "e%c%02d", exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
-		return;
-	}
-	point = exponent + 1;	/* digits before the decimal point */
-	if (point <= 0) {
-		puts_(run, "0.");
-		for (i = point; i < 0; i++)
-			puts_(run, "0");
-		put(run, digits, (size_t)ndigits);
-	} else if (point < ndigits) {
-		put(run, digits, (size_t)point);
-		puts_(run, ".");
-		put(run, digits + point, (size_t)(ndigits - point));
-	} else {
-		put(run, digits, (size_t)ndigits);
-		for (i = ndigits; i < point; i++)
-			puts_(run, "0");
-		puts_(run, ".0");
-	}
+	put(run, buf, repr_float(x, buf));
 }
 
 /* ------------------------------------------------------------ text */
 
-/* Code points that 3.x's repr() escapes although they are not ASCII
- * (str.isprintable() is false): the control, format, separator, surrogate
- * and private-use characters of Unicode 14 (Python 3.11's database),
- * found with
- *   [c for c in range(0x80, 0x110000) if not chr(c).isprintable()
- *    and unicodedata.category(chr(c)) != 'Cn']
- * Unassigned code points (Cn) are printed as they are: which ones are
- * unassigned depends on the Unicode version of the Python that crashed. */
-static const struct {
-	uint32_t first, last;
-} unprintable[] = {
-	{0x80, 0xa0},	    {0xad, 0xad},	{0x600, 0x605},	    {0x61c, 0x61c},
-	{0x6dd, 0x6dd},	    {0x70f, 0x70f},	{0x890, 0x891},	    {0x8e2, 0x8e2},
-	{0x1680, 0x1680},   {0x180e, 0x180e},	{0x2000, 0x200f},   {0x2028, 0x202f},
-	{0x205f, 0x2064},   {0x2066, 0x206f},	{0x3000, 0x3000},   {0xd800, 0xf8ff},
-	{0xfeff, 0xfeff},   {0xfff9, 0xfffb},	{0x110bd, 0x110bd}, {0x110cd, 0x110cd},
-	{0x13430, 0x13438}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
-	{0xe0020, 0xe007f}, {0xf0000, 0xffffd}, {0x100000, 0x10fffd},
-};
-
-static bool printable(uint32_t cp)
-{
-	size_t i;
-
-	if (cp < 0x80)
-		return cp >= 0x20 && cp != 0x7f;
-	if (cp > 0x10ffff)
-		return false;
-	for (i = 0; i < sizeof(unprintable) / sizeof(unprintable[0]); i++)
-		if (cp >= unprintable[i].first && cp <= unprintable[i].last)
-			return false;
-	return true;
-}
-
-/* The quote repr() uses: ' unless the text has ' and no ". */
-static char choose_quote(const uint32_t *cps, size_t n)
-{
-	bool single = false, dbl = false;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		single |= cps[i] == '\'';
-		dbl |= cps[i] == '"';
-	}
-	return single && !dbl ? '"' : '\'';
-}
-
-/* One character of a str, bytes or unicode repr.  BYTES: 3.x bytes and
- * 2.7 str, where everything outside printable ASCII is \xNN; PY2_UNICODE:
- * 2.7 unicode, where everything outside it is \x, \u or \U. */
 static void put_char(struct run *run, uint32_t cp, char quote, bool bytes, bool py2_unicode)
 {
-	char buf[4];
+	char buf[REPR_CHAR_MAX];
 
-	if (cp == (uint32_t)quote || cp == '\\')
-		putf(run, "\\%c", (char)cp);
-	else if (cp == '\t')
-		puts_(run, "\\t");
-	else if (cp == '\n')
-		puts_(run, "\\n");
-	else if (cp == '\r')
-		puts_(run, "\\r");
-	else if (cp >= 0x20 && cp < 0x7f)
-		putf(run, "%c", (char)cp);
-	else if (cp < 0x80 || bytes || (cp <= 0xff && (py2_unicode || !printable(cp))))
-		putf(run, "\\x%02x", cp);
-	else if (!py2_unicode && printable(cp))
-		put(run, buf, utf8_encode(cp, buf));
-	else if (cp <= 0xffff)
-		putf(run, "\\u%04x", cp);
-	else
-		putf(run, "\\U%08x", cp);
+	put(run, buf, repr_char(cp, quote, bytes, py2_unicode, buf));
 }
 
 static void put_quoted(struct run *run, const char *prefix, const uint32_t *cps, size_t n,
 		       bool bytes, bool py2_unicode, bool cut)
 {
-	char quote = choose_quote(cps, n);
+	char quote = repr_quote(cps, n);
 	size_t i;
 
 	puts_(run, prefix);
