@@ -74,9 +74,9 @@ struct core {
 	uint64_t missing_bytes;	/* how much is cut off when truncated */
 
 	struct core_segment *segments;	/* sorted by vaddr */
-	size_t nsegments;
+	size_t nsegments, segments_capacity;
 	struct core_thread *threads;	/* in note order: the first got the signal */
-	size_t nthreads;
+	size_t nthreads, threads_capacity;
 	struct core_file_mapping *files; /* NT_FILE, sorted by start */
 	size_t nfiles;
 	const struct core_auxv_entry *auxv; /* points into the mapped note */

@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "base/ptrset.h"
+#include "base/vec.h"
 #include "elf/memory.h"
 #include "python/frame.h"
 #include "python/object.h"
@@ -205,17 +206,13 @@ static struct pc_error *field_inside(const struct py_reader *reader, uint64_t ob
 static struct pc_error *push_frame(struct pyframe_walker *walker, struct py_task *task,
 				   size_t *capacity, uint64_t address)
 {
+	struct py_frame *grown = vec_grow(task->frames, capacity, task->nframes + 1,
+					  sizeof(*task->frames));
 	struct pc_error *err;
 
-	if (task->nframes == *capacity) {
-		size_t grown_capacity = *capacity ? *capacity * 2 : 8;
-		void *grown = realloc(task->frames, grown_capacity * sizeof(*task->frames));
-
-		if (!grown)
-			return &pc_error_nomem;
-		task->frames = grown;
-		*capacity = grown_capacity;
-	}
+	if (!grown)
+		return &pc_error_nomem;
+	task->frames = grown;
 	task->frames[task->nframes] = (struct py_frame){0};
 	err = pyframe_describe(walker, address, &task->frames[task->nframes]);
 	task->nframes++;

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "elf/memory.h"
 #include "base/ptrset.h"
+#include "base/vec.h"
 #include "python/frame.h"
 #include "python/locals.h"
 #include "python/scan.h"
@@ -63,6 +64,7 @@ static struct pc_error *keep_error(struct pytasks *tasks, char **slot, struct pc
 static struct pc_error *add_task(struct run *run, uint64_t address, int64_t interp_index)
 {
 	struct pytasks *tasks = run->tasks;
+	struct py_task *grown;
 	int added;
 
 	if (!address)
@@ -76,15 +78,10 @@ static struct pc_error *add_task(struct run *run, uint64_t address, int64_t inte
 		tasks->cut = true;
 		return NULL;
 	}
-	if (tasks->ntasks == run->capacity) {
-		size_t capacity = run->capacity ? run->capacity * 2 : 16;
-		void *grown = realloc(tasks->tasks, capacity * sizeof(*tasks->tasks));
-
-		if (!grown)
-			return &pc_error_nomem;
-		tasks->tasks = grown;
-		run->capacity = capacity;
-	}
+	grown = vec_grow(tasks->tasks, &run->capacity, tasks->ntasks + 1, sizeof(*tasks->tasks));
+	if (!grown)
+		return &pc_error_nomem;
+	tasks->tasks = grown;
 	tasks->tasks[tasks->ntasks++] = (struct py_task){.address = address,
 							   .interp_index = interp_index,
 							   .thread = -1,
@@ -161,17 +158,14 @@ static struct pc_error *collect_set(struct run *run, uint64_t set, bool weak,
 
 static bool add_running(struct run *run, uint64_t task, int64_t thread)
 {
-	if (run->nrunning == run->running_capacity) {
-		size_t capacity = run->running_capacity ? run->running_capacity * 2 : 8;
-		void *grown = realloc(run->running, capacity * sizeof(*run->running));
+	struct running *grown = vec_grow(run->running, &run->running_capacity, run->nrunning + 1,
+					 sizeof(*run->running));
 
-		if (!grown) {
-			run->nomem = true;
-			return false;
-		}
-		run->running = grown;
-		run->running_capacity = capacity;
+	if (!grown) {
+		run->nomem = true;
+		return false;
 	}
+	run->running = grown;
 	run->running[run->nrunning++] = (struct running){.task = task, .thread = thread};
 	return run->nrunning < 1024;
 }

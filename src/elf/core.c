@@ -1,6 +1,7 @@
 #include "elf/core.h"
 
 #include "base/error.h"
+#include "base/vec.h"
 #include "base/warnings.h"
 
 #include <errno.h>
@@ -47,7 +48,7 @@ static struct pc_error *parse_prstatus(struct core *core, const unsigned char *d
 				       size_t size)
 {
 	struct elf_prstatus status;
-	struct core_thread *thread;
+	struct core_thread *thread, *grown;
 
 	if (size < sizeof(status))
 		return pc_error_create(PC_ERR_CORRUPT, "NT_PRSTATUS note of %zu bytes, expected %zu",
@@ -55,14 +56,11 @@ static struct pc_error *parse_prstatus(struct core *core, const unsigned char *d
 	if (core->nthreads >= CORE_MAX_THREADS)
 		return pc_error_create(PC_ERR_LIMIT, "more than %d NT_PRSTATUS notes",
 				       CORE_MAX_THREADS);
-	if ((core->nthreads & (core->nthreads - 1)) == 0) {
-		size_t capacity = core->nthreads ? core->nthreads * 2 : 8;
-		void *grown = realloc(core->threads, capacity * sizeof(*core->threads));
-
-		if (!grown)
-			return &pc_error_nomem;
-		core->threads = grown;
-	}
+	grown = vec_grow(core->threads, &core->threads_capacity, core->nthreads + 1,
+			 sizeof(*core->threads));
+	if (!grown)
+		return &pc_error_nomem;
+	core->threads = grown;
 	memcpy(&status, desc, sizeof(status));
 	thread = &core->threads[core->nthreads++];
 	thread->lwp = status.pr_pid;
@@ -218,20 +216,17 @@ static struct pc_error *parse_notes(struct core *core, Elf *elf, const GElf_Phdr
 
 static struct pc_error *add_segment(struct core *core, const GElf_Phdr *phdr)
 {
-	struct core_segment *segment;
+	struct core_segment *segment, *grown;
 	uint64_t present = 0;
 
 	if (core->nsegments >= CORE_MAX_SEGMENTS)
 		return pc_error_create(PC_ERR_LIMIT, "more than %d PT_LOAD segments",
 				       CORE_MAX_SEGMENTS);
-	if ((core->nsegments & (core->nsegments - 1)) == 0) {
-		size_t capacity = core->nsegments ? core->nsegments * 2 : 64;
-		void *grown = realloc(core->segments, capacity * sizeof(*core->segments));
-
-		if (!grown)
-			return &pc_error_nomem;
-		core->segments = grown;
-	}
+	grown = vec_grow(core->segments, &core->segments_capacity, core->nsegments + 1,
+			 sizeof(*core->segments));
+	if (!grown)
+		return &pc_error_nomem;
+	core->segments = grown;
 	if (phdr->p_offset < core->size)
 		present = core->size - phdr->p_offset;
 	if (present > phdr->p_filesz)

@@ -3,6 +3,7 @@
 #include "elf/core.h"
 #include "base/deadline.h"
 #include "base/error.h"
+#include "base/vec.h"
 #include "elf/memory.h"
 
 #include <stdlib.h>
@@ -159,7 +160,7 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 {
 	struct unwind_walk *walk = arg;
 	struct native_stack *stack = walk->stack;
-	struct native_frame *frame;
+	struct native_frame *frame, *grown;
 	Dwarf_Addr pc;
 	bool activation;
 
@@ -173,17 +174,13 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 		walk->timed_out = true;
 		return DWARF_CB_ABORT;
 	}
-	if (stack->nframes == walk->capacity) {
-		size_t capacity = walk->capacity ? walk->capacity * 2 : 32;
-		void *grown = realloc(stack->frames, capacity * sizeof(*stack->frames));
-
-		if (!grown) {
-			walk->err = &pc_error_nomem;
-			return DWARF_CB_ABORT;
-		}
-		stack->frames = grown;
-		walk->capacity = capacity;
+	grown = vec_grow(stack->frames, &walk->capacity, stack->nframes + 1,
+			 sizeof(*stack->frames));
+	if (!grown) {
+		walk->err = &pc_error_nomem;
+		return DWARF_CB_ABORT;
 	}
+	stack->frames = grown;
 	frame = &stack->frames[stack->nframes++];
 	frame->pc = pc;
 	frame->activation = activation;
