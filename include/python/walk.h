@@ -37,7 +37,7 @@ struct interpreter_walk {
 	const struct anchors *anchors;
 	const struct python_options *options;
 	struct pyframe_walker frames;
-	size_t capacity;
+	size_t threads_capacity, top_frames_capacity;
 	uint64_t *top_frames;	/* per listed state: its PyFrameObject chain's head (≤3.10) */
 };
 

@@ -3,6 +3,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/ptrset.h"
+#include "base/vec.h"
 #include "python/collapse.h"
 #include "python/locals.h"
 
@@ -20,15 +21,12 @@ struct frame_ref {
 static struct pc_error *frame_push(struct py_thread *thread, size_t *capacity,
 				   struct py_frame **ret)
 {
-	if (thread->nframes == *capacity) {
-		size_t grown_capacity = *capacity ? *capacity * 2 : 16;
-		void *grown = realloc(thread->frames, grown_capacity * sizeof(*thread->frames));
+	struct py_frame *grown = vec_grow(thread->frames, capacity, thread->nframes + 1,
+					  sizeof(*thread->frames));
 
-		if (!grown)
-			return &pc_error_nomem;
-		thread->frames = grown;
-		*capacity = grown_capacity;
-	}
+	if (!grown)
+		return &pc_error_nomem;
+	thread->frames = grown;
 	*ret = &thread->frames[thread->nframes++];
 	**ret = (struct py_frame){0};
 	(*ret)->location = (struct py_location){-1, -1, -1, -1};
@@ -212,15 +210,12 @@ static void chain_deinit(struct chain *chain)
 
 static struct pc_error *link_push(struct chain *chain, struct link **ret)
 {
-	if (chain->nlinks == chain->capacity) {
-		size_t capacity = chain->capacity ? chain->capacity * 2 : 64;
-		void *grown = realloc(chain->links, capacity * sizeof(*chain->links));
+	struct link *grown = vec_grow(chain->links, &chain->capacity, chain->nlinks + 1,
+				      sizeof(*chain->links));
 
-		if (!grown)
-			return &pc_error_nomem;
-		chain->links = grown;
-		chain->capacity = capacity;
-	}
+	if (!grown)
+		return &pc_error_nomem;
+	chain->links = grown;
 	*ret = &chain->links[chain->nlinks++];
 	**ret = (struct link){0};
 	return NULL;

@@ -7,6 +7,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/ptrset.h"
+#include "base/vec.h"
 #include "elf/memory.h"
 
 #include <stdlib.h>
@@ -75,23 +76,20 @@ static struct pc_error *list_thread(struct interpreter_walk *walk, uint64_t tsta
 {
 	const struct py_reader *reader = &walk->frames.reader;
 	struct python *python = walk->python;
-	struct py_thread *thread;
+	struct py_thread *thread, *grown_threads;
+	uint64_t cframe = 0, *grown_top_frames;
 	struct pc_error *err;
-	uint64_t cframe = 0;
 
-	if (python->nthreads == walk->capacity) {
-		size_t capacity = walk->capacity ? walk->capacity * 2 : 8;
-		void *grown = realloc(python->threads, capacity * sizeof(*python->threads));
-
-		if (!grown)
-			return &pc_error_nomem;
-		python->threads = grown;
-		grown = realloc(walk->top_frames, capacity * sizeof(*walk->top_frames));
-		if (!grown)
-			return &pc_error_nomem;
-		walk->top_frames = grown;
-		walk->capacity = capacity;
-	}
+	grown_threads = vec_grow(python->threads, &walk->threads_capacity, python->nthreads + 1,
+				 sizeof(*python->threads));
+	if (!grown_threads)
+		return &pc_error_nomem;
+	python->threads = grown_threads;
+	grown_top_frames = vec_grow(walk->top_frames, &walk->top_frames_capacity,
+				    python->nthreads + 1, sizeof(*walk->top_frames));
+	if (!grown_top_frames)
+		return &pc_error_nomem;
+	walk->top_frames = grown_top_frames;
 	walk->top_frames[python->nthreads] = 0;
 	thread = &python->threads[python->nthreads++];
 	*thread = (struct py_thread){.tstate = tstate, .interp = interp,

@@ -1,6 +1,7 @@
 #include "python/repr.h"
 
 #include "base/error.h"
+#include "base/vec.h"
 #include "elf/memory.h"
 #include "python/container.h"
 #include "python/repr_text.h"
@@ -120,24 +121,17 @@ static bool full(const struct run *run)
 
 static void put(struct run *run, const char *text, size_t len)
 {
+	char *grown;
 	size_t i;
 
 	if (full(run))
 		return;
-	if (run->len + len + 1 > run->capacity) {
-		size_t capacity = run->capacity ? run->capacity : 256;
-		char *grown;
-
-		while (run->len + len + 1 > capacity)
-			capacity *= 2;
-		grown = realloc(run->text, capacity);
-		if (!grown) {
-			run->nomem = true;
-			return;
-		}
-		run->text = grown;
-		run->capacity = capacity;
+	grown = vec_grow(run->text, &run->capacity, run->len + len + 1, 1);
+	if (!grown) {
+		run->nomem = true;
+		return;
 	}
+	run->text = grown;
 	for (i = 0; i < len; i++) {
 		if (((unsigned char)text[i] & 0xc0) != 0x80 && ++run->chars == PYREPR_MAX_CHARS + 1)
 			run->cut_at = run->len + i;
