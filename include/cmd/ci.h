@@ -49,7 +49,7 @@ struct ci_core {
 
 struct ci_group {
 	size_t *cores;		/* indices in ci.cores, in the order found */
-	size_t ncores;
+	size_t ncores, cores_capacity;
 };
 
 struct ci {
@@ -61,7 +61,7 @@ struct ci {
 	size_t ndirs;
 
 	struct ci_core *cores;
-	size_t ncores;
+	size_t ncores, cores_capacity;
 	size_t cores_skipped;	/* found past --max-cores */
 	size_t examined;	/* regular files looked at */
 	size_t ignored;		/* named like a core, but not one */
@@ -69,7 +69,7 @@ struct ci {
 	bool depth_cut;		/* directories past --max-depth were left out */
 	bool bad_dir;		/* a DIR could not be read */
 	struct ci_group *groups; /* the analyzed cores, most cores first */
-	size_t ngroups;
+	size_t ngroups, groups_capacity;
 };
 
 /* Walk every DIR in name order, without following symbolic links (but a

@@ -4,6 +4,7 @@
 #include "cmd/ci.h"
 
 #include "base/error.h"
+#include "base/vec.h"
 #include "input/input.h"
 
 #include <elf.h>
@@ -79,7 +80,7 @@ static struct pc_error *add_core(struct ci *ci, const char *path, const char *er
 		ci->cores_skipped++;
 		return NULL;
 	}
-	grown = realloc(ci->cores, (ci->ncores + 1) * sizeof(*grown));
+	grown = vec_grow(ci->cores, &ci->cores_capacity, ci->ncores + 1, sizeof(*grown));
 	if (!grown)
 		return &pc_error_nomem;
 	ci->cores = grown;

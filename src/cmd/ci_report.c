@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "base/escape.h"
+#include "base/vec.h"
 #include "elf/modules.h"
 #include "report/repeat_marker.h"
 
@@ -146,14 +147,15 @@ struct pc_error *ci_group(struct ci *ci)
 				   ci->cores[i].fingerprint) == 0)
 				break;
 		if (g == ci->ngroups) {
-			grown = realloc(ci->groups, (ci->ngroups + 1) * sizeof(*grown));
+			grown = vec_grow(ci->groups, &ci->groups_capacity, ci->ngroups + 1,
+					 sizeof(*grown));
 			if (!grown)
 				return &pc_error_nomem;
 			ci->groups = grown;
 			ci->groups[ci->ngroups++] = (struct ci_group){0};
 		}
-		members = realloc(ci->groups[g].cores,
-				  (ci->groups[g].ncores + 1) * sizeof(*members));
+		members = vec_grow(ci->groups[g].cores, &ci->groups[g].cores_capacity,
+				   ci->groups[g].ncores + 1, sizeof(*members));
 		if (!members)
 			return &pc_error_nomem;
 		ci->groups[g].cores = members;
