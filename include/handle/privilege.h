@@ -25,6 +25,8 @@ struct privilege {
 	bool user_may_read;	/* grant %u the entry (if the core's AT_SECURE is 0) */
 	uid_t analysis_uid;	/* the ids the analysis children run with */
 	gid_t analysis_gid;
+	uid_t keeper_uid;	/* their real and saved UID: nobody, whom the user
+				 * cannot signal */
 	char why[160];		/* why the entry is root's only, "" when it is not */
 };
 

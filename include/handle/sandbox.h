@@ -22,13 +22,17 @@ struct sandbox_limits {
 };
 
 /* Become UID:GID with no supplementary group and no capability (for UID 0
- * too), not dumpable (so that the user cannot ptrace it), with
+ * too), with KEEPER as the real and saved UID: UID opens the files, and
+ * cannot signal (stop) a process whose real and saved UIDs are not its
+ * own, which the seccomp filter keeps from being set back.  Not dumpable
+ * (so that the user cannot ptrace it), with
  * PR_SET_NO_NEW_PRIVS, the LIMITS, no core dumps, and a seccomp filter
  * that allows reading files, mapping memory and writing to open
  * descriptors, and makes every other system call fail with EPERM (no
  * exec, fork, socket, ptrace, chmod, unlink, rename, setuid...).  A write
  * past LIMITS->file_size fails with EFBIG rather than killing.  Returns
  * NULL, or which step failed: the caller must not go on. */
-struct pc_error *sandbox_enter(uid_t uid, gid_t gid, const struct sandbox_limits *limits);
+struct pc_error *sandbox_enter(uid_t uid, gid_t gid, uid_t keeper,
+			       const struct sandbox_limits *limits);
 
 #endif

@@ -20,6 +20,7 @@ struct spool {
 	int dirfd;
 	char *path;		/* as given, without trailing slashes */
 	int slot_fd;		/* the handler slot held (spool_take_slot), or -1 */
+	int user_slot_fd;	/* the slot of the crashing UID held, or -1 */
 };
 
 /* Open the spool PATH, creating it (mode 0751: others may reach a file by
@@ -82,9 +83,12 @@ struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve);
  * the size cannot be known. */
 uint64_t spool_share(const struct spool *spool, unsigned percent, uint64_t cap);
 
-/* Take one of MAX slots for a handler, a lock file .pycore-slot-N held
- * with flock() until spool_close(), when the process ends at the latest; a
- * PC_ERR_LIMIT error when all MAX are taken. */
-struct pc_error *spool_take_slot(struct spool *spool, unsigned max);
+/* Take one of SHARE slots of UID (none when SHARE is 0), then one of MAX
+ * slots for a handler: a lock file .pycore-slot-N held with flock(), and a
+ * byte of .pycore-slot-users held with an open file description lock, until
+ * spool_close(), when the process ends at the latest.  A PC_ERR_LIMIT
+ * error when UID holds its SHARE already or all MAX are taken: one user's
+ * endless stream of crashes leaves the others slots. */
+struct pc_error *spool_take_slot(struct spool *spool, unsigned max, unsigned share, uid_t uid);
 
 #endif

@@ -17,7 +17,8 @@ extern volatile sig_atomic_t time_limit_reached;
 void time_limit_start(unsigned seconds);
 
 /* Wait for PID until it exits or the time is up; then it is killed when
- * KILL_AT_TIMEOUT, left running otherwise.  Returns whether it exited
+ * KILL_AT_TIMEOUT, left running otherwise.  A child that stops is killed
+ * at once, as failed.  Returns whether it ended before the time limit
  * (*WSTATUS: how). */
 bool time_limit_wait_child(pid_t pid, bool kill_at_timeout, int *wstatus);
 

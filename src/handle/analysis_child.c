@@ -47,7 +47,8 @@ bool live_is_python(struct handle *h)
 		/* Nothing of the spool: not even the names in it.  The slot
 		 * stays the parent's: its lock is on the open file. */
 		spool_close(&h->spool);
-		err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid, &limits);
+		err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid,
+				    h->privilege.keeper_uid, &limits);
 		_exit(err ? 2 : python_in_elf(h->process.exe_fd) ? 0 : 1);
 	}
 	if (child < 0 || !time_limit_wait_child(child, true, &wstatus) || !WIFEXITED(wstatus) ||
@@ -141,7 +142,8 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	memset(&r, 0, sizeof(r));
 	/* Nothing of the spool but the files to write. */
 	spool_close(&h->spool);
-	err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid, &limits);
+	err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid,
+			    h->privilege.keeper_uid, &limits);
 	text = fdopen(files[SPOOL_TEXT].fd, "w");
 	json = fdopen(files[SPOOL_JSON].fd, "w");
 	if (!text || !json)

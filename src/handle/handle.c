@@ -125,7 +125,10 @@ static int run(struct handle *h)
 	live_process_open(h->crash.pid, h->crash.uid, h->crash.gid, (time_t)h->crash.time,
 			  &h->process);
 	privilege_decide(&h->crash, h->options.dump_mode, &h->process, &h->privilege);
-	err = spool_take_slot(&h->spool, h->options.max_handlers);
+	/* Half the slots, rounded up, for one user; root's crashes are the
+	 * system's own. */
+	err = spool_take_slot(&h->spool, h->options.max_handlers,
+			      h->crash.uid ? (h->options.max_handlers + 1) / 2 : 0, h->crash.uid);
 	if (!err)
 		err = spool_check_room(&h->spool, h->options.keep_free);
 	if (err) {
@@ -181,7 +184,7 @@ out:
 int handle_command(int argc, char **argv)
 {
 	struct handle h = {
-		.spool = {.dirfd = -1, .slot_fd = -1},
+		.spool = {.dirfd = -1, .slot_fd = -1, .user_slot_fd = -1},
 		.status = EXIT_OK,
 	};
 	int status;

@@ -20,12 +20,15 @@ void privilege_decide(const struct crash *crash, int dump_mode, const struct liv
 		[LIVE_CREDENTIALS_CHANGED] = "its real, effective, saved and file-system ids differ",
 		[LIVE_CREDENTIALS_SECURE] = "it was run with privileges (AT_SECURE)",
 	};
-	const struct passwd *nobody;
+	const struct passwd *nobody = getpwnam("nobody");
+	uid_t nobody_uid = nobody ? nobody->pw_uid : FALLBACK_NOBODY;
+	gid_t nobody_gid = nobody ? nobody->pw_gid : FALLBACK_NOBODY;
 
 	*ret = (struct privilege){
 		.user_may_read = true,
 		.analysis_uid = crash->uid,
 		.analysis_gid = crash->gid,
+		.keeper_uid = nobody_uid,
 	};
 	/* Root's crash is root's already: nothing to keep from its user. */
 	if (crash->uid == 0)
@@ -40,7 +43,6 @@ void privilege_decide(const struct crash *crash, int dump_mode, const struct liv
 	else
 		return;
 	ret->user_may_read = false;
-	nobody = getpwnam("nobody");
-	ret->analysis_uid = nobody ? nobody->pw_uid : FALLBACK_NOBODY;
-	ret->analysis_gid = nobody ? nobody->pw_gid : FALLBACK_NOBODY;
+	ret->analysis_uid = nobody_uid;
+	ret->analysis_gid = nobody_gid;
 }

@@ -115,7 +115,8 @@ static uint64_t address_space_limit(const struct sandbox_limits *limits)
 #endif
 }
 
-struct pc_error *sandbox_enter(uid_t uid, gid_t gid, const struct sandbox_limits *limits)
+struct pc_error *sandbox_enter(uid_t uid, gid_t gid, uid_t keeper,
+			       const struct sandbox_limits *limits)
 {
 	struct pc_error *err;
 
@@ -130,7 +131,7 @@ struct pc_error *sandbox_enter(uid_t uid, gid_t gid, const struct sandbox_limits
 		return failed("setgroups", errno);
 	if (setresgid(gid, gid, gid) != 0)
 		return failed("setresgid", errno);
-	if (setresuid(uid, uid, uid) != 0)
+	if (setresuid(keeper, uid, keeper) != 0)
 		return failed("setresuid", errno);
 	if (drop_capabilities() != 0)
 		return failed("capset", errno);

@@ -18,6 +18,11 @@
 
 #define TMP_PREFIX ".pycore-tmp-"
 #define SLOT_PREFIX ".pycore-slot-"
+/* The slots of each UID: bytes of one file, UID * MAX_USER_SLOTS + N,
+ * locked with F_OFD_SETLK, so that a user's share is counted without a
+ * file per UID. */
+#define USER_SLOTS_FILE SLOT_PREFIX "users"
+#define MAX_USER_SLOTS 1024
 /* Others may pass through the spool, never list it: a user reaches the
  * report an ACL lets them read by its name, the one the log gives. */
 #define SPOOL_MODE 0751
@@ -116,6 +121,7 @@ struct pc_error *spool_open(const char *path, struct spool *ret)
 	ret->dirfd = fd;
 	ret->path = clean;
 	ret->slot_fd = -1;
+	ret->user_slot_fd = -1;
 	return NULL;
 }
 
@@ -127,6 +133,9 @@ void spool_close(struct spool *spool)
 	if (spool->slot_fd >= 0)
 		close(spool->slot_fd);
 	spool->slot_fd = -1;
+	if (spool->user_slot_fd >= 0)
+		close(spool->user_slot_fd);
+	spool->user_slot_fd = -1;
 	free(spool->path);
 	spool->path = NULL;
 }
@@ -489,11 +498,48 @@ uint64_t spool_share(const struct spool *spool, unsigned percent, uint64_t cap)
 	return share < cap ? share : cap;
 }
 
-struct pc_error *spool_take_slot(struct spool *spool, unsigned max)
+/* Take one of the SHARE slots of UID: a byte of USER_SLOTS_FILE locked
+ * while the handler runs; a PC_ERR_LIMIT error when all are taken. */
+static struct pc_error *take_user_slot(struct spool *spool, unsigned share, uid_t uid)
 {
+	struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
+	unsigned i;
+	int fd;
+
+	fd = openat(spool->dirfd, USER_SLOTS_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pc_error_create(PC_ERR_IO, "cannot open '%s/%s': %s", spool->path,
+				       USER_SLOTS_FILE, strerror(errno));
+	for (i = 0; i < share && i < MAX_USER_SLOTS; i++) {
+		lock.l_start = (off_t)((uint64_t)uid * MAX_USER_SLOTS + i);
+		if (fcntl(fd, F_OFD_SETLK, &lock) == 0) {
+			spool->user_slot_fd = fd;
+			return NULL;
+		}
+		if (errno != EAGAIN && errno != EACCES) {
+			struct pc_error *err = pc_error_create(PC_ERR_IO, "cannot lock '%s/%s': %s",
+							       spool->path, USER_SLOTS_FILE,
+							       strerror(errno));
+
+			close(fd);
+			return err;
+		}
+	}
+	close(fd);
+	return pc_error_create(PC_ERR_LIMIT, "%u handlers are already running for UID %u, its "
+					     "share of '%s'",
+			       share, (unsigned)uid, spool->path);
+}
+
+struct pc_error *spool_take_slot(struct spool *spool, unsigned max, unsigned share, uid_t uid)
+{
+	struct pc_error *err;
 	char name[64];
 	unsigned i;
 
+	err = share ? take_user_slot(spool, share, uid) : NULL;
+	if (err)
+		return err;
 	for (i = 0; i < max; i++) {
 		int fd;
 

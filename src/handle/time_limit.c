@@ -30,8 +30,17 @@ bool time_limit_wait_child(pid_t pid, bool kill_at_timeout, int *wstatus)
 	const struct timespec step = {0, WAIT_STEP_NS};
 
 	for (;;) {
-		pid_t done = waitpid(pid, wstatus, WNOHANG);
+		/* A stopped child (SIGSTOP, by whoever may signal it) would
+		 * hold the handler and its slot to the time limit: it has
+		 * failed. */
+		pid_t done = waitpid(pid, wstatus, WNOHANG | WUNTRACED);
 
+		if (done == pid && WIFSTOPPED(*wstatus)) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+				;
+			return true;
+		}
 		if (done == pid)
 			return true;
 		if (done < 0 && errno != EINTR)
