@@ -9,11 +9,15 @@
 #include "handle/spool.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Bytes of a name from the core, escaped, in a line. */
 #define HANDLE_TEXT_MAX 400
 /* The most bytes of each report file. */
 #define HANDLE_REPORT_MAX_BYTES (16ULL << 20)
+/* What the temporary copy of the core leaves above --keep-free (when it is
+ * not 0), so that the reports can be written. */
+#define HANDLE_REPORTS_ROOM (1ULL << 20)
 
 struct input;
 
@@ -28,6 +32,9 @@ struct handle {
 	char exe_path[32];	/* /proc/self/fd/N of the live executable */
 	char root_path[32];	/* /proc/self/fd/N of the live root, when not ours */
 	int status;		/* the exit status */
+	uint64_t report_max;	/* the most bytes of each report: at most
+				 * HANDLE_REPORT_MAX_BYTES, a quarter of the room
+				 * above --keep-free */
 };
 
 #endif

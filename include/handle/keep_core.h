@@ -8,11 +8,14 @@
 
 struct input;
 struct pc_error;
+struct spool;
 
-/* Compress the first LIMIT bytes of INPUT's core into FD with zstd (with
- * a checksum), stopping early, the frame closed, once *STOP (or NULL) is
- * non-zero. */
+/* Compress the first LIMIT bytes of INPUT's core into FD, a file of
+ * SPOOL, with zstd (with a checksum), stopping early, the frame closed,
+ * once *STOP (or NULL) is non-zero.  Fails, with PC_ERR_LIMIT, before a
+ * write would leave SPOOL fewer than RESERVE bytes free. */
 struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_t limit,
-				      volatile sig_atomic_t *stop);
+				      volatile sig_atomic_t *stop, struct spool *spool,
+				      uint64_t reserve);
 
 #endif

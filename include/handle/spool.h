@@ -79,6 +79,14 @@ struct pc_error *spool_grant_read(struct spool *spool, struct spool_file *file, 
 /* An error when the spool's file system has fewer than RESERVE bytes free. */
 struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve);
 
+/* The one check of every write into the spool: a PC_ERR_LIMIT error when
+ * writing BYTES more would leave fewer than RESERVE bytes free. */
+struct pc_error *spool_reserve(struct spool *spool, uint64_t bytes, uint64_t reserve);
+
+/* The bytes the spool's file system has free above RESERVE: 0 when it
+ * has fewer, or when they cannot be known. */
+uint64_t spool_room(struct spool *spool, uint64_t reserve);
+
 /* PERCENT of the size of the spool's file system, at most CAP; CAP when
  * the size cannot be known. */
 uint64_t spool_share(const struct spool *spool, unsigned percent, uint64_t cap);

@@ -124,7 +124,7 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	const struct sandbox_limits limits = {
 		.address_space = h->input->size + ANALYSIS_MEMORY,
 		.cpu_seconds = h->options.timeout,
-		.file_size = HANDLE_REPORT_MAX_BYTES,
+		.file_size = h->report_max,
 	};
 	const struct report_options report = {.source = true, .native = true};
 	char message[CHILD_SUMMARY_MAX / 2], problem[CHILD_SUMMARY_MAX / 4];

@@ -106,9 +106,11 @@ static void build_note(const struct handle *h, const struct analysis_child *chil
 			 note[0] ? "; " : "", h->options.timeout, (unsigned long long)h->input->read);
 	if (report_cut)
 		snprintf(note + strlen(note), size - strlen(note),
-			 "%sthe report is cut at %llu bytes, the most a report of pycore handle "
-			 "holds",
-			 note[0] ? "; " : "", (unsigned long long)HANDLE_REPORT_MAX_BYTES);
+			 "%sthe report is cut at %llu bytes, %s", note[0] ? "; " : "",
+			 (unsigned long long)h->report_max,
+			 h->report_max < HANDLE_REPORT_MAX_BYTES
+				 ? "a quarter of the spool's room above --keep-free"
+				 : "the most a report of pycore handle holds");
 }
 
 /* The log line's words for the kept core (WORDS, SIZE bytes): none, or
@@ -138,7 +140,9 @@ static void keep_core(struct handle *h, struct spool_file *file, uint64_t limit)
 				   (int)h->crash.pid, (unsigned long long)h->crash.core_limit);
 		return;
 	}
-	err = keep_core_write_zstd(h->input, file->fd, limit, &time_limit_reached);
+	/* The reports, written meanwhile, may take their most. */
+	err = keep_core_write_zstd(h->input, file->fd, limit, &time_limit_reached, &h->spool,
+				   h->options.keep_free + 2 * h->report_max);
 	if (err) {
 		handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->crash.pid,
 			   err->message);
@@ -157,7 +161,7 @@ static bool commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 	static const char *const kind_names[SPOOL_NKINDS] = {"text report", "JSON report", "core"};
 	struct child_report *r = &child->report;
 	char stem[128], note[512];
-	bool report_cut = file_size(files[SPOOL_TEXT].fd) >= HANDLE_REPORT_MAX_BYTES;
+	bool report_cut = file_size(files[SPOOL_TEXT].fd) >= h->report_max;
 	bool analyzed = child->exited && WIFEXITED(child->wstatus) &&
 			WEXITSTATUS(child->wstatus) != EXIT_BAD_INPUT &&
 			WEXITSTATUS(child->wstatus) != EXIT_INTERNAL;
@@ -181,14 +185,14 @@ static bool commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 	if (!r->summary[0] && note[0])
 		snprintf(r->summary, sizeof(r->summary), "%.*s", (int)sizeof(r->summary) - 1, note);
 	/* A JSON document cut short is no document. */
-	if (files[SPOOL_JSON].fd >= 0 && file_size(files[SPOOL_JSON].fd) >= HANDLE_REPORT_MAX_BYTES)
+	if (files[SPOOL_JSON].fd >= 0 && file_size(files[SPOOL_JSON].fd) >= h->report_max)
 		handle_log(LOG_ERR, "PID %d: the JSON report is not kept: larger than %llu bytes",
-			   (int)h->crash.pid, (unsigned long long)HANDLE_REPORT_MAX_BYTES);
+			   (int)h->crash.pid, (unsigned long long)h->report_max);
 	else if (analyzed && r->json_problem[0])
 		handle_log(LOG_ERR, "PID %d: the JSON report is not kept: %s", (int)h->crash.pid,
 			   r->json_problem);
 	if (!analyzed || r->json_problem[0] ||
-	    file_size(files[SPOOL_JSON].fd) >= HANDLE_REPORT_MAX_BYTES)
+	    file_size(files[SPOOL_JSON].fd) >= h->report_max)
 		spool_discard(&h->spool, &files[SPOOL_JSON]);
 	/* The crashing user's own crash: theirs to read, nobody else's;
 	 * a privileged process's, root's only (privilege.h). */
@@ -265,6 +269,11 @@ void commit_crash(struct handle *h)
 	bool committed = false;
 	int i;
 
+	/* One reserve for every write: the reports' share of the room the
+	 * temporary copy left; the kept core, what they leave. */
+	h->report_max = spool_room(&h->spool, h->options.keep_free) / 4;
+	if (h->report_max > HANDLE_REPORT_MAX_BYTES)
+		h->report_max = HANDLE_REPORT_MAX_BYTES;
 	for (i = 0; i < SPOOL_NKINDS && !err; i++)
 		if (i != SPOOL_CORE || (h->options.keep_core && limit >= MIN_CORE_LIMIT))
 			err = spool_create(&h->spool, &files[i]);

@@ -157,7 +157,8 @@ static int run(struct handle *h)
 	/* The temporary core goes on the spool's disk, not into a /tmp that
 	 * may be memory, and leaves the spool its free space. */
 	input_options.tmpdir = h->spool.path;
-	input_options.min_free = h->options.keep_free;
+	input_options.min_free = h->options.keep_free ? h->options.keep_free + HANDLE_REPORTS_ROOM
+						      : 0;
 	err = input_open_fd(STDIN_FILENO, "<stdin>", &input_options, &h->input);
 	forward_end_input(&forward);
 	if (err) {

@@ -1,6 +1,7 @@
 #include "handle/keep_core.h"
 
 #include "base/error.h"
+#include "handle/spool.h"
 #include "input/input.h"
 
 #include <errno.h>
@@ -13,7 +14,8 @@
 #define ZSTD_WRITE_CHUNK (1u << 20)
 
 struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_t limit,
-				      volatile sig_atomic_t *stop)
+				      volatile sig_atomic_t *stop, struct spool *spool,
+				      uint64_t reserve)
 {
 	ZSTD_inBuffer in = {0};
 	uint64_t offset = 0, end = input->size < limit ? input->size : limit;
@@ -55,6 +57,8 @@ struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_
 				err = pc_error_create(PC_ERR_LIBRARY, "%s", ZSTD_getErrorName(left));
 				goto out;
 			}
+			if (out.pos && (err = spool_reserve(spool, out.pos, reserve)) != NULL)
+				goto out;
 			while (done < out.pos) {
 				ssize_t n = write(fd, outbuf + done, out.pos - done);
 

@@ -472,6 +472,11 @@ struct pc_error *spool_grant_read(struct spool *spool, struct spool_file *file, 
 
 struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve)
 {
+	return spool_reserve(spool, 0, reserve);
+}
+
+struct pc_error *spool_reserve(struct spool *spool, uint64_t bytes, uint64_t reserve)
+{
 	struct statvfs fs;
 	uint64_t free_bytes;
 
@@ -479,12 +484,23 @@ struct pc_error *spool_check_room(struct spool *spool, uint64_t reserve)
 		return pc_error_create(PC_ERR_IO, "cannot see the free space of '%s': %s",
 				       spool->path, strerror(errno));
 	free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
-	if (free_bytes < reserve)
+	if (free_bytes < reserve || free_bytes - reserve < bytes)
 		return pc_error_create(PC_ERR_LIMIT, "'%s' has %llu bytes free, less than the %llu "
-						     "kept free",
+						     "kept free%s",
 				       spool->path, (unsigned long long)free_bytes,
-				       (unsigned long long)reserve);
+				       (unsigned long long)reserve, bytes ? " and what is written" : "");
 	return NULL;
+}
+
+uint64_t spool_room(struct spool *spool, uint64_t reserve)
+{
+	struct statvfs fs;
+	uint64_t free_bytes;
+
+	if (fstatvfs(spool->dirfd, &fs) != 0)
+		return 0;
+	free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+	return free_bytes > reserve ? free_bytes - reserve : 0;
 }
 
 uint64_t spool_share(const struct spool *spool, unsigned percent, uint64_t cap)
