@@ -156,6 +156,20 @@ struct unwind_walk {
 	struct pc_error *err;
 };
 
+/* Whether FRAME, the INDEXth of its stack, is the signal trampoline a
+ * handler returns to.  By name where the C library has symbols; else by
+ * libdwfl's word: past the first frame, a frame is an activation only when
+ * the CFI of its own or of its caller's code marks a signal frame, and the
+ * first such frame is the trampoline (its caller, the interrupted frame, is
+ * one too).  Distributions ship libc without a symbol table, and its
+ * trampoline has CFI, so this finds the kernel's signal frame all the same. */
+static bool is_signal_trampoline(const struct native_frame *frame, size_t index)
+{
+	if (frame->where.symbol)
+		return strcmp(frame->where.symbol, SIGNAL_TRAMPOLINE) == 0;
+	return index > 0 && frame->activation;
+}
+
 static int frame_callback(Dwfl_Frame *state, void *arg)
 {
 	struct unwind_walk *walk = arg;
@@ -187,8 +201,7 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	/* A return address may be the first byte of the next function: look
 	 * up the call instruction instead. */
 	modules_describe(walk->modules, activation ? pc : pc - 1, &frame->where);
-	if (!stack->signal_context && frame->where.symbol &&
-	    strcmp(frame->where.symbol, SIGNAL_TRAMPOLINE) == 0) {
+	if (!stack->signal_context && is_signal_trampoline(frame, stack->nframes - 1)) {
 		Dwarf_Word sp;
 
 		if (dwfl_frame_reg(state, DWARF_REG_RSP, &sp) == 0) {
