@@ -60,13 +60,15 @@ static void ensure_std_fds(void)
 			return;
 }
 
+/* A megabyte at a time from a pipe widened to match, as input.c reads. */
 static void drain_stdin(void)
 {
-	char buf[65536];
+	static char buf[1 << 20];
 	ssize_t n;
 
 	if (isatty(STDIN_FILENO))
 		return;
+	fcntl(STDIN_FILENO, F_SETPIPE_SZ, (int)sizeof(buf));
 	do
 		n = read(STDIN_FILENO, buf, sizeof(buf));
 	while (!time_limit_reached && (n > 0 || (n < 0 && errno == EINTR)));

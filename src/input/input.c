@@ -15,13 +15,22 @@
 #include <unistd.h>
 #include <zstd.h>
 
-/* Read and write sizes: what is in memory at once, whatever the core. */
-#define IN_CHUNK (256u << 10)
-#define OUT_CHUNK (1u << 20)
+/* Read and write sizes: what is in memory at once, whatever the core.  A
+ * core of gigabytes is read and written in blocks of megabytes: a system
+ * call per page would cost more than decompressing it. */
+#define IN_CHUNK (1u << 20)
+#define OUT_CHUNK (4u << 20)
 #define MAGIC_MAX 6
 /* Zeros are looked for in blocks of a page: what a file system can leave
- * as a hole. */
+ * as a hole.  Runs of pages that are not zero are written in one call. */
 #define HOLE_BLOCK 4096u
+/* The free space is looked at once per this many bytes written, while the
+ * file system has that much more than the reserve; nearer the reserve, at
+ * every write, so that the reserve is kept to the byte. */
+#define ROOM_STEP (32ULL << 20)
+/* What a pipe on the input is widened to: the kernel's dump then fills it
+ * in large writes, and each read takes a megabyte, not 64 KiB. */
+#define PIPE_SIZE (1 << 20)
 
 /* xz -9 needs 65 MiB to decode; a header that asks for more than this is
  * refused rather than obeyed, so a crafted stream cannot exhaust memory.
@@ -267,6 +276,7 @@ struct stream {
 	bool complete;		/* the decoder may stop here */
 	bool hole_at_end;	/* the last bytes were zeros, not written */
 	bool write_failed;	/* the temporary file could not be written */
+	uint64_t room_until;	/* the free space suffices up to this size */
 	unsigned char *inbuf;
 	unsigned char *outbuf;
 };
@@ -318,14 +328,25 @@ static void stop_keeping(struct stream *s, const char *fmt, ...)
 }
 
 /* Whether the temporary file's file system still has RESERVE bytes free
- * after LEN more; says why not. */
+ * after LEN more; says why not.  Looked at once per ROOM_STEP while the
+ * disk is far from the reserve. */
 static bool room_for(struct stream *s, size_t len)
 {
-	uint64_t reserve = s->options->min_free;
+	uint64_t reserve = s->options->min_free, free_bytes;
+	struct input *input = s->input;
 	struct statvfs fs;
 
-	if (!reserve || fstatvfs(s->input->fd, &fs) != 0 ||
-	    (uint64_t)fs.f_bavail * fs.f_frsize >= reserve + len)
+	if (!reserve || input->size + len <= s->room_until)
+		return true;
+	if (fstatvfs(input->fd, &fs) != 0)
+		return true;
+	free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+	if (free_bytes >= reserve + ROOM_STEP) {
+		s->room_until = input->size + ROOM_STEP;
+		if (len <= ROOM_STEP)
+			return true;
+	}
+	if (free_bytes >= reserve + len)
 		return true;
 	stop_keeping(s, "the file system of %s has less than %llu bytes free: the rest of the "
 			"core is not kept",
@@ -338,8 +359,38 @@ static bool all_zero(const unsigned char *buf, size_t len)
 	return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
 }
 
-/* Write BUF at the end of the core; blocks of zeros (untouched memory, a
- * large share of most cores) are skipped, to be holes that use no disk. */
+/* Write BUF[0, LEN) at the end of the core, in as few calls as the kernel
+ * allows.  Returns false when it could not (said). */
+static bool write_run(struct stream *s, const unsigned char *buf, size_t len)
+{
+	struct input *input = s->input;
+	size_t done = 0;
+
+	if (!room_for(s, len)) {
+		s->write_failed = true;
+		return false;
+	}
+	while (done < len) {
+		ssize_t n = pwrite(input->fd, buf + done, len - done, (off_t)(input->size + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->write_failed = true;
+			stop_keeping(s, "writing the core to a temporary file in %s: %s", s->tmpdir,
+				     n < 0 ? strerror(errno) : "no progress");
+			input->size += done;
+			return false;
+		}
+		done += (size_t)n;
+	}
+	input->size += len;
+	return true;
+}
+
+/* Write BUF at the end of the core; pages of zeros (untouched memory, a
+ * large share of most cores) are skipped, to be holes that use no disk,
+ * and the pages between them are written a run at a time. */
 static void store(struct stream *s, const unsigned char *buf, size_t len)
 {
 	struct input *input = s->input;
@@ -353,38 +404,30 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 			     (unsigned long long)s->max_size);
 	}
 	while (len > 0) {
-		size_t block = len < HOLE_BLOCK ? len : HOLE_BLOCK, done = 0;
+		size_t run = 0, block;
 
-		if (all_zero(buf, block)) {
+		while (run < len) {
+			block = len - run < HOLE_BLOCK ? len - run : HOLE_BLOCK;
+			if (all_zero(buf + run, block))
+				break;
+			run += block;
+		}
+		if (run > 0) {
+			if (!write_run(s, buf, run))
+				return;
+			s->hole_at_end = false;
+			buf += run;
+			len -= run;
+		}
+		while (len > 0) {
+			block = len < HOLE_BLOCK ? len : HOLE_BLOCK;
+			if (!all_zero(buf, block))
+				break;
 			input->size += block;
 			s->hole_at_end = true;
 			buf += block;
 			len -= block;
-			continue;
 		}
-		if (!room_for(s, block)) {
-			s->write_failed = true;
-			return;
-		}
-		while (done < block) {
-			ssize_t n = pwrite(input->fd, buf + done, block - done,
-					   (off_t)(input->size + done));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				s->write_failed = true;
-				stop_keeping(s, "writing the core to a temporary file in %s: %s",
-					     s->tmpdir, n < 0 ? strerror(errno) : "no progress");
-				input->size += done;
-				return;
-			}
-			done += (size_t)n;
-		}
-		s->hole_at_end = false;
-		input->size += block;
-		buf += block;
-		len -= block;
 	}
 }
 
@@ -399,6 +442,11 @@ static void decode(struct stream *s, const struct format *format, void *state,
 {
 	size_t consumed, produced;
 
+	/* Plain bytes go from the read buffer to the file, not copied. */
+	if (format == &plain) {
+		store(s, in, len);
+		return;
+	}
 	while (s->keeping) {
 		const char *problem = format->decode(state, in, len, &consumed, s->outbuf,
 						     OUT_CHUNK, &produced, finish, &s->complete);
@@ -483,7 +531,7 @@ static void run_stream(struct stream *s, const struct format *format, void *stat
 /* Its own buffer: draining must work when allocating did not. */
 static void drain(struct stream *s)
 {
-	unsigned char buf[64 << 10];
+	static unsigned char buf[IN_CHUNK];
 
 	while (s->options->drain && read_chunk(s, buf, sizeof(buf)) > 0)
 		;
@@ -555,6 +603,8 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 	struct input *input = calloc(1, sizeof(*input));
 
 	s.max_size = options->max_size ? options->max_size : INPUT_DEFAULT_MAX_SIZE;
+	/* Best effort: a pipe that cannot grow is read as it is. */
+	fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
 	s.tmpdir = tmpdir_of(options);
 	s.input = input;
 	s.inbuf = malloc(IN_CHUNK);
