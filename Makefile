@@ -10,7 +10,7 @@
 #   make install    install pycore and its man page under $(DESTDIR)$(PREFIX)
 
 CC ?= gcc
-PKGS := libdw libelf liblzma libzstd liblz4 libseccomp
+PKGS := libdw libelf liblzma libzstd liblz4 libseccomp libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

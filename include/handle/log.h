@@ -10,6 +10,9 @@
  * syslog's. */
 void handle_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* LINE on standard error only: the journal has it (journal.h). */
+void handle_log_stderr(const char *line);
+
 /* TEXT, which the crashed process chose (its name, executable, a file or
  * function name), as a field of a log line, into OUT (SIZE > 3 bytes):
  * escaped as base/escape.h's LINE, and the line's own delimiters too, '"'

@@ -42,6 +42,7 @@ struct handle_options {
 	unsigned timeout;
 	const char *forward;	/* the command passed the core on, or NULL */
 	int dump_mode;		/* -d, --dump-mode: the kernel's %d, -1 when not given */
+	bool journal;		/* an entry in the journal, where there is one */
 };
 
 /* The defaults of every option. */

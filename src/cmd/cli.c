@@ -106,6 +106,8 @@ const char cli_usage_text[] =
 	"                       entry is root's only and analyzed as nobody\n"
 	"  --forward COMMAND    pass the core on to COMMAND too, with the seven\n"
 	"                       arguments (a shell command has them as $1 to $7)\n"
+	"  --no-journal         no entry in the systemd journal: the log line goes\n"
+	"                       to syslog, as when journald does not run\n"
 	"The analysis runs as the crashing UID:GID, without capabilities, under\n"
 	"seccomp and rlimits; reports are 0640 root, readable by that user (ACL)\n"
 	"only for a plain dump of a process whose ids are all one.\n"

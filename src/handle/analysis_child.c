@@ -219,6 +219,7 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 		report_text(text, analysis, &report);
 		report_json(json, analysis, &report);
 		summarize(analysis, r.summary, sizeof(r.summary));
+		child_report_describe(analysis, &r);
 		status = cli_report_status(analysis);
 	}
 out:

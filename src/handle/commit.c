@@ -5,6 +5,7 @@
 #include "base/escape.h"
 #include "cmd/cli.h"
 #include "handle/analysis_child.h"
+#include "handle/journal.h"
 #include "handle/keep_core.h"
 #include "handle/log.h"
 #include "handle/time_limit.h"
@@ -223,17 +224,18 @@ static bool commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 static void log_entry(struct handle *h, const struct analysis_child *child, const char *stem,
 		      uint64_t limit)
 {
-	char core_name[192], core_words[128];
+	char core_name[192], core_words[128], line[2048];
 	struct stat st;
+	bool core_kept;
 
 	snprintf(core_name, sizeof(core_name), "%s%s", stem, spool_suffix(SPOOL_CORE));
-	build_core_words(h,
-			 fstatat(h->spool.dirfd, core_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				 S_ISREG(st.st_mode),
-			 limit, core_words, sizeof(core_words));
-	handle_log(LOG_ERR, "PID %d (%s), %s: %s; report %s/%s%s%s", (int)h->crash.pid,
-		   child->report.executable, signal_words(h->crash.signo), child->report.summary,
-		   h->spool.path, stem, spool_suffix(SPOOL_TEXT), core_words);
+	core_kept = fstatat(h->spool.dirfd, core_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode);
+	build_core_words(h, core_kept, limit, core_words, sizeof(core_words));
+	snprintf(line, sizeof(line), "PID %d (%s), %s: %s; report %s/%s%s%s", (int)h->crash.pid,
+		 child->report.executable, signal_words(h->crash.signo), child->report.summary,
+		 h->spool.path, stem, spool_suffix(SPOOL_TEXT), core_words);
+	journal_log_crash(h, &child->report, line, stem, core_kept);
 }
 
 /* --max-use: delete cores, then the oldest entries, and say so. */

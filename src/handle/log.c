@@ -16,6 +16,11 @@ void handle_log(int priority, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	syslog(priority, "%s", line);
+	handle_log_stderr(line);
+}
+
+void handle_log_stderr(const char *line)
+{
 	fprintf(stderr, "pycore: %s\n", line);
 }
 

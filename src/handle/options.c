@@ -32,6 +32,7 @@ void handle_options_init(struct handle_options *ret)
 		.max_handlers = DEFAULT_MAX_HANDLERS,
 		.timeout = HANDLE_DEFAULT_TIMEOUT,
 		.dump_mode = -1,
+		.journal = true,
 	};
 }
 
@@ -81,6 +82,7 @@ enum {
 	OPT_FORWARD,
 	OPT_KEEP_FREE,
 	OPT_MAX_HANDLERS,
+	OPT_NO_JOURNAL,
 	OPT_DUMP_MODE = 'd',
 };
 
@@ -95,6 +97,7 @@ static const struct option long_options[] = {
 	{"keep-free", required_argument, NULL, OPT_KEEP_FREE},
 	{"max-handlers", required_argument, NULL, OPT_MAX_HANDLERS},
 	{"dump-mode", required_argument, NULL, OPT_DUMP_MODE},
+	{"no-journal", no_argument, NULL, OPT_NO_JOURNAL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -158,6 +161,9 @@ static int parse_options(int argc, char **argv, struct handle_options *o)
 			break;
 		case OPT_FORWARD:
 			o->forward = optarg;
+			break;
+		case OPT_NO_JOURNAL:
+			o->journal = false;
 			break;
 		case 'h':
 			cli_other_option(opt, argv);
