@@ -11,8 +11,9 @@ struct pc_error;
 struct spool;
 
 /* Compress the first LIMIT bytes of INPUT's core into FD, a file of
- * SPOOL, with zstd (with a checksum), stopping early, the frame closed,
- * once *STOP (or NULL) is non-zero.  Fails, with PC_ERR_LIMIT, before a
+ * SPOOL, in zstd's seekable format (input/seekable.h; each frame with its
+ * checksum), stopping early, the table written, once *STOP (or NULL) is
+ * non-zero.  Fails, with PC_ERR_LIMIT, before a
  * write would leave SPOOL fewer than RESERVE bytes free. */
 struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_t limit,
 				      volatile sig_atomic_t *stop, struct spool *spool,
