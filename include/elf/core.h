@@ -1,4 +1,5 @@
-/* Reading an x86_64 Linux ELF core file: program headers and notes.
+/* Reading a Linux ELF core file of an architecture elf/arch.h knows:
+ * program headers and notes.
  *
  * The file is mmapped, never read whole; every offset and size taken from it
  * is checked against the mapping before use. */
@@ -12,14 +13,7 @@
 
 struct pc_error;
 
-/* user_regs_struct indices of the registers pycore names */
-enum {
-	CORE_REG_RBP = 4,
-	CORE_REG_RIP = 16,
-	CORE_REG_RSP = 19,
-	CORE_REG_FS_BASE = 21,
-	CORE_NREGS = 27,
-};
+#include "elf/arch.h"
 
 struct core_segment {
 	uint64_t vaddr;
@@ -33,7 +27,8 @@ struct core_segment {
 struct core_thread {
 	pid_t lwp;
 	int signal;		/* pr_cursig */
-	uint64_t regs[CORE_NREGS];
+	uint64_t regs[ARCH_MAX_REGS]; /* NT_PRSTATUS's pr_reg: the core's arch says which */
+	uint64_t thread_pointer;	/* fs_base, tpidr_el0; 0: the core does not say */
 };
 
 struct core_file_mapping {
@@ -56,7 +51,7 @@ struct core_siginfo {
  * bytes are read of it. */
 #define CORE_SIGINFO_SIZE 24
 
-/* Decode the first CORE_SIGINFO_SIZE bytes of an x86_64 siginfo_t. */
+/* Decode the first CORE_SIGINFO_SIZE bytes of a 64-bit Linux siginfo_t. */
 void core_siginfo_decode(const unsigned char *bytes, struct core_siginfo *ret);
 
 struct core_auxv_entry {
@@ -67,6 +62,8 @@ struct core_auxv_entry {
 struct core {
 	char *path;		/* the name shown: the file, or what it came from */
 	struct Elf *elf;	/* libelf's view of the mapping, for libdwfl */
+	const struct arch *arch;	/* of the crashed machine */
+	uint64_t code_address_mask; /* the address bits of a return address */
 	const unsigned char *map;
 	size_t size;
 	int fd;			/* the core's own descriptor: libelf and memory.c pread it */
@@ -101,7 +98,8 @@ struct core {
 	struct core_siginfo siginfo;
 };
 
-/* Open PATH, mmap it, check that it is an x86_64 ELF core and parse it. */
+/* Open PATH, mmap it, check that it is an ELF core of an architecture
+ * elf/arch.h knows and parse it. */
 struct pc_error *core_open(const char *path, struct core **ret);
 /* The same for the regular file open on FD (which stays the caller's: the
  * core keeps a duplicate), shown as NAME. */
@@ -118,6 +116,13 @@ const struct core_file_mapping *core_file_at(const struct core *core, uint64_t a
  * holds the program headers (where AT_PHDR points).  NULL when the core has
  * none. */
 const char *core_main_program(const struct core *core);
+
+/* THREAD's stack pointer and program counter. */
+uint64_t core_thread_sp(const struct core *core, const struct core_thread *thread);
+uint64_t core_thread_pc(const struct core *core, const struct core_thread *thread);
+
+/* THREAD's pthread_self(), when its thread pointer says it; else 0. */
+uint64_t core_thread_pthread(const struct core *core, const struct core_thread *thread);
 
 /* The segment that contains ADDRESS, or NULL. */
 const struct core_segment *core_segment_at(const struct core *core, uint64_t address);

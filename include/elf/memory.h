@@ -28,6 +28,13 @@ void memory_destroy(struct memory *mem);
  * PC_ERR_FAULT error naming the address. */
 struct pc_error *memory_read(struct memory *mem, uint64_t address, void *buf, size_t len);
 
+/* Where the core has no NT_FILE note (qemu-user's cores), the bytes of
+ * file pages it left out are found by READER, which copies at most LEN
+ * bytes of what the file mapped at ADDRESS holds into BUF and returns how
+ * many (0: none). */
+typedef size_t memory_file_reader(void *arg, uint64_t address, unsigned char *buf, size_t len);
+void memory_set_file_reader(struct memory *mem, memory_file_reader *reader, void *arg);
+
 /* Helpers for the common sizes. */
 struct pc_error *memory_read_u64(struct memory *mem, uint64_t address, uint64_t *ret);
 struct pc_error *memory_read_u32(struct memory *mem, uint64_t address, uint32_t *ret);

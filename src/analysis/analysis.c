@@ -4,6 +4,7 @@
 #include "base/error.h"
 #include "elf/memory.h"
 #include "elf/modules.h"
+#include "elf/pthread.h"
 #include "analysis/signals.h"
 #include "asyncio/asyncio.h"
 #include "base/warnings.h"
@@ -76,8 +77,15 @@ static struct pc_error *match_threads(struct analysis *analysis)
 	const struct python *python = &analysis->python;
 	size_t i;
 
-	for (i = 0; i < analysis->nthreads; i++)
-		analysis->threads[i].python = python_thread_for(python, i);
+	for (i = 0; i < analysis->nthreads; i++) {
+		struct thread_view *view = &analysis->threads[i];
+
+		view->python = python_thread_for(python, i);
+		if (view->python)
+			view->pthread_id = pthread_of_thread(analysis->core, analysis->memory,
+							     view->core_thread,
+							     view->python->thread_id);
+	}
 	if (!python->nthreads)
 		return NULL;
 	analysis->unmatched = calloc(python->nthreads, sizeof(*analysis->unmatched));
@@ -472,7 +480,7 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 
 		view->number = i + 1;
 		view->core_thread = &analysis->core->threads[i];
-		view->pthread_id = view->core_thread->regs[CORE_REG_FS_BASE];
+		view->pthread_id = core_thread_pthread(analysis->core, view->core_thread);
 		/* The kernel writes the thread that took the fatal signal
 		 * first; a live process's dump has none. */
 		view->crashed = i == 0 && !analysis->core->live_dump;

@@ -1,5 +1,6 @@
 #include "elf/core.h"
 
+#include "elf/arch.h"
 #include "base/error.h"
 #include "base/vec.h"
 #include "base/warnings.h"
@@ -17,6 +18,9 @@
 
 #ifndef NT_FILE
 #define NT_FILE 0x46494c45
+#endif
+#ifndef NT_ARM_PAC_MASK
+#define NT_ARM_PAC_MASK 0x406
 #endif
 #ifndef NT_SIGINFO
 #define NT_SIGINFO 0x53494749
@@ -44,15 +48,24 @@ static int file_compare(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Where a 64-bit Linux NT_PRSTATUS keeps what pycore reads (struct
+ * elf_prstatus: the siginfo header, pr_cursig, the signal sets, the ids,
+ * four timevals, then the architecture's registers). */
+#define PRSTATUS_CURSIG 12
+#define PRSTATUS_PID 32
+#define PRSTATUS_REG 112
+
 static struct pc_error *parse_prstatus(struct core *core, const unsigned char *desc,
 				       size_t size)
 {
-	struct elf_prstatus status;
+	size_t want = PRSTATUS_REG + core->arch->nregs * sizeof(uint64_t);
 	struct core_thread *thread, *grown;
+	int16_t cursig;
+	int32_t pid;
 
-	if (size < sizeof(status))
+	if (size < want)
 		return pc_error_create(PC_ERR_CORRUPT, "NT_PRSTATUS note of %zu bytes, expected %zu",
-				       size, sizeof(status));
+				       size, want);
 	if (core->nthreads >= CORE_MAX_THREADS)
 		return pc_error_create(PC_ERR_LIMIT, "more than %d NT_PRSTATUS notes",
 				       CORE_MAX_THREADS);
@@ -61,12 +74,40 @@ static struct pc_error *parse_prstatus(struct core *core, const unsigned char *d
 	if (!grown)
 		return &pc_error_nomem;
 	core->threads = grown;
-	memcpy(&status, desc, sizeof(status));
 	thread = &core->threads[core->nthreads++];
-	thread->lwp = status.pr_pid;
-	thread->signal = status.pr_cursig;
-	_Static_assert(sizeof(status.pr_reg) == sizeof(thread->regs), "x86_64 user_regs_struct");
-	memcpy(thread->regs, &status.pr_reg, sizeof(thread->regs));
+	memset(thread, 0, sizeof(*thread));
+	memcpy(&cursig, desc + PRSTATUS_CURSIG, sizeof(cursig));
+	memcpy(&pid, desc + PRSTATUS_PID, sizeof(pid));
+	thread->lwp = pid;
+	thread->signal = cursig;
+	memcpy(thread->regs, desc + PRSTATUS_REG, core->arch->nregs * sizeof(uint64_t));
+	if (core->arch->reg_thread_pointer >= 0)
+		thread->thread_pointer = thread->regs[core->arch->reg_thread_pointer];
+	return NULL;
+}
+
+/* The note that holds the thread pointer where pr_reg has none: it follows
+ * its thread's NT_PRSTATUS. */
+static struct pc_error *parse_tls(struct core *core, const unsigned char *desc, size_t size)
+{
+	if (size < sizeof(uint64_t))
+		return pc_error_create(PC_ERR_CORRUPT, "thread pointer note of %zu bytes", size);
+	if (core->nthreads)
+		memcpy(&core->threads[core->nthreads - 1].thread_pointer, desc, sizeof(uint64_t));
+	return NULL;
+}
+
+/* NT_ARM_PAC_MASK: the data mask, then the instruction mask, the bits a
+ * pointer-authentication code takes in a code address. */
+static struct pc_error *parse_pac_mask(struct core *core, const unsigned char *desc,
+				       size_t size)
+{
+	uint64_t insn_mask;
+
+	if (size < 2 * sizeof(uint64_t))
+		return pc_error_create(PC_ERR_CORRUPT, "NT_ARM_PAC_MASK note of %zu bytes", size);
+	memcpy(&insn_mask, desc + sizeof(uint64_t), sizeof(insn_mask));
+	core->code_address_mask = ~insn_mask;
 	return NULL;
 }
 
@@ -182,6 +223,19 @@ static struct pc_error *parse_notes(struct core *core, Elf *elf, const GElf_Phdr
 		const char *name = (const char *)data->d_buf + name_offset;
 		const unsigned char *desc = (const unsigned char *)data->d_buf + desc_offset;
 
+		if (nhdr.n_namesz == sizeof("LINUX") &&
+		    memcmp(name, "LINUX", sizeof("LINUX")) == 0) {
+			err = NULL;
+			if (core->arch->tls_note && nhdr.n_type == core->arch->tls_note)
+				err = parse_tls(core, desc, nhdr.n_descsz);
+			else if (core->arch->machine == EM_AARCH64 && nhdr.n_type == NT_ARM_PAC_MASK)
+				err = parse_pac_mask(core, desc, nhdr.n_descsz);
+			if (err && !first)
+				first = err;
+			else
+				pc_error_destroy(err);
+			continue;
+		}
 		if (nhdr.n_namesz != sizeof("CORE") || memcmp(name, "CORE", sizeof("CORE")) != 0)
 			continue;
 		switch (nhdr.n_type) {
@@ -251,26 +305,6 @@ static struct pc_error *add_segment(struct core *core, const GElf_Phdr *phdr)
 	return NULL;
 }
 
-static const char *machine_name(unsigned machine)
-{
-	switch (machine) {
-	case EM_386:
-		return "i386";
-	case EM_ARM:
-		return "arm";
-	case EM_AARCH64:
-		return "aarch64";
-	case EM_PPC64:
-		return "ppc64";
-	case EM_S390:
-		return "s390";
-	case EM_RISCV:
-		return "riscv";
-	default:
-		return "unknown";
-	}
-}
-
 static struct pc_error *check_header(struct core *core, Elf *elf, GElf_Ehdr *ehdr)
 {
 	if (core->size == 0)
@@ -285,13 +319,15 @@ static struct pc_error *check_header(struct core *core, Elf *elf, GElf_Ehdr *ehd
 				       : ehdr->e_type == ET_DYN ? "shared object or executable"
 				       : ehdr->e_type == ET_REL ? "object file"
 								: "file");
-	if (ehdr->e_machine != EM_X86_64 || ehdr->e_ident[EI_CLASS] != ELFCLASS64)
+	core->arch = arch_by_machine(ehdr->e_machine);
+	if (!core->arch || ehdr->e_ident[EI_CLASS] != ELFCLASS64)
 		return pc_error_create(PC_ERR_UNSUPPORTED,
 				       "core of another architecture (%s, ELF machine %u); "
-				       "pycore reads x86_64 cores",
-				       machine_name(ehdr->e_machine), ehdr->e_machine);
+				       "pycore reads x86_64 and aarch64 cores",
+				       arch_machine_name(ehdr->e_machine), ehdr->e_machine);
 	if (ehdr->e_ident[EI_DATA] != ELFDATA2LSB)
 		return pc_error_create(PC_ERR_UNSUPPORTED, "big-endian core");
+	core->code_address_mask = core->arch->code_address_mask;
 	return NULL;
 }
 
@@ -507,6 +543,23 @@ const struct core_file_mapping *core_file_at(const struct core *core, uint64_t a
 			return file;
 	}
 	return NULL;
+}
+
+uint64_t core_thread_sp(const struct core *core, const struct core_thread *thread)
+{
+	return thread->regs[core->arch->reg_sp];
+}
+
+uint64_t core_thread_pc(const struct core *core, const struct core_thread *thread)
+{
+	return thread->regs[core->arch->reg_pc];
+}
+
+uint64_t core_thread_pthread(const struct core *core, const struct core_thread *thread)
+{
+	if (!thread->thread_pointer || core->arch->pthread_from_tp == ARCH_PTHREAD_UNKNOWN)
+		return 0;
+	return thread->thread_pointer + (uint64_t)core->arch->pthread_from_tp;
 }
 
 const char *core_main_program(const struct core *core)

@@ -45,6 +45,8 @@ struct memory {
 	size_t *file_of_mapping;	/* core->files[i] is files[file_of_mapping[i]] */
 	const struct core_segment *last; /* where the last read was: the next one is
 					  * most often there too (a stack, an arena) */
+	memory_file_reader *file_reader; /* memory_set_file_reader() */
+	void *file_reader_arg;
 };
 
 static int path_compare(const void *a, const void *b)
@@ -246,6 +248,8 @@ struct pc_error *memory_read(struct memory *mem, uint64_t address, void *buf, si
 			if (!got && mapping && !not_dumped)
 				return pc_error_fault("address %#llx is in '%s', which cannot be read",
 						      (unsigned long long)address, mapping->path);
+			if (!mapping && mem->file_reader)
+				got = mem->file_reader(mem->file_reader_arg, address, out, len);
 		}
 		if (!got) {
 			if (cut)
@@ -262,6 +266,12 @@ struct pc_error *memory_read(struct memory *mem, uint64_t address, void *buf, si
 		len -= got;
 	}
 	return NULL;
+}
+
+void memory_set_file_reader(struct memory *mem, memory_file_reader *reader, void *arg)
+{
+	mem->file_reader = reader;
+	mem->file_reader_arg = arg;
 }
 
 struct pc_error *memory_read_u64(struct memory *mem, uint64_t address, uint64_t *ret)

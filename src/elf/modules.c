@@ -2,6 +2,8 @@
 
 #include "elf/core.h"
 #include "elf/debuginfo.h"
+#include "elf/link_map.h"
+#include "elf/memory.h"
 #include "base/error.h"
 #include "base/warnings.h"
 #include "elf/paths.h"
@@ -287,9 +289,10 @@ static int check_module(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	return DWARF_CB_OK;
 }
 
-/* An EXECUTABLE the user named that cannot be the crashed program is bad
- * input: say so rather than analyse the core without it. */
-static struct pc_error *check_executable(const char *executable)
+/* An EXECUTABLE the user named that cannot be the crashed program (of
+ * another architecture than the core's ARCH, among others) is bad input:
+ * say so rather than analyse the core without it. */
+static struct pc_error *check_executable(const char *executable, const struct arch *arch)
 {
 	const char *wrong = NULL;
 	struct pc_error *err = NULL;
@@ -318,8 +321,9 @@ static struct pc_error *check_executable(const char *executable)
 		wrong = "is a core file, not the program that crashed";
 	else if (ehdr.e_type != ET_EXEC && ehdr.e_type != ET_DYN)
 		wrong = "is an ELF file but not an executable";
-	else if (ehdr.e_machine != EM_X86_64)
-		wrong = "is not an x86_64 executable";
+	else if (ehdr.e_machine != arch->machine)
+		err = pc_error_create(PC_ERR_FORMAT, "executable '%s' is not an %s executable",
+				      executable, arch->name);
 	if (wrong)
 		err = pc_error_create(PC_ERR_FORMAT, "executable '%s' %s", executable, wrong);
 	if (elf)
@@ -348,8 +352,15 @@ static struct pc_error *report_core(struct modules *modules, const char *executa
 				      "no executable or library could be found in the core "
 				      "(dwfl_core_file_report: %s)",
 				      code ? dwfl_errmsg(code) : "no module found");
-	} else if (dwfl_report_end(modules->dwfl, NULL, NULL) != 0) {
-		err = pc_error_create(PC_ERR_LIBRARY, "dwfl_report_end: %s", dwfl_errmsg(-1));
+	} else {
+		/* libdwfl finds a library without NT_FILE only where its
+		 * ELF header was dumped, or by its path on this machine. */
+		if (!modules->core->nfiles)
+			link_map_report(modules->dwfl, modules->core, modules->mem,
+					modules->paths);
+		if (dwfl_report_end(modules->dwfl, NULL, NULL) != 0)
+			err = pc_error_create(PC_ERR_LIBRARY, "dwfl_report_end: %s",
+					      dwfl_errmsg(-1));
 	}
 	return err;
 }
@@ -389,7 +400,7 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 			err = &pc_error_nomem;
 			goto fail;
 		}
-		err = check_executable(executable);
+		err = check_executable(executable, core->arch);
 		if (err)
 			goto fail;
 	} else {
@@ -438,6 +449,8 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 	/* libdwfl looks for a module's file when it is first asked for it:
 	 * here, for every module; report_core() set reporting. */
 	dwfl_getmodules(modules->dwfl, check_module, modules, 0);
+	if (!core->nfiles)
+		memory_set_file_reader(mem, link_map_read_file, modules->dwfl);
 	if (executable)
 		check_given_executable(modules);
 	reporting = NULL;

@@ -302,6 +302,21 @@ static int open_joined(const char *dir, const char *name, bool in_root, char **f
 	return fd;
 }
 
+/* CORE_PATH as seen inside SYSROOT.  A program run by qemu-user with
+ * -L SYSROOT may name a file by its host path under SYSROOT (its AT_EXECFN
+ * is the path qemu was given): that prefix goes, and the rest is still
+ * resolved inside SYSROOT. */
+static const char *in_sysroot(const char *sysroot, const char *core_path)
+{
+	size_t len = strlen(sysroot);
+
+	while (len > 1 && sysroot[len - 1] == '/')
+		len--;
+	if (len > 1 && strncmp(core_path, sysroot, len) == 0 && core_path[len] == '/')
+		return core_path + len;
+	return core_path;
+}
+
 int paths_open(const struct paths *paths, const char *core_path, char **found)
 {
 	const char *base = strrchr(core_path, '/');
@@ -311,7 +326,8 @@ int paths_open(const struct paths *paths, const char *core_path, char **found)
 	if (found)
 		*found = NULL;
 	if (paths && paths->sysroot)
-		fd = open_joined(paths->sysroot, core_path, true, found);
+		fd = open_joined(paths->sysroot, in_sysroot(paths->sysroot, core_path), true,
+				 found);
 	else {
 		fd = open_plain(core_path);
 		if (fd >= 0 && found)

@@ -1,5 +1,6 @@
 #include "elf/unwind.h"
 
+#include "elf/arch.h"
 #include "elf/core.h"
 #include "base/deadline.h"
 #include "base/error.h"
@@ -18,6 +19,7 @@
 struct lwp_index {
 	pid_t lwp;
 	const struct core_thread *thread;
+	const struct core *core;
 };
 
 struct process {
@@ -33,17 +35,18 @@ static int lwp_compare(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The threads in LWP order: libdwfl's thread argument is their entry. */
 static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
 {
 	const struct process *process = arg;
-	const struct core_thread *thread = *thread_arg;
+	const struct lwp_index *entry = *thread_arg;
 	(void)dwfl;
 
-	thread = thread ? thread + 1 : process->core->threads;
-	if (thread >= process->core->threads + process->core->nthreads)
+	entry = entry ? entry + 1 : process->by_lwp;
+	if (entry >= process->by_lwp + process->core->nthreads)
 		return 0;
-	*thread_arg = (void *)thread;
-	return thread->lwp;
+	*thread_arg = (void *)entry;
+	return entry->lwp;
 }
 
 static bool get_thread(Dwfl *dwfl, pid_t lwp, void *arg, void **thread_arg)
@@ -55,7 +58,7 @@ static bool get_thread(Dwfl *dwfl, pid_t lwp, void *arg, void **thread_arg)
 	found = bsearch(&key, process->by_lwp, process->core->nthreads, sizeof(key), lwp_compare);
 	if (!found)
 		return false;
-	*thread_arg = (void *)found->thread;
+	*thread_arg = found;
 	return true;
 }
 
@@ -69,22 +72,22 @@ static bool read_word(Dwfl *dwfl, Dwarf_Addr address, Dwarf_Word *ret, void *arg
 	return err == NULL;
 }
 
-/* x86_64's DWARF register numbers 0-16 (rax, rdx, rcx, rbx, rsi, rdi, rbp,
- * rsp, r8-r15, and rip as the return address column), as indices into
- * NT_PRSTATUS's user_regs_struct. */
-static const unsigned char dwarf_to_user_regs[17] = {
-	10, 12, 11, 5, 13, 14, 4, 19, 9, 8, 7, 6, 3, 2, 1, 0, 16,
-};
-
+/* The registers libdwfl unwinds from, in DWARF's numbering, and the pc
+ * apart: on aarch64 the return address column is the link register. */
 static bool set_initial_registers(Dwfl_Thread *dwfl_thread, void *thread_arg)
 {
-	const struct core_thread *thread = thread_arg;
-	Dwarf_Word regs[17];
+	const struct lwp_index *entry = thread_arg;
+	const struct arch *arch = entry->core->arch;
+	const struct core_thread *thread = entry->thread;
+	Dwarf_Word regs[ARCH_MAX_REGS];
 	size_t i;
 
-	for (i = 0; i < 17; i++)
-		regs[i] = thread->regs[dwarf_to_user_regs[i]];
-	return dwfl_thread_state_registers(dwfl_thread, 0, 17, regs);
+	for (i = 0; i < arch->ndwarf; i++)
+		regs[i] = thread->regs[arch->dwarf_regs[i]];
+	if (!dwfl_thread_state_registers(dwfl_thread, 0, arch->ndwarf, regs))
+		return false;
+	dwfl_thread_state_register_pc(dwfl_thread, core_thread_pc(entry->core, thread));
+	return true;
 }
 
 static void detach(Dwfl *dwfl, void *arg)
@@ -122,7 +125,8 @@ static struct pc_error *attach(struct modules *modules)
 		return &pc_error_nomem;
 	}
 	for (i = 0; i < core->nthreads; i++)
-		process->by_lwp[i] = (struct lwp_index){core->threads[i].lwp, &core->threads[i]};
+		process->by_lwp[i] =
+			(struct lwp_index){core->threads[i].lwp, &core->threads[i], core};
 	qsort(process->by_lwp, core->nthreads, sizeof(*process->by_lwp), lwp_compare);
 	if (core->has_psinfo)
 		pid = core->psinfo.pid;
@@ -141,11 +145,6 @@ static struct pc_error *attach(struct modules *modules)
 	return NULL;
 }
 
-/* DWARF's number of %rsp on x86_64. */
-#define DWARF_REG_RSP 7
-/* glibc's signal trampoline: the kernel makes a handler return into it. */
-#define SIGNAL_TRAMPOLINE "__restore_rt"
-
 struct unwind_walk {
 	struct modules *modules;
 	struct native_stack *stack;
@@ -163,10 +162,14 @@ struct unwind_walk {
  * first such frame is the trampoline (its caller, the interrupted frame, is
  * one too).  Distributions ship libc without a symbol table, and its
  * trampoline has CFI, so this finds the kernel's signal frame all the same. */
-static bool is_signal_trampoline(const struct native_frame *frame, size_t index)
+static bool is_signal_trampoline(const struct arch *arch, const struct native_frame *frame,
+				 size_t index)
 {
+	/* An architecture whose saved context pycore does not decode has none. */
+	if (!arch->signal_trampoline)
+		return false;
 	if (frame->where.symbol)
-		return strcmp(frame->where.symbol, SIGNAL_TRAMPOLINE) == 0;
+		return strcmp(frame->where.symbol, arch->signal_trampoline) == 0;
 	return index > 0 && frame->activation;
 }
 
@@ -174,12 +177,14 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 {
 	struct unwind_walk *walk = arg;
 	struct native_stack *stack = walk->stack;
+	const struct arch *arch = walk->modules->core->arch;
 	struct native_frame *frame, *grown;
 	Dwarf_Addr pc;
 	bool activation;
 
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
+	pc &= walk->modules->core->code_address_mask;
 	if (stack->nframes >= walk->max_frames) {
 		stack->cut = true;
 		return DWARF_CB_ABORT;
@@ -201,10 +206,10 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	/* A return address may be the first byte of the next function: look
 	 * up the call instruction instead. */
 	modules_describe(walk->modules, activation ? pc : pc - 1, &frame->where);
-	if (!stack->signal_context && is_signal_trampoline(frame, stack->nframes - 1)) {
+	if (!stack->signal_context && is_signal_trampoline(arch, frame, stack->nframes - 1)) {
 		Dwarf_Word sp;
 
-		if (dwfl_frame_reg(state, DWARF_REG_RSP, &sp) == 0) {
+		if (dwfl_frame_reg(state, arch->dwarf_sp, &sp) == 0) {
 			stack->signal_context = sp;
 			stack->interrupted = stack->nframes;
 		}

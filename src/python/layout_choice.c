@@ -9,6 +9,7 @@
 #include "elf/debuginfo.h"
 #include "elf/memory.h"
 #include "elf/modules.h"
+#include "elf/pthread.h"
 #include "python/object.h"
 
 #include <gelf.h>
@@ -107,10 +108,12 @@ static bool frame_has_code(struct memory *mem, const struct py_layout *layout,
 	return !err && type == code_type;
 }
 
-/* A thread of the core: its LWP, and its pthread id, which is its fs base. */
+/* A thread of the core: its LWP, and its pthread id where its thread
+ * pointer says it (elf/pthread.h), else 0. */
 struct core_id {
 	uint64_t key;
 	uint64_t pthread_id;
+	const struct core_thread *thread;
 };
 
 static int core_id_compare(const void *a, const void *b)
@@ -124,11 +127,14 @@ static int core_id_compare(const void *a, const void *b)
  * and where the version records it its LWP too, of the same thread.  IDS is
  * sorted, by LWP when BY_LWP, else by pthread id. */
 static bool thread_in_core(const struct py_thread *thread, const struct core_id *ids,
-			   size_t count, bool by_lwp)
+			   size_t count, bool by_lwp, const struct core *core, struct memory *mem)
 {
 	struct core_id key = {.key = by_lwp ? thread->native_thread_id : thread->thread_id};
 	const struct core_id *found = bsearch(&key, ids, count, sizeof(key), core_id_compare);
 
+	if (found && !found->pthread_id)
+		return pthread_of_thread(core, mem, found->thread, thread->thread_id) ==
+		       thread->thread_id;
 	return found && found->pthread_id == thread->thread_id;
 }
 
@@ -154,7 +160,8 @@ static bool walk_is_consistent(const struct python *python, struct memory *mem,
 	if (!ids)
 		return false;
 	for (i = 0; i < core->nthreads; i++) {
-		ids[i].pthread_id = core->threads[i].regs[CORE_REG_FS_BASE];
+		ids[i].pthread_id = core_thread_pthread(core, &core->threads[i]);
+		ids[i].thread = &core->threads[i];
 		ids[i].key = by_lwp ? (uint64_t)core->threads[i].lwp : ids[i].pthread_id;
 	}
 	qsort(ids, core->nthreads, sizeof(*ids), core_id_compare);
@@ -173,7 +180,7 @@ static bool walk_is_consistent(const struct python *python, struct memory *mem,
 		}
 		consistent = !thread->error && !thread->exception_error &&
 			     interp == thread->interp &&
-			     thread_in_core(thread, ids, core->nthreads, by_lwp);
+			     thread_in_core(thread, ids, core->nthreads, by_lwp, core, mem);
 		/* The oldest frame of a whole chain was run by an eval call of
 		 * its own: a wrong link to the caller ends the chain early. */
 		if (layout->frame_shape == FRAME_SHAPE_INTERPRETER && thread->nframes &&

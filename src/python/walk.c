@@ -11,6 +11,7 @@
 #include "elf/core.h"
 #include "elf/memory.h"
 #include "elf/modules.h"
+#include "elf/pthread.h"
 #include "layout/cache.h"
 #include "python/exception.h"
 #include "python/locals.h"
@@ -40,7 +41,7 @@ static struct pc_error *read_thread(struct interpreter_walk *walk, struct py_thr
  * pointer (less the red zone) to the end of the mapping that holds it. */
 static bool thread_stack(const struct core *core, size_t index, uint64_t *low, uint64_t *high)
 {
-	uint64_t sp = core->threads[index].regs[CORE_REG_RSP];
+	uint64_t sp = core_thread_sp(core, &core->threads[index]);
 	const struct core_segment *segment = core_segment_at(core, sp);
 
 	if (!segment)
@@ -48,6 +49,21 @@ static bool thread_stack(const struct core *core, size_t index, uint64_t *low, u
 	*low = sp - 128 > segment->vaddr ? sp - 128 : segment->vaddr;
 	*high = segment->vaddr + segment->memsz;
 	return true;
+}
+
+/* The pthread ids of THREADS that their thread pointers do not give: those
+ * that the states recording their LWPs name (elf/pthread.h checks them). */
+static void pthreads_from_states(const struct core *core, struct memory *mem,
+				 const struct tm_state *states, size_t nstates,
+				 struct tm_thread *threads)
+{
+	size_t i, j;
+
+	for (i = 0; i < core->nthreads; i++)
+		for (j = 0; j < nstates && !threads[i].pthread_id; j++)
+			if (states[j].native_thread_id == threads[i].lwp)
+				threads[i].pthread_id = pthread_of_thread(
+					core, mem, &core->threads[i], states[j].thread_id);
 }
 
 /* Feed SEARCH the words of each of THREADS' live stacks (N), at most
@@ -97,7 +113,7 @@ static struct pc_error *match_threads(struct interpreter_walk *walk, const struc
 	python->ncurrent = core->nthreads;
 	for (i = 0; i < core->nthreads; i++) {
 		threads[i] = (struct tm_thread){.lwp = (uint64_t)core->threads[i].lwp,
-						.pthread_id = core->threads[i].regs[CORE_REG_FS_BASE]};
+						.pthread_id = core_thread_pthread(core, &core->threads[i])};
 		thread_stack(core, i, &threads[i].stack_low, &threads[i].stack_high);
 	}
 	for (i = 0; i < python->nthreads; i++)
@@ -106,6 +122,7 @@ static struct pc_error *match_threads(struct interpreter_walk *walk, const struc
 			.native_thread_id = python->threads[i].native_thread_id,
 			.stack_address = python->threads[i].stack_address,
 			.top_frame = walk->top_frames ? walk->top_frames[i] : 0};
+	pthreads_from_states(core, walk->mem, states, python->nthreads, threads);
 	err = tm_search_init(&search, states, python->nthreads);
 	if (!err && search.ncandidates) {
 		search_stacks(walk->mem, threads, core->nthreads, &search);
