@@ -82,7 +82,7 @@ static struct pc_error *gen_frame(const struct py_reader *reader, uint64_t gen, 
 	const struct py_layout *layout = reader->layout;
 	struct memory *mem = reader->mem;
 	struct pc_error *err = NULL;
-	uint64_t top = 0, code, bytes, bytecode, instr, slots;
+	uint64_t top = 0, code, bytes, bytecode = 0, instr, slots = 0;
 	int8_t state = 0;
 
 	*frame = *awaited = 0;

@@ -224,7 +224,7 @@ static struct pc_error *thread_lists(struct run *run, uint64_t interp, int64_t i
 {
 	const struct py_reader *reader = run->reader;
 	struct pc_error *err = NULL;
-	uint64_t head;
+	uint64_t head = 0;
 	size_t i;
 
 	/* Builds without the lists keep their tasks in asyncio's sets only. */

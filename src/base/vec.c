@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 /* Room for this many items the first time: most arrays stay this small. */
-#define VEC_FIRST_CAPACITY 8
+#define VEC_FIRST_CAPACITY 32
 
 void *vec_grow(void *items, size_t *capacity, size_t needed, size_t item_size)
 {

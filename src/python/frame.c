@@ -63,7 +63,7 @@ static struct pc_error *read_interpreter_frame(struct pyframe_walker *walker, ui
 	const struct py_reader *reader = &walker->reader;
 	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
-	uint64_t instr, bytecode;
+	uint64_t instr, bytecode = 0;
 	uint8_t byte;
 
 	*ret = (struct frame_ref){.owner = -1, .is_entry = -1};

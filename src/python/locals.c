@@ -68,7 +68,7 @@ void pylocals_deinit(struct py_frame *frame)
 static struct pc_error *read_tuple(const struct py_reader *reader, uint64_t tuple, size_t max,
 				   uint64_t *items, size_t *length)
 {
-	uint64_t size, items_at;
+	uint64_t size, items_at = 0;
 	struct pc_error *err;
 
 	err = py_read_u64(reader, tuple, LAYOUT_FIELD(tuple, ob_size), &size);
@@ -144,7 +144,7 @@ static struct pc_error *slots_from_kinds(struct pylocals *locals, uint64_t code,
 	const struct py_layout *layout = reader->layout;
 	uint64_t names[PYLOCALS_MAX];
 	uint8_t kinds[PYLOCALS_MAX];
-	uint64_t tuple, bytes, nkinds, kinds_at;
+	uint64_t tuple, bytes, nkinds, kinds_at = 0;
 	struct pc_error *err;
 	size_t count, n, i;
 
@@ -244,7 +244,7 @@ struct pc_error *pylocals_read(struct pylocals *locals, uint64_t address, uint64
 	uint64_t values[PYLOCALS_MAX];
 	struct pc_error *err;
 	size_t nslots = 0, i;
-	uint64_t array;
+	uint64_t array = 0;
 
 	err = py_field_address(reader, address,
 			       object_frame ? LAYOUT_FIELD(frame, f_localsplus)

@@ -158,7 +158,7 @@ struct pc_error *pyobject_text(const struct py_reader *reader, uint64_t address,
 			       size_t max_chars, char **ret)
 {
 	struct pc_error *err;
-	uint64_t type, flags, length, data;
+	uint64_t type, flags, length, data = 0;
 
 	err = pyobject_type(reader, address, &type);
 	if (!err)
@@ -191,7 +191,7 @@ struct pc_error *pyobject_bytes(const struct py_reader *reader, uint64_t address
 				unsigned char **ret, size_t *len)
 {
 	struct pc_error *err;
-	uint64_t length, at;
+	uint64_t length, at = 0;
 	unsigned char *data;
 
 	err = py_read_u64(reader, address, LAYOUT_FIELD(bytes, ob_size), &length);
@@ -258,7 +258,7 @@ struct pc_error *pyobject_long(const struct py_reader *reader, uint64_t address,
 {
 	const struct py_layout *layout = reader->layout;
 	struct pc_error *err;
-	size_t digit_size;
+	size_t digit_size = 0;
 	uint64_t word;
 
 	err = py_require(reader, long_size_field(layout), LAYOUT_FIELD(pylong, ob_digit));
@@ -295,8 +295,8 @@ struct pc_error *pyobject_long_digits(const struct py_reader *reader, uint64_t a
 				      size_t count, uint32_t *ret)
 {
 	struct pc_error *err;
-	size_t digit_size, i;
-	uint64_t digits;
+	size_t digit_size = 0, i;
+	uint64_t digits = 0;
 
 	err = long_digit_size(reader, &digit_size);
 	if (!err)

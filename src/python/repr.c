@@ -423,7 +423,7 @@ static void put_bytes(struct run *run, uint64_t address)
 	uint32_t cps[PYREPR_MAX_STRING];
 	unsigned char raw[PYREPR_MAX_STRING];
 	struct pc_error *err;
-	uint64_t length, data;
+	uint64_t length, data = 0;
 	size_t count, i;
 
 	err = pyobject_length(reader, address, LAYOUT_FIELD(bytes, ob_size), &length);
@@ -465,7 +465,7 @@ static struct pc_error *set_dummy(void *arg, uint64_t key, bool *ret)
 	} else if (type->kind == KIND_BYTES && layout->set_dummy_is_str) {
 		static const char dummy[] = "<dummy key>";
 		char text[sizeof(dummy)];
-		uint64_t length, data;
+		uint64_t length, data = 0;
 
 		err = py_read_u64(&repr->reader, key, LAYOUT_FIELD(bytes, ob_size), &length);
 		if (!err && length == sizeof(dummy) - 1)
