@@ -76,6 +76,10 @@ struct crash_signal {
 	 * object) at address 0x0". */
 	char text[256];
 	char label_buf[24];	/* where label is, for a number with no name */
+	/* How a one-line headline names it: the label, or for a signal that
+	 * another process sent, "killed by SIGABRT from PID 42 (a hang?)" (a
+	 * timeout's kill is not a crash where the thread stood). */
+	char headline[80];
 };
 
 struct analysis {
@@ -124,6 +128,14 @@ struct analysis {
 	/* The crashing thread's most recent Python frame (it may be one that
 	 * could not be read: ->error); NULL when it has none. */
 	const struct py_frame *headline;
+	/* The crashing thread's most recent frame of the program's own code
+	 * (own_code.h), what pycore ci names a crash after; NULL: none. */
+	const struct py_frame *own_frame;
+	/* A live process's dump: the most recent frame of the program's own
+	 * code of each thread that has one, as the fingerprint orders them
+	 * (fingerprint_blocked_set): where the hang is. */
+	const struct py_frame **blocked;
+	size_t nblocked;
 	char *command;		/* the command line (pr_psargs, trimmed); NULL: unknown */
 	/* Everything the reports say was cut, could not be read or is
 	 * suspect (notes.h), worked out last, once. */

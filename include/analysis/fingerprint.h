@@ -9,9 +9,11 @@
 #ifndef PYCORE_ANALYSIS_FINGERPRINT_H
 #define PYCORE_ANALYSIS_FINGERPRINT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct native_stack;
+struct py_frame;
 struct py_thread;
 
 #define FINGERPRINT_PYTHON_FRAMES 5	/* Python frames hashed, most recent first */
@@ -29,20 +31,43 @@ struct fingerprint {
 	/* The native function hashed, as fingerprint_native_name() gives it:
 	 * "memset", "?@libffi.so.8" (no symbol), "?" (no native frame). */
 	char native[FINGERPRINT_VALUE_MAX + 1];
+	bool unique;		/* made of nothing readable: this core's own */
 };
 
 /* Frames of the crashing thread's native stack looked at for one that is
  * not signal or abort plumbing. */
 #define FINGERPRINT_NATIVE_FRAMES 16
 
-/* The fingerprint of a crash by signal SIGNO (named SIGNAME, or NULL) in
- * the thread whose Python frames are PYTHON (NULL: none) and whose native
- * frames are NATIVE, in frame NATIVE_FIRST of them (the frame a signal
- * handler interrupted, or 0).  Never fails: what cannot be read enters the
- * string as "?". */
-void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
-			 const struct native_stack *native, size_t native_first,
-			 struct fingerprint *ret);
+/* What a fingerprint is made of. */
+struct fingerprint_input {
+	int signo;		/* 0: a live process's dump, a hang */
+	const char *signame;	/* "SIGSEGV", or NULL for a number with no name */
+	const struct py_thread *python; /* the crashing thread's frames (NULL: none) */
+	const struct native_stack *native; /* its native frames */
+	size_t native_first;	/* the frame a signal handler interrupted, or 0 */
+	/* A hang's blocked threads: the innermost frame of the program's own
+	 * code of each thread that has one (analysis.h); when there are
+	 * none, thread 1's frames stand for the hang. */
+	const struct py_frame *const *blocked;
+	size_t nblocked;
+	/* What else is known, hashed only when the frames give nothing: */
+	const char *executable;	/* its path, or NULL */
+	const char *abort_message; /* or NULL */
+	int pid;
+};
+
+/* The fingerprint of IN.  Never fails: what cannot be read enters the
+ * string as "?".  A crash of which no frame can be read (a core cut
+ * before its stacks) would otherwise group with every other such crash
+ * of its signal: its fingerprint then holds the executable's name and the
+ * abort message, and without a message the PID and the crashing pc, so
+ * that it stands alone (ret->unique). */
+void fingerprint_compute(const struct fingerprint_input *in, struct fingerprint *ret);
+
+/* FRAMES (N readable frames, each with a file and a function) sorted and
+ * without repeats as a hang's fingerprint hashes them: by file base name,
+ * then function.  Returns how many are left. */
+size_t fingerprint_blocked_set(const struct py_frame **frames, size_t n);
 
 /* The name the fingerprint uses for a native function: SYMBOL without its
  * version ("@GLIBC_2.2.5") and compiler clone suffix (".cold", ".isra.0",

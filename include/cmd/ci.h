@@ -35,11 +35,19 @@ struct ci_core {
 	char *path;		/* as found */
 	char *error;		/* the core could not be analyzed: why */
 	char fingerprint[FINGERPRINT_ID_LEN + 1];
-	char *signal;		/* "SIGSEGV" */
+	char *signal;		/* "SIGSEGV", "killed by SIGABRT from PID 42 (a hang?)" */
 	char *executable;	/* NULL: the core names none */
 	char *python;		/* the Python version, or NULL */
 	char *native;		/* the native function the fingerprint names */
-	char *place;		/* "FILE:LINE in NAME" of the top Python frame, or NULL */
+	bool unique;		/* nothing readable to group by (fingerprint.h) */
+	/* Where it happened: "FILE:LINE in NAME" of the crashing thread's most
+	 * recent frame of the program's own code (else its most recent
+	 * frame), or of each blocked thread of a hang, "; " between them;
+	 * NULL: no Python frame */
+	char *place;
+	char *place_name;	/* ... the same without line numbers, for names that
+				 * must not change when a line moves */
+	char *function;		/* NAME of that frame, for titles */
 	struct ci_frame frames[CI_FRAMES]; /* crashing thread, most recent call first */
 	size_t nframes;
 	bool frames_cut;	/* the thread has more */

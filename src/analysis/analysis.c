@@ -5,6 +5,7 @@
 #include "elf/memory.h"
 #include "elf/modules.h"
 #include "elf/pthread.h"
+#include "analysis/own_code.h"
 #include "analysis/signals.h"
 #include "asyncio/asyncio.h"
 #include "base/warnings.h"
@@ -366,9 +367,41 @@ reraised:
 /* The fingerprint, of the frame where the crash happened (crash_frame). */
 static void fingerprint(struct analysis *analysis)
 {
-	fingerprint_compute(analysis->signal.number, analysis->signal.name,
-			    analysis->threads[0].python, analysis->crash_native, analysis->crash_frame,
-			    &analysis->fingerprint);
+	const struct fingerprint_input in = {
+		.signo = analysis->signal.number,
+		.signame = analysis->signal.name,
+		.python = analysis->threads[0].python,
+		.native = analysis->crash_native,
+		.native_first = analysis->crash_frame,
+		.blocked = analysis->blocked,
+		.nblocked = analysis->nblocked,
+		.executable = analysis->modules->executable,
+		.abort_message = analysis->abort_message,
+		.pid = analysis->core->has_psinfo ? analysis->core->psinfo.pid
+						  : analysis->core->threads[0].lwp,
+	};
+
+	fingerprint_compute(&in, &analysis->fingerprint);
+}
+
+/* A hang is where its threads wait in the program's own code. */
+static struct pc_error *blocked_threads(struct analysis *analysis)
+{
+	size_t i;
+
+	if (!analysis->core->live_dump)
+		return NULL;
+	analysis->blocked = calloc(analysis->nthreads, sizeof(*analysis->blocked));
+	if (!analysis->blocked)
+		return &pc_error_nomem;
+	for (i = 0; i < analysis->nthreads; i++) {
+		const struct py_frame *frame = own_code_frame(analysis->threads[i].python);
+
+		if (frame)
+			analysis->blocked[analysis->nblocked++] = frame;
+	}
+	analysis->nblocked = fingerprint_blocked_set(analysis->blocked, analysis->nblocked);
+	return NULL;
 }
 
 /* The notes, once everything they speak of is known. */
@@ -405,8 +438,16 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	else
 		describe_signal(info, info ? info->signo : core->threads[0].signal,
 				analysis->signal.reraised, &analysis->signal);
+	snprintf(analysis->signal.headline, sizeof(analysis->signal.headline), "%s",
+		 analysis->signal.label);
+	if (analysis->signal.has_sender && core->has_psinfo &&
+	    analysis->signal.sender_pid != core->psinfo.pid)
+		snprintf(analysis->signal.headline, sizeof(analysis->signal.headline),
+			 "killed by %s from PID %d (a hang?)", analysis->signal.label,
+			 analysis->signal.sender_pid);
 	if (crashed && crashed->nframes)
 		analysis->headline = &crashed->frames[0];
+	analysis->own_frame = own_code_frame(crashed);
 	analysis->fatal_error = fatal_error_function(analysis->crash_native);
 	err = abort_message(analysis);
 	if (err)
@@ -502,6 +543,8 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		err = crash_native(analysis);
 	if (!err)
 		err = crash_facts(analysis);
+	if (!err)
+		err = blocked_threads(analysis);
 	if (err)
 		goto fail;
 	fingerprint(analysis);
@@ -534,6 +577,7 @@ void analysis_destroy(struct analysis *analysis)
 	}
 	free(analysis->threads);
 	free(analysis->unmatched);
+	free(analysis->blocked);
 	native_stack_deinit(&analysis->crash_native_own);
 	free(analysis->abort_message);
 	notes_free(analysis->notes, analysis->nnotes);

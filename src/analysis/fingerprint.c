@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(FINGERPRINT_PYTHON_FRAMES <= PYFRAME_MIN_FRAMES,
@@ -192,32 +193,88 @@ static void hash_id(const char *text, size_t len, char *out)
 	out[FINGERPRINT_ID_LEN] = '\0';
 }
 
-void fingerprint_compute(int signo, const char *signame, const struct py_thread *python,
-			 const struct native_stack *native, size_t native_first,
-			 struct fingerprint *ret)
+static int compare_frames(const void *a, const void *b)
+{
+	const struct py_frame *x = *(const struct py_frame *const *)a;
+	const struct py_frame *y = *(const struct py_frame *const *)b;
+	int by_file = strcmp(base_name(x->filename), base_name(y->filename));
+
+	return by_file ? by_file : strcmp(function_name(x->name), function_name(y->name));
+}
+
+size_t fingerprint_blocked_set(const struct py_frame **frames, size_t n)
+{
+	size_t i, kept = 0;
+
+	if (n)
+		qsort(frames, n, sizeof(*frames), compare_frames);
+	for (i = 0; i < n; i++)
+		if (!kept || compare_frames(&frames[kept - 1], &frames[i]) != 0)
+			frames[kept++] = frames[i];
+	return kept;
+}
+
+/* The frames of IN->python, or of the blocked threads of a hang, as
+ * "file=" and "function=" lines; whether any was readable. */
+static bool put_frames(struct canonical *c, const struct fingerprint_input *in)
+{
+	const struct py_frame *top[FINGERPRINT_PYTHON_FRAMES];
+	size_t i, n;
+	bool readable = false;
+
+	if (in->nblocked) {
+		for (i = 0; i < in->nblocked; i++) {
+			put_line(c, "file", base_name(in->blocked[i]->filename));
+			put_line(c, "function", function_name(in->blocked[i]->name));
+		}
+		return true;
+	}
+	n = in->python ? innermost_frames(in->python, top) : 0;
+	for (i = 0; i < n; i++) {
+		bool ok = !top[i]->error;
+
+		put_line(c, "file", ok && top[i]->filename ? base_name(top[i]->filename) : "?");
+		put_line(c, "function", ok && top[i]->name ? function_name(top[i]->name) : "?");
+		readable |= ok && (top[i]->filename || top[i]->name);
+	}
+	return readable;
+}
+
+void fingerprint_compute(const struct fingerprint_input *in, struct fingerprint *ret)
 {
 	struct canonical c = {.text = ret->canonical};
-	const struct py_frame *top[FINGERPRINT_PYTHON_FRAMES];
-	size_t i, n = python ? innermost_frames(python, top) : 0;
 	char number[16];
+	bool frames;
 
 	ret->canonical[0] = '\0';
+	ret->unique = false;
 	put_bytes(&c, "pycore-fingerprint 1\n", strlen("pycore-fingerprint 1\n"));
-	snprintf(number, sizeof(number), "%d", signo);
+	snprintf(number, sizeof(number), "%d", in->signo);
 	/* Signal 0: a live process's dump (gcore), no crash; it names the
 	 * hang. */
-	if (signo == 0)
+	if (in->signo == 0)
 		put_line(&c, "hang", "live process");
 	else
-		put_line(&c, "signal", signame ? signame : number);
-	for (i = 0; i < n; i++) {
-		bool readable = !top[i]->error;
+		put_line(&c, "signal", in->signame ? in->signame : number);
+	frames = put_frames(&c, in);
+	native_part(in->native, in->native_first, ret->native, sizeof(ret->native));
+	if (in->nblocked == 0)
+		put_line(&c, "native", ret->native);
+	if (!frames && (strcmp(ret->native, "?") == 0 || strcmp(ret->native, "?@?") == 0)) {
+		char pc[64];
 
-		put_line(&c, "file", readable && top[i]->filename ? base_name(top[i]->filename) : "?");
-		put_line(&c, "function", readable && top[i]->name ? function_name(top[i]->name) : "?");
+		if (in->executable)
+			put_line(&c, "executable", base_name(in->executable));
+		if (in->abort_message) {
+			put_line(&c, "abort", in->abort_message);
+		} else {
+			snprintf(pc, sizeof(pc), "PID %d at 0x%llx", in->pid,
+				 in->native->nframes ? (unsigned long long)in->native->frames[0].pc
+						     : 0ULL);
+			put_line(&c, "unique", pc);
+			ret->unique = true;
+		}
 	}
-	native_part(native, native_first, ret->native, sizeof(ret->native));
-	put_line(&c, "native", ret->native);
 	ret->canonical_len = c.len;
 	hash_id(c.text, c.len, ret->id);
 }

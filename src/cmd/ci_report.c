@@ -65,16 +65,61 @@ struct pc_error *ci_failed(struct pc_error *err, struct ci_core *core)
 	return core->error ? NULL : &pc_error_nomem;
 }
 
+/* PLACES "FILE:LINE in NAME" (with LINES) or "FILE in NAME" of the N frames,
+ * "; " between them, into *RET. */
+static struct pc_error *describe_places(const struct py_frame *const *frames, size_t n,
+					bool lines, char **ret)
+{
+	char *buf = NULL;
+	size_t size, i;
+	FILE *out = open_memstream(&buf, &size);
+
+	if (!out)
+		return &pc_error_nomem;
+	for (i = 0; i < n && i < CI_LIST; i++) {
+		fprintf(out, "%s%s", i ? "; " : "", frames[i]->filename);
+		if (lines && frames[i]->location.line >= 0)
+			fprintf(out, ":%d", frames[i]->location.line);
+		fprintf(out, " in %s", frames[i]->name);
+	}
+	if (n > CI_LIST)
+		fprintf(out, "; and %zu more", n - CI_LIST);
+	*ret = memstream_done(out, &buf);
+	if (*ret && strlen(*ret) > CI_TEXT_MAX)
+		(*ret)[CI_TEXT_MAX] = '\0';
+	return *ret ? NULL : &pc_error_nomem;
+}
+
+/* Where CORE happened, as ci_core's place says. */
+static struct pc_error *summarize_place(const struct analysis *analysis, struct ci_core *core)
+{
+	const struct py_frame *top = analysis->own_frame ? analysis->own_frame
+							  : analysis->headline;
+	const struct py_frame *const *frames = analysis->nblocked ? analysis->blocked : &top;
+	size_t n = analysis->nblocked ? analysis->nblocked : 1;
+	struct pc_error *err;
+
+	if (!analysis->nblocked && (!top || top->error || !top->filename || !top->name))
+		return NULL;
+	err = describe_places(frames, n, true, &core->place);
+	if (!err)
+		err = describe_places(frames, n, false, &core->place_name);
+	if (!err && !(core->function = copy(frames[0]->name)))
+		err = &pc_error_nomem;
+	return err;
+}
+
 struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *core)
 {
 	const struct python *python = &analysis->python;
 	const struct py_thread *thread = analysis->threads[0].python;
-	const struct py_frame *top = analysis->headline;
 	const char *executable = analysis->modules->executable;
+	struct pc_error *err;
 	size_t i;
 
 	memcpy(core->fingerprint, analysis->fingerprint.id, sizeof(core->fingerprint));
-	core->signal = copy(analysis->signal.label);
+	core->unique = analysis->fingerprint.unique;
+	core->signal = copy(analysis->signal.headline);
 	core->native = copy(analysis->fingerprint.native);
 	if (!core->signal || !core->native)
 		return &pc_error_nomem;
@@ -101,26 +146,14 @@ struct pc_error *ci_summarize(const struct analysis *analysis, struct ci_core *c
 		core->nframes++;
 	}
 	core->frames_cut = thread && (thread->nframes > CI_FRAMES || thread->cut);
-	if (top && !top->error && top->filename && top->name) {
-		const struct ci_frame *kept = &core->frames[0];
-		int n = kept->line >= 0 ? asprintf(&core->place, "%s:%d in %s", kept->file,
-						   kept->line, kept->name)
-					: asprintf(&core->place, "%s in %s", kept->file, kept->name);
-
-		if (n < 0) {
-			core->place = NULL;
-			return &pc_error_nomem;
-		}
-	}
+	err = summarize_place(analysis, core);
+	if (err)
+		return err;
 	/* The analysis's notes, warnings or not: the summary has no other
 	 * place for what the reports show on lines of their own. */
-	for (i = 0; i < analysis->nnotes; i++) {
-		struct pc_error *err = add_note(core, analysis->notes[i].text);
-
-		if (err)
-			return err;
-	}
-	return NULL;
+	for (i = 0; !err && i < analysis->nnotes; i++)
+		err = add_note(core, analysis->notes[i].text);
+	return err;
 }
 
 static int compare_groups(const void *a, const void *b)
@@ -182,8 +215,22 @@ static void put_headline(FILE *out, const struct ci_core *core)
 	} else {
 		fputs("in ", out);
 		put_text(out, core->native);
-		fputs(" (no Python frame)", out);
+		fputs(core->unique ? " (no Python frame; nothing readable to group it by)"
+				   : " (no Python frame)", out);
 	}
+}
+
+/* The headline without line numbers, for names that must stay when a
+ * line moves. */
+static void put_headline_name(FILE *out, const struct ci_core *core)
+{
+	if (!core->place_name) {
+		put_headline(out, core);
+		return;
+	}
+	put_text(out, core->signal);
+	fputs(" at ", out);
+	put_text(out, core->place_name);
 }
 
 static void put_traceback(FILE *out, const struct ci_core *core)
@@ -307,7 +354,7 @@ static void put_group_headline(FILE *out, const struct ci_group *group,
 			       const struct ci_core *first)
 {
 	(void)group;
-	put_headline(out, first);
+	put_headline_name(out, first);
 }
 
 /* The whole description of a group, as the text summary shows it; the
@@ -480,7 +527,7 @@ static void put_title(FILE *out, const struct ci_group *group, const struct ci_c
 {
 	fprintf(out, "Crash %s (%zu core%s): %s in %s", first->fingerprint, group->ncores,
 		group->ncores == 1 ? "" : "s", first->signal,
-		first->nframes && first->frames[0].file ? first->frames[0].name : first->native);
+		first->function ? first->function : first->native);
 }
 
 struct pc_error *ci_report_github(FILE *out, const struct ci *ci)
@@ -654,11 +701,14 @@ struct pc_error *ci_report_junit(FILE *out, const struct ci *ci)
 		escape_puts(out, ESCAPE_XML_ATTRIBUTE, headline);
 		fputc('"', out);
 		if (first->nframes && first->frames[0].file) {
+			const char *file;
+			const struct ci_frame *frame = annotated_frame(first, &file);
+
 			fputs(" file=\"", out);
-			escape_puts(out, ESCAPE_XML_ATTRIBUTE, first->frames[0].file);
+			escape_puts(out, ESCAPE_XML_ATTRIBUTE, frame->file);
 			fputc('"', out);
-			if (first->frames[0].line >= 0)
-				fprintf(out, " line=\"%d\"", first->frames[0].line);
+			if (frame->line >= 0)
+				fprintf(out, " line=\"%d\"", frame->line);
 		}
 		fprintf(out, ">\n      <failure type=\"");
 		escape_puts(out, ESCAPE_XML_ATTRIBUTE, first->signal);
@@ -701,6 +751,8 @@ void ci_deinit(struct ci *ci)
 		free(core->python);
 		free(core->native);
 		free(core->place);
+		free(core->place_name);
+		free(core->function);
 		for (j = 0; j < core->nframes; j++) {
 			free(core->frames[j].file);
 			free(core->frames[j].name);

@@ -120,7 +120,9 @@ static void print_header(FILE *out, const struct analysis *analysis)
 		fprintf(out, "Threads:     %zu; crashing thread: LWP %d (thread 1)\n",
 			analysis->nthreads, (int)core->threads[0].lwp);
 	fprintf(out, "Fingerprint: %s%s\n", analysis->fingerprint.id,
-		core->live_dump ? " (of a hang: thread 1's stacks, no signal)" : "");
+		!core->live_dump      ? ""
+		: analysis->nblocked ? " (of a hang: where its threads are blocked, no signal)"
+				     : " (of a hang: thread 1's stacks, no signal)");
 	print_warnings(out, analysis, false);
 }
 
