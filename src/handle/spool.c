@@ -39,8 +39,8 @@
 /* A temporary file older than this was left by a handler that was killed:
  * no handler runs that long (--timeout). */
 #define TMP_STALE_SECONDS 3600
-/* Files of the spool looked at when pruning; past this, the rest are left
- * for the next crash to prune. */
+/* Files of the spool held in memory when pruning; past this, the rest are
+ * only counted, and left for the next crash to prune. */
 #define SPOOL_MAX_FILES 100000
 /* Stems tried when the first is taken: STEM-2 ... STEM-100. */
 #define SPOOL_MAX_TRIES 100
@@ -315,8 +315,12 @@ static size_t entry_stem_len(const char *name)
 	return 0;
 }
 
-/* Read the spool's entry files into *RET. */
-static struct pc_error *list_files(struct spool *spool, struct spooled **ret, size_t *nret)
+/* Read the spool's entry files into *RET, the first SPOOL_MAX_FILES of
+ * them; *UNLISTED receives the disk use of the others, which count
+ * towards --max-use all the same: the entries listed are pruned for
+ * them. */
+static struct pc_error *list_files(struct spool *spool, struct spooled **ret, size_t *nret,
+				   uint64_t *unlisted)
 {
 	struct spooled *files = NULL;
 	size_t n = 0, capacity = 0;
@@ -334,7 +338,8 @@ static struct pc_error *list_files(struct spool *spool, struct spooled **ret, si
 		return pc_error_create(PC_ERR_IO, "cannot list '%s': %s", spool->path,
 				       strerror(errno));
 	}
-	while (n < SPOOL_MAX_FILES && (ent = readdir(dir))) {
+	*unlisted = 0;
+	while ((ent = readdir(dir))) {
 		struct stat st;
 		size_t stem_len;
 
@@ -349,6 +354,10 @@ static struct pc_error *list_files(struct spool *spool, struct spooled **ret, si
 		stem_len = entry_stem_len(ent->d_name);
 		if (!stem_len)
 			continue;
+		if (n == SPOOL_MAX_FILES) {
+			*unlisted += (uint64_t)st.st_blocks * 512;
+			continue;
+		}
 		if (n == capacity) {
 			size_t grown_capacity = capacity ? capacity * 2 : 64;
 			struct spooled *grown = realloc(files, grown_capacity * sizeof(*files));
@@ -392,7 +401,7 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 	err = spool_lock(spool);
 	if (err)
 		return err;
-	err = list_files(spool, &files, &nfiles);
+	err = list_files(spool, &files, &nfiles, &total);
 	if (err)
 		goto out;
 	if (nfiles)
