@@ -13,6 +13,11 @@
  * repeated at least this many more times (as the block, then the marker). */
 #define PYFRAME_MAX_PERIOD 16
 #define PYFRAME_MIN_REPEATS 2
+/* One frame repeated is shown as CPython's tracebacks show it (its
+ * _RECURSIVE_CUTOFF): this many times, then "[Previous line repeated N
+ * more times]" for the rest, so that a run no longer than this is shown
+ * whole. */
+#define PYFRAME_LINE_CUTOFF 3
 
 /* Where one frame of a chain runs, innermost frame first in the chain. */
 struct frame_place {
@@ -29,11 +34,12 @@ struct frame_pick {
 };
 
 /* Fill PICKS (room for NPLACES) with the frames of the chain PLACES to
- * show, in order: every frame, or with COLLAPSE each run of a block of up
- * to PYFRAME_MAX_PERIOD frames that repeats at least PYFRAME_MIN_REPEATS
- * more times right after itself as the block once (of the periods that
- * qualify, the one that covers most frames wins; the shortest of equals).
- * Returns the number of picks. */
+ * show, in order: every frame, or with COLLAPSE each run of a block of 2 to
+ * PYFRAME_MAX_PERIOD frames that repeats at least PYFRAME_MIN_REPEATS more
+ * times right after itself as the block once, and a run of more than
+ * PYFRAME_LINE_CUTOFF times one frame as its first PYFRAME_LINE_CUTOFF (of
+ * the periods that qualify, the one that covers most frames wins; the
+ * shortest of equals).  Returns the number of picks. */
 size_t frame_collapse(const struct frame_place *places, size_t nplaces, bool collapse,
 		      struct frame_pick *picks);
 

@@ -30,12 +30,12 @@ size_t frame_collapse(const struct frame_place *places, size_t nplaces, bool col
 	size_t i = 0, npicks = 0;
 
 	while (i < nplaces) {
-		size_t period, best = 0, best_repeats = 0, j;
+		size_t period, best = 0, best_repeats = 0, shown, j;
 
 		for (period = 1; collapse && period <= PYFRAME_MAX_PERIOD; period++) {
 			size_t repeats = repeats_of(places, nplaces, i, period);
 
-			if (repeats >= PYFRAME_MIN_REPEATS &&
+			if (repeats >= (period == 1 ? PYFRAME_LINE_CUTOFF : PYFRAME_MIN_REPEATS) &&
 			    (repeats + 1) * period > (best_repeats + 1) * best) {
 				best = period;
 				best_repeats = repeats;
@@ -45,10 +45,13 @@ size_t frame_collapse(const struct frame_place *places, size_t nplaces, bool col
 			picks[npicks++] = (struct frame_pick){.index = i++};
 			continue;
 		}
-		for (j = 0; j < best; j++)
+		/* One frame is shown PYFRAME_LINE_CUTOFF times, as CPython
+		 * does; a longer block once. */
+		shown = best == 1 ? PYFRAME_LINE_CUTOFF : best;
+		for (j = 0; j < shown; j++)
 			picks[npicks++] = (struct frame_pick){.index = i + j};
 		picks[npicks - 1].period = best;
-		picks[npicks - 1].repeats = best_repeats;
+		picks[npicks - 1].repeats = best == 1 ? best_repeats + 1 - shown : best_repeats;
 		i += (best_repeats + 1) * best;
 	}
 	return npicks;

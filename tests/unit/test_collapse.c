@@ -1,6 +1,7 @@
 /* collapse.c: which frames of a chain are shown.  A recursion is collapsed
- * as Python's tracebacks collapse it, a block of up to PYFRAME_MAX_PERIOD
- * frames repeated at least PYFRAME_MIN_REPEATS more times shown once; a
+ * as Python's tracebacks collapse it, one frame repeated shown
+ * PYFRAME_LINE_CUTOFF times, a block of up to PYFRAME_MAX_PERIOD frames
+ * repeated at least PYFRAME_MIN_REPEATS more times shown once; a
  * stack longer than the cap keeps its innermost frames, and with collapse
  * a quarter of the cap for its outermost.  The chains are made up: each
  * letter is a place (a code object and an offset in it), innermost first. */
@@ -85,11 +86,12 @@ static void test_empty_chain(void **state)
 	assert_int_equal(frame_collapse(NULL, 0, true, picks), 0);
 }
 
-/* One function calling itself: shown once, the rest counted. */
+/* One function calling itself: shown three times, as CPython shows it,
+ * the rest counted. */
 static void test_recursion(void **state)
 {
 	(void)state;
-	assert_collapsed("ffffffffffmz", "f(1x9)mz");
+	assert_collapsed("ffffffffffmz", "fff(1x7)mz");
 }
 
 /* Two functions calling each other: the pair is the block. */
@@ -100,12 +102,15 @@ static void test_mutual_recursion(void **state)
 }
 
 /* A block repeated PYFRAME_MIN_REPEATS more times collapses; once fewer
- * does not. */
+ * does not.  One frame collapses when it runs more than
+ * PYFRAME_LINE_CUTOFF times, as in CPython's tracebacks. */
 static void test_threshold(void **state)
 {
 	(void)state;
 	assert_int_equal(PYFRAME_MIN_REPEATS, 2);
-	assert_collapsed("fffm", "f(1x2)m");
+	assert_int_equal(PYFRAME_LINE_CUTOFF, 3);
+	assert_collapsed("ffffm", "fff(1x1)m");
+	assert_collapsed("fffm", "fffm");
 	assert_collapsed("ffm", "ffm");
 	assert_collapsed("abababm", "ab(2x2)m");
 	assert_collapsed("ababm", "ababm");
@@ -125,7 +130,7 @@ static void test_unreadable(void **state)
 	(void)state;
 	assert_collapsed("????m", "????m");
 	assert_collapsed("f?f?f?m", "f?f?f?m");
-	assert_collapsed("fff?fff", "f(1x2)?f(1x2)");
+	assert_collapsed("ffff?ffff", "fff(1x1)?fff(1x1)");
 }
 
 /* Blocks up to PYFRAME_MAX_PERIOD frames long collapse, longer ones not. */
@@ -150,15 +155,15 @@ static void test_widest_cover_wins(void **state)
 	(void)state;
 	assert_collapsed("aaabaaabaaabz", "aaab(4x2)z");
 	/* Equal cover: the shorter period. */
-	assert_collapsed("aaaaaaz", "a(1x5)z");
+	assert_collapsed("aaaaaaz", "aaa(1x3)z");
 }
 
 /* Collapsing goes on after a block: each run is collapsed on its own. */
 static void test_runs_in_turn(void **state)
 {
 	(void)state;
-	assert_collapsed("ffffgggghz", "f(1x3)g(1x3)hz");
-	assert_collapsed("fffxababab", "f(1x2)xab(2x2)");
+	assert_collapsed("ffffgggghz", "fff(1x1)ggg(1x1)hz");
+	assert_collapsed("ffffxababab", "fff(1x1)xab(2x2)");
 }
 
 /* The indices of the picks are the chain's, so the caller finds the frame. */
