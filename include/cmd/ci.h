@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analysis/analysis.h"
@@ -53,6 +54,10 @@ struct ci_core {
 	bool frames_cut;	/* the thread has more */
 	char *notes[CI_NOTES];	/* what was missing or unreadable */
 	size_t nnotes;
+	/* An entry of the journal (--journal), not a core file: */
+	char *host;		/* the machine's _HOSTNAME, or NULL: a core file */
+	char *machine;		/* its _MACHINE_ID */
+	uint64_t usec;		/* when, in microseconds since the epoch */
 };
 
 struct ci_group {
@@ -67,6 +72,8 @@ struct ci {
 	const char *junit;
 	char *const *dirs;
 	size_t ndirs;
+	bool journal;		/* dirs are journal directories; none: the local journal */
+	uint64_t since, until;	/* --since, --until in microseconds; 0: no bound */
 
 	struct ci_core *cores;
 	size_t ncores, cores_capacity;
@@ -85,6 +92,29 @@ struct ci {
  * --max-files files and at no more than the first bytes of each; add the
  * cores found to CI->cores.  Errors are for out-of-memory and fts. */
 struct pc_error *ci_find_cores(struct ci *ci);
+
+/* pycore ci --journal: the entries pycore handle wrote (its MESSAGE_ID)
+ * into the journal files of every DIR (none: the local journal), between
+ * --since and --until, added to CI->cores as cores already summarized, at
+ * most --max-cores of them (ci_journal.c).  Errors are for out-of-memory
+ * and a journal that cannot be opened; a DIR with no journal files is
+ * CI->bad_dir. */
+struct pc_error *ci_read_journal(struct ci *ci);
+
+/* How many machines GROUP's journal entries came from: by machine ID,
+ * which two hosts of one name do not share. */
+size_t ci_count_hosts(const struct ci *ci, const struct ci_group *group);
+
+/* "First:" and "Last:", the times of GROUP's first and last journal
+ * entries, as lines of the text summary. */
+void ci_put_times(FILE *out, const struct ci *ci, const struct ci_group *group);
+
+/* TEXT as journalctl's --since and --until spell a time, NOW being the
+ * time now (both in microseconds since the epoch): "2026-12-04 18:30:00",
+ * "2026-12-04" (local time; seconds may be left out), "@EPOCH", "now",
+ * "today", "yesterday", "tomorrow", or "-N" / "+N" followed by s, min, h,
+ * d or w (relative to now).  Returns whether it is one. */
+bool ci_parse_time(const char *text, uint64_t now, uint64_t *ret);
 
 /* What the reports need of ANALYSIS, copied into CORE; ERR instead when
  * the core could not be analyzed (ERR is consumed).  Errors returned are

@@ -35,6 +35,7 @@ struct child_report {
 	char signal[256];	/* the signal in words: its code, address, sender */
 	char command[HANDLE_TEXT_MAX];
 	char frame[CHILD_SUMMARY_MAX]; /* the headline frame; "" when none was read */
+	char native[HANDLE_TEXT_MAX]; /* the native function the fingerprint names */
 	/* "  File \"F\", line N, in NAME" per frame, most recent call first,
 	 * F and NAME as handle_log_field() writes them. */
 	char traceback[CHILD_TRACEBACK_MAX];

@@ -1,6 +1,7 @@
 /* pycore ci: find the core files a test run left behind, analyze each, and
  * group them by crash fingerprint, for a CI log, GitHub Actions and JUnit
- * viewers.  The exit status says whether any core was found. */
+ * viewers; with --journal, pycore handle's entries in the journal instead.
+ * The exit status says whether any core was found. */
 #include "cmd/ci.h"
 #include "cmd/cli.h"
 #include "base/error.h"
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct pc_error *analyze(struct ci *ci, struct ci_core *core)
 {
@@ -47,12 +49,23 @@ static bool write_file(const char *path, const char *mode, const struct ci *ci,
 	return true;
 }
 
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 enum {
 	OPT_GITHUB = CLI_OPT_OWN,
 	OPT_JUNIT,
 	OPT_MAX_DEPTH,
 	OPT_MAX_FILES,
 	OPT_MAX_CORES,
+	OPT_JOURNAL,
+	OPT_SINCE,
+	OPT_UNTIL,
 };
 
 static const struct option long_options[] = {
@@ -64,6 +77,9 @@ static const struct option long_options[] = {
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-files", required_argument, NULL, OPT_MAX_FILES},
 	{"max-cores", required_argument, NULL, OPT_MAX_CORES},
+	{"journal", no_argument, NULL, OPT_JOURNAL},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"until", required_argument, NULL, OPT_UNTIL},
 	CLI_OPTIONS_END,
 };
 
@@ -75,10 +91,14 @@ static int run(struct ci *ci)
 	bool written = true;
 	size_t i;
 
-	err = ci_find_cores(ci);
-	for (i = 0; !err && i < ci->ncores; i++)
-		if (!ci->cores[i].error)
-			err = analyze(ci, &ci->cores[i]);
+	if (ci->journal) {
+		err = ci_read_journal(ci);
+	} else {
+		err = ci_find_cores(ci);
+		for (i = 0; !err && i < ci->ncores; i++)
+			if (!ci->cores[i].error)
+				err = analyze(ci, &ci->cores[i]);
+	}
 	if (!err)
 		err = ci_group(ci);
 	if (!err)
@@ -145,16 +165,29 @@ int cli_ci(int argc, char **argv)
 			if (cli_count_option("--max-cores", optarg, &ci.max_cores) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
+		case OPT_JOURNAL:
+			ci.journal = true;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (!ci_parse_time(optarg, now_usec(),
+					   opt == OPT_SINCE ? &ci.since : &ci.until))
+				return cli_usage_error("%s: '%s' is not a time",
+						       opt == OPT_SINCE ? "--since" : "--until",
+						       optarg);
+			break;
 		default:
 			return cli_other_option(opt, argv);
 		}
 	}
+	if ((ci.since || ci.until) && !ci.journal)
+		return cli_usage_error("--since and --until are for --journal");
 	if (cli_check_paths(&ci.analysis) != EXIT_OK)
 		return EXIT_BAD_INPUT;
 	if (optind < argc) {
 		ci.dirs = argv + optind;
 		ci.ndirs = (size_t)(argc - optind);
-	} else {
+	} else if (!ci.journal) {
 		ci.dirs = here;
 		ci.ndirs = 1;
 	}

@@ -283,6 +283,11 @@ static const char *field_place(const struct ci_core *core)
 	return core->place;
 }
 
+static const char *field_host(const struct ci_core *core)
+{
+	return core->host;
+}
+
 /* The distinct values of FIELD over GROUP's cores, at most CI_LIST, each on
  * its own line, the first after LABEL. */
 static void put_distinct(FILE *out, const struct ci *ci, const struct ci_group *group,
@@ -368,8 +373,15 @@ static char *group_text(const struct ci *ci, const struct ci_group *group)
 
 	if (!out)
 		return NULL;
-	fprintf(out, "Crash %s: %zu core%s, ", first->fingerprint, group->ncores,
-		group->ncores == 1 ? "" : "s");
+	if (first->host) {
+		size_t hosts = ci_count_hosts(ci, group);
+
+		fprintf(out, "Crash %s: %zu crash%s on %zu host%s, ", first->fingerprint,
+			group->ncores, group->ncores == 1 ? "" : "es", hosts, hosts == 1 ? "" : "s");
+	} else {
+		fprintf(out, "Crash %s: %zu core%s, ", first->fingerprint, group->ncores,
+			group->ncores == 1 ? "" : "s");
+	}
 	put_headline(out, first);
 	fputc('\n', out);
 	put_distinct(out, ci, group, "At:", field_place);
@@ -378,12 +390,16 @@ static char *group_text(const struct ci *ci, const struct ci_group *group)
 	fputc('\n', out);
 	put_distinct(out, ci, group, "Python:", field_python);
 	put_distinct(out, ci, group, "Executable:", field_executable);
+	if (first->host) {
+		put_distinct(out, ci, group, "Hosts:", field_host);
+		ci_put_times(out, ci, group);
+	}
 	for (i = 0; i < group->ncores; i++) {
 		if (i == CI_LIST) {
 			fprintf(out, "  %-13s... and %zu more\n", "", group->ncores - CI_LIST);
 			break;
 		}
-		fprintf(out, "  %-13s", i ? "" : "Cores:");
+		fprintf(out, "  %-13s", i ? "" : first->host ? "Reports:" : "Cores:");
 		put_text(out, ci->cores[group->cores[i]].path);
 		fputc('\n', out);
 	}
@@ -435,6 +451,8 @@ static void put_dirs(FILE *out, const struct ci *ci)
 {
 	size_t i;
 
+	if (ci->journal && !ci->ndirs)
+		fputs("the local journal", out);
 	for (i = 0; i < ci->ndirs; i++) {
 		fprintf(out, "%s", i ? ", " : "");
 		put_text(out, ci->dirs[i]);
@@ -445,7 +463,15 @@ struct pc_error *ci_report_text(FILE *out, const struct ci *ci)
 {
 	size_t i, failed = count_failed(ci);
 
-	if (ci->ncores == 0) {
+	if (ci->journal) {
+		fprintf(out, "pycore ci: %zu crash%s of pycore handle in ", ci->ncores + ci->cores_skipped,
+			ci->ncores + ci->cores_skipped == 1 ? "" : "es");
+		put_dirs(out, ci);
+		fprintf(out, ": %zu distinct crash%s", ci->ngroups, ci->ngroups == 1 ? "" : "es");
+		if (failed)
+			fprintf(out, ", %zu not analyzed", failed);
+		fputc('\n', out);
+	} else if (ci->ncores == 0) {
 		fprintf(out, "pycore ci: no core files under ");
 		put_dirs(out, ci);
 		fprintf(out, " (%zu file%s examined)\n", ci->examined, ci->examined == 1 ? "" : "s");
@@ -753,6 +779,8 @@ void ci_deinit(struct ci *ci)
 		free(core->place);
 		free(core->place_name);
 		free(core->function);
+		free(core->host);
+		free(core->machine);
 		for (j = 0; j < core->nframes; j++) {
 			free(core->frames[j].file);
 			free(core->frames[j].name);

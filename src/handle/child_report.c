@@ -94,6 +94,7 @@ void child_report_describe(const struct analysis *analysis, struct child_report 
 	handle_log_field(analysis->signal.text, r->signal, sizeof(r->signal));
 	if (analysis->command)
 		handle_log_field(analysis->command, r->command, sizeof(r->command));
+	handle_log_field(analysis->fingerprint.native, r->native, sizeof(r->native));
 	if (analysis->headline && !analysis->headline->error)
 		frame_line(analysis->headline, r->frame, sizeof(r->frame));
 	/* One line without its indent. */
@@ -103,9 +104,10 @@ void child_report_describe(const struct analysis *analysis, struct child_report 
 
 void child_report_send(int fd, const struct child_report *r)
 {
-	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", r->comm, r->executable,
-		r->summary, r->text_problem, r->json_problem, r->secure, r->fingerprint,
-		r->python_version, r->signal, r->command, r->frame, r->traceback);
+	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", r->comm,
+		r->executable, r->summary, r->text_problem, r->json_problem, r->secure,
+		r->fingerprint, r->python_version, r->signal, r->command, r->frame, r->native,
+		r->traceback);
 }
 
 /* Take the next line of *TEXT into OUT (SIZE bytes), cut to fit. */
@@ -139,5 +141,6 @@ void child_report_read(int fd, struct child_report *r)
 	take_line(&p, r->signal, sizeof(r->signal));
 	take_line(&p, r->command, sizeof(r->command));
 	take_line(&p, r->frame, sizeof(r->frame));
+	take_line(&p, r->native, sizeof(r->native));
 	snprintf(r->traceback, sizeof(r->traceback), "%s", p);
 }

@@ -24,8 +24,8 @@
  * This file is its flow; each step has its own: options.c the command
  * line, forward.c --forward, analysis_child.c the sandboxed children and
  * child_report.c what they send back, keep_core.c --keep-core, commit.c
- * the entry in the spool and the log line, time_limit.c --timeout, log.c
- * what it says. */
+ * the entry in the spool and the log line, journal.c the entry in the
+ * journal, time_limit.c --timeout, log.c what it says. */
 #include "analysis/signals.h"
 #include "base/error.h"
 #include "base/escape.h"

@@ -119,6 +119,7 @@ static void build(struct fields *f, const struct handle *h, const struct child_r
 	add(f, "PYCORE_COMMAND", r->command);
 	add(f, "PYCORE_PYTHON_VERSION", r->python_version);
 	add(f, "PYCORE_PYTHON_FRAME", r->frame);
+	add(f, "PYCORE_NATIVE_FRAME", r->native);
 	add(f, "PYCORE_SUMMARY", r->summary);
 	add(f, "PYCORE_TRACEBACK", r->traceback);
 	handle_log_field(h->spool.path, spool, sizeof(spool));
