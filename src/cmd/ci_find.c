@@ -29,6 +29,17 @@ static bool named_like_core(const char *name)
 	       (len > 5 && strcmp(name + len - 5, ".core") == 0);
 }
 
+/* The names the kernel gives a core: "core", "core.PID"; and "*.core". */
+static bool named_like_kernel_core(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strcmp(name, "core") == 0 || (len > 5 && strcmp(name + len - 5, ".core") == 0))
+		return true;
+	return strncmp(name, "core.", 5) == 0 && name[5] &&
+	       strspn(name + 5, "0123456789") == len - 5;
+}
+
 static bool is_elf_core(const unsigned char *header, size_t len)
 {
 	unsigned type;
@@ -104,6 +115,12 @@ static struct pc_error *examine(struct ci *ci, const FTSENT *ent)
 	ssize_t n;
 	int fd;
 
+	/* A core cut to nothing, or to less than its ELF header, is a crash
+	 * all the same: counted, as truncated. */
+	if (ent->fts_statp->st_size == 0)
+		return named_like_kernel_core(ent->fts_name)
+			       ? add_core(ci, ent->fts_path, "truncated: the file is empty")
+			       : NULL;
 	if (ent->fts_statp->st_size < 4)
 		return NULL;
 	fd = open(ent->fts_accpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -126,6 +143,15 @@ static struct pc_error *examine(struct ci *ci, const FTSENT *ent)
 		return NULL;
 	if (is_elf_core(header, (size_t)n))
 		return add_core(ci, ent->fts_path, NULL);
+	if ((size_t)n < HEADER_BYTES && memcmp(header, ELFMAG, SELFMAG) == 0) {
+		struct pc_error *err;
+
+		if (asprintf(&reason, "truncated: %zd bytes, less than an ELF header", n) < 0)
+			return &pc_error_nomem;
+		err = add_core(ci, ent->fts_path, reason);
+		free(reason);
+		return err;
+	}
 	if (compressed_core(ent->fts_name, header, (size_t)n))
 		return add_core(ci, ent->fts_path, NULL);
 	/* A core compressed in a way pycore does not read is a crash all the

@@ -308,7 +308,12 @@ static struct pc_error *add_segment(struct core *core, const GElf_Phdr *phdr)
 static struct pc_error *check_header(struct core *core, Elf *elf, GElf_Ehdr *ehdr)
 {
 	if (core->size == 0)
-		return pc_error_create(PC_ERR_FORMAT, "empty file, not a core");
+		return pc_error_create(PC_ERR_FORMAT, "empty file (0 bytes): a core truncated to nothing, or not a core");
+	if (elf_kind(elf) != ELF_K_ELF && core->size < sizeof(Elf64_Ehdr) &&
+	    memcmp(core->map, ELFMAG, core->size < SELFMAG ? core->size : SELFMAG) == 0)
+		return pc_error_create(PC_ERR_FORMAT,
+				       "truncated: %zu bytes, less than an ELF header (%zu)",
+				       core->size, sizeof(Elf64_Ehdr));
 	if (elf_kind(elf) != ELF_K_ELF)
 		return pc_error_create(PC_ERR_FORMAT, "not an ELF file");
 	if (!gelf_getehdr(elf, ehdr))
@@ -336,6 +341,7 @@ static struct pc_error *core_parse(struct core *core, Elf *elf)
 	struct pc_error *notes_err = NULL, *err;
 	GElf_Ehdr ehdr;
 	size_t phnum, i;
+	bool notes_cut = false;	/* a PT_NOTE runs past the end of the file */
 
 	err = check_header(core, elf, &ehdr);
 	if (err)
@@ -362,12 +368,20 @@ static struct pc_error *core_parse(struct core *core, Elf *elf)
 			err = add_segment(core, &phdr);
 		else if (phdr.p_type == PT_NOTE && !notes_err)
 			notes_err = parse_notes(core, elf, &phdr);
+		if (phdr.p_type == PT_NOTE && phdr.p_offset + phdr.p_filesz > core->size)
+			notes_cut = true;
 		if (err)
 			break;
 	}
 	if (err) {
 		pc_error_destroy(notes_err);
 		return err;
+	}
+	if (core->nthreads == 0 && (notes_cut || core->truncated)) {
+		pc_error_destroy(notes_err);
+		return pc_error_create(PC_ERR_FORMAT,
+				       "truncated: the file (%zu bytes) ends before its notes do, "
+				       "and no thread could be read", core->size);
 	}
 	if (core->nthreads == 0) {
 		if (!notes_err)
@@ -424,7 +438,7 @@ struct pc_error *core_open_fd(int fd, const char *name, struct core **ret)
 	}
 	core->size = (size_t)st.st_size;
 	if (core->size == 0) {
-		err = pc_error_create(PC_ERR_FORMAT, "empty file, not a core");
+		err = pc_error_create(PC_ERR_FORMAT, "empty file (0 bytes): a core truncated to nothing, or not a core");
 		goto fail;
 	}
 	core->map = mmap(NULL, core->size, PROT_READ, MAP_PRIVATE, fd, 0);
