@@ -75,8 +75,9 @@ static bool parse_frame(const char *line, size_t len, struct ci_frame *frame, bo
 }
 
 /* The frames of PYCORE_TRACEBACK into CORE: a line per frame, most recent
- * first, "<unreadable frame>", a collapsed recursion's "[the N frames
- * above repeated M more times]", "..." where it is cut. */
+ * first, "<unreadable frame>", a collapsed recursion's marker
+ * (repeat_marker.h: "[Previous line repeated M more times]", "[Previous N
+ * frames repeated M more times]"), "..." where it is cut. */
 static struct pc_error *parse_traceback(sd_journal *j, struct ci_core *core)
 {
 	static const char name[] = "PYCORE_TRACEBACK=";
@@ -103,8 +104,10 @@ static struct pc_error *parse_traceback(sd_journal *j, struct ci_core *core)
 		snprintf(buf, sizeof(buf), "%.*s", (int)(line_len < sizeof(buf) ? line_len
 									 : sizeof(buf) - 1),
 			 line);
-		if (core->nframes && sscanf(buf, "[the %lu frame%*[s ]above repeated %lu", &period,
-					    &count) == 2) {
+		period = 1;
+		if (core->nframes &&
+		    (sscanf(buf, "[Previous line repeated %lu more", &count) == 1 ||
+		     sscanf(buf, "[Previous %lu frames repeated %lu more", &period, &count) == 2)) {
 			core->frames[core->nframes - 1].repeat_period = period;
 			core->frames[core->nframes - 1].repeat_count = count;
 		} else if (strcmp(buf, "...") == 0) {

@@ -3,6 +3,7 @@
 #include "analysis/analysis.h"
 #include "base/escape.h"
 #include "handle/log.h"
+#include "report/repeat_marker.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -54,7 +55,7 @@ static void describe_traceback(const struct py_thread *thread, struct child_repo
 {
 	/* Room kept for the line that says the traceback is cut. */
 	const size_t cut_mark = sizeof("  ...\n");
-	char line[2 * HANDLE_TEXT_MAX + 64];
+	char line[2 * HANDLE_TEXT_MAX + 64], marker[REPEAT_MARKER_MAX];
 	size_t used = 0, i;
 
 	r->traceback[0] = '\0';
@@ -70,11 +71,9 @@ static void describe_traceback(const struct py_thread *thread, struct child_repo
 		frame_line(frame, line, sizeof(line));
 		if (used + strlen(line) + 1 + cut_mark > sizeof(r->traceback) ||
 		    !add_traceback_line(r, &used, "%s\n", line) ||
-		    (frame->repeat_count &&
-		     !add_traceback_line(r, &used,
-					 "  [the %zu frame%s above repeated %zu more times]\n",
-					 frame->repeat_period, frame->repeat_period == 1 ? "" : "s",
-					 frame->repeat_count))) {
+		    (repeat_marker(frame->repeat_period, frame->repeat_count, marker,
+				   sizeof(marker)) &&
+		     !add_traceback_line(r, &used, "  %s\n", marker))) {
 			r->traceback[before] = '\0';
 			used = before;
 			add_traceback_line(r, &used, "  ...\n");
