@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "layout/layout.h"
+#include "python/frame.h"
 #include "python/python.h"
 #include "elf/unwind.h"
 
@@ -115,6 +116,10 @@ struct pc_error *mixed_build(const struct native_stack *native, const struct py_
 			continue;
 		ret->entries[ret->nentries++] = (struct mixed_entry){MIXED_NATIVE, i};
 	}
+	/* A native stack cut by --max-frames before its eval calls still
+	 * shows the Python frames every report keeps (PYFRAME_MIN_FRAMES). */
+	while (native->cut && next_python < nframes && next_python < PYFRAME_MIN_FRAMES)
+		ret->entries[ret->nentries++] = (struct mixed_entry){MIXED_PYTHON, next_python++};
 	if (next_python != nframes && !python->cut && !native->cut)
 		return fail(ret, "%zu Python frames but only %zu were paired with native eval calls",
 			    nframes, next_python);
