@@ -3,6 +3,7 @@
 #ifndef PYCORE_ELF_PATHS_H
 #define PYCORE_ELF_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct paths {
@@ -20,5 +21,11 @@ struct paths {
  * Returns an fd, or -1 with errno set; when FOUND is not NULL it receives
  * the path opened (malloc'd, its links followed) or NULL. */
 int paths_open(const struct paths *paths, const char *core_path, char **found);
+
+/* Open the regular file NAME below the directory DIR: resolved as if DIR
+ * were "/" when IN_ROOT, never through a /proc magic link.  Returns an fd,
+ * or -1 with errno set; when FOUND is not NULL it receives DIR + the path
+ * opened below it, its links followed (malloc'd). */
+int paths_open_below(const char *dir, const char *name, bool in_root, char **found);
 
 #endif

@@ -277,9 +277,7 @@ static char *resolved_name(const char *dir, int dirfd, int pathfd)
 	return name;
 }
 
-/* NAME in DIR (taken as root when IN_ROOT); *FOUND receives its path with
- * the links followed. */
-static int open_joined(const char *dir, const char *name, bool in_root, char **found)
+int paths_open_below(const char *dir, const char *name, bool in_root, char **found)
 {
 	int dirfd, pathfd, fd = -1, saved;
 
@@ -326,7 +324,7 @@ int paths_open(const struct paths *paths, const char *core_path, char **found)
 	if (found)
 		*found = NULL;
 	if (paths && paths->sysroot)
-		fd = open_joined(paths->sysroot, in_sysroot(paths->sysroot, core_path), true,
+		fd = paths_open_below(paths->sysroot, in_sysroot(paths->sysroot, core_path), true,
 				 found);
 	else {
 		fd = open_plain(core_path);
@@ -338,7 +336,7 @@ int paths_open(const struct paths *paths, const char *core_path, char **found)
 	first_errno = errno;
 	base = base ? base + 1 : core_path;
 	for (i = 0; paths && i < paths->nlib_dirs; i++) {
-		fd = open_joined(paths->lib_dirs[i], base, false, found);
+		fd = paths_open_below(paths->lib_dirs[i], base, false, found);
 		if (fd >= 0)
 			return fd;
 	}
