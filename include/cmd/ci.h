@@ -73,6 +73,7 @@ struct ci {
 	char *const *dirs;
 	size_t ndirs;
 	bool journal;		/* dirs are journal directories; none: the local journal */
+	bool json;		/* --format json */
 	uint64_t since, until;	/* --since, --until in microseconds; 0: no bound */
 
 	struct ci_core *cores;
@@ -132,6 +133,8 @@ struct pc_error *ci_report_text(FILE *out, const struct ci *ci);
 struct pc_error *ci_report_github(FILE *out, const struct ci *ci);
 struct pc_error *ci_report_markdown(FILE *out, const struct ci *ci);
 struct pc_error *ci_report_junit(FILE *out, const struct ci *ci);
+/* --format json: the summary as one JSON document (ci_json.c). */
+struct pc_error *ci_report_json(FILE *out, const struct ci *ci);
 
 void ci_deinit(struct ci *ci);
 

@@ -66,6 +66,7 @@ enum {
 	OPT_JOURNAL,
 	OPT_SINCE,
 	OPT_UNTIL,
+	OPT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +81,7 @@ static const struct option long_options[] = {
 	{"journal", no_argument, NULL, OPT_JOURNAL},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"until", required_argument, NULL, OPT_UNTIL},
+	{"format", required_argument, NULL, OPT_FORMAT},
 	CLI_OPTIONS_END,
 };
 
@@ -102,7 +104,7 @@ static int run(struct ci *ci)
 	if (!err)
 		err = ci_group(ci);
 	if (!err)
-		err = ci_report_text(stdout, ci);
+		err = ci->json ? ci_report_json(stdout, ci) : ci_report_text(stdout, ci);
 	if (!err && ci->github)
 		err = ci_report_github(stdout, ci);
 	if (!err && ci->github && summary && summary[0])
@@ -165,6 +167,12 @@ int cli_ci(int argc, char **argv)
 			if (cli_count_option("--max-cores", optarg, &ci.max_cores) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error("--format: unknown format '%s' (text, json)",
+						       optarg);
+			ci.json = strcmp(optarg, "json") == 0;
+			break;
 		case OPT_JOURNAL:
 			ci.journal = true;
 			break;
@@ -182,6 +190,8 @@ int cli_ci(int argc, char **argv)
 	}
 	if ((ci.since || ci.until) && !ci.journal)
 		return cli_usage_error("--since and --until are for --journal");
+	if (ci.json && ci.github)
+		return cli_usage_error("--format json and --github both write to standard output");
 	if (cli_check_paths(&ci.analysis) != EXIT_OK)
 		return EXIT_BAD_INPUT;
 	if (optind < argc) {

@@ -78,6 +78,7 @@ const char cli_usage_text[] =
 	"  --github             also GitHub Actions ::error annotations, and a\n"
 	"                       Markdown summary appended to $GITHUB_STEP_SUMMARY\n"
 	"  --junit FILE         also write JUnit XML: a failing test case per crash\n"
+	"  --format FORMAT      text (the default) or json (one JSON document)\n"
 	"  --sysroot DIR, --lib-path DIR, --debug-dir DIR   as for analyze\n"
 	"  --max-depth N        look N directory levels down (default 12)\n"
 	"  --max-files N        look at N files at most (default 100000)\n"
