@@ -74,7 +74,8 @@ struct ci {
 	size_t ndirs;
 	bool journal;		/* dirs are journal directories; none: the local journal */
 	bool json;		/* --format json */
-	uint64_t since, until;	/* --since, --until in microseconds; 0: no bound */
+	uint64_t since, until;	/* --since, --until in microseconds; default 0 and
+				 * UINT64_MAX */
 
 	struct ci_core *cores;
 	size_t ncores, cores_capacity;

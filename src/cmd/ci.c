@@ -135,6 +135,7 @@ int cli_ci(int argc, char **argv)
 		.max_depth = CI_DEFAULT_MAX_DEPTH,
 		.max_files = CI_DEFAULT_MAX_FILES,
 		.max_cores = CI_DEFAULT_MAX_CORES,
+		.until = UINT64_MAX,
 	};
 	int opt, status;
 
@@ -188,7 +189,7 @@ int cli_ci(int argc, char **argv)
 			return cli_other_option(opt, argv);
 		}
 	}
-	if ((ci.since || ci.until) && !ci.journal)
+	if ((ci.since || ci.until != UINT64_MAX) && !ci.journal)
 		return cli_usage_error("--since and --until are for --journal");
 	if (ci.json && ci.github)
 		return cli_usage_error("--format json and --github both write to standard output");

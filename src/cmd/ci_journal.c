@@ -211,7 +211,7 @@ static struct pc_error *read_journal(struct ci *ci, sd_journal *j)
 		uint64_t usec;
 
 		if (sd_journal_get_realtime_usec(j, &usec) >= 0 &&
-		    ((ci->since && usec < ci->since) || (ci->until && usec > ci->until)))
+		    (usec < ci->since || usec > ci->until))
 			continue;
 		if (ci->ncores == ci->max_cores) {
 			ci->cores_skipped++;
