@@ -6,13 +6,12 @@
 #ifndef PYCORE_HANDLE_JOURNAL_H
 #define PYCORE_HANDLE_JOURNAL_H
 
+#include "cmd/journal_entry.h"
 #include "handle/child_report.h"
 #include "handle/context.h"
 
 #include <stdbool.h>
 
-/* pycore's own MESSAGE_ID: journalctl MESSAGE_ID=... finds its entries. */
-#define JOURNAL_MESSAGE_ID "b0992e74522743eea5bc6f21b0ffd1e2"
 /* The most bytes of the JSON report the entry holds; a larger one is left
  * out, the report's path is in the entry. */
 #define JOURNAL_JSON_MAX (256U << 10)

@@ -8,6 +8,7 @@
  * the journal can send one with its MESSAGE_ID: every field is bounded,
  * and the reports escape them as they escape a core's text. */
 #include "cmd/ci.h"
+#include "cmd/journal_entry.h"
 
 #include "base/error.h"
 #include "base/vec.h"
@@ -19,8 +20,6 @@
 
 #include <systemd/sd-journal.h>
 
-/* pycore handle's MESSAGE_ID (handle/journal.h, a layer above). */
-#define PYCORE_MESSAGE_ID "b0992e74522743eea5bc6f21b0ffd1e2"
 #define USEC_PER_SEC 1000000ULL
 
 /* The value of FIELD in the current entry of J, at most CI_TEXT_MAX bytes
@@ -80,12 +79,12 @@ static bool parse_frame(const char *line, size_t len, struct ci_frame *frame, bo
  * frames repeated M more times]"), "..." where it is cut. */
 static struct pc_error *parse_traceback(sd_journal *j, struct ci_core *core)
 {
-	static const char name[] = "PYCORE_TRACEBACK=";
+	static const char name[] = JOURNAL_TRACEBACK "=";
 	const char *text, *end, *line;
 	const void *data;
 	size_t len;
 
-	if (sd_journal_get_data(j, "PYCORE_TRACEBACK", &data, &len) < 0 || len < sizeof(name) - 1)
+	if (sd_journal_get_data(j, JOURNAL_TRACEBACK, &data, &len) < 0 || len < sizeof(name) - 1)
 		return NULL;
 	text = (const char *)data + sizeof(name) - 1;
 	end = (const char *)data + len;
@@ -158,28 +157,28 @@ static struct pc_error *read_entry(sd_journal *j, struct ci_core *core)
 	if (!err)
 		err = get_field(j, "_MACHINE_ID", &core->machine);
 	if (!err)
-		err = get_field(j, "PYCORE_REPORT", &report);
+		err = get_field(j, JOURNAL_REPORT, &report);
 	if (!err && asprintf(&core->path, "%s:%s", core->host, report ? report : "?") < 0) {
 		core->path = NULL;
 		err = &pc_error_nomem;
 	}
 	if (!err)
-		err = get_field(j, "PYCORE_FINGERPRINT", &fingerprint);
+		err = get_field(j, JOURNAL_FINGERPRINT, &fingerprint);
 	if (!err && (!fingerprint || strlen(fingerprint) != FINGERPRINT_ID_LEN)) {
 		/* The analysis failed: the summary says why. */
-		err = get_field(j, "PYCORE_SUMMARY", &core->error);
+		err = get_field(j, JOURNAL_SUMMARY, &core->error);
 		if (!err && !core->error && !(core->error = strdup("no fingerprint in the entry")))
 			err = &pc_error_nomem;
 	}
 	if (!err && !core->error) {
 		memcpy(core->fingerprint, fingerprint, FINGERPRINT_ID_LEN + 1);
-		err = get_field(j, "PYCORE_SIGNAL", &core->signal);
+		err = get_field(j, JOURNAL_SIGNAL, &core->signal);
 		if (!err)
-			err = get_field(j, "PYCORE_EXE", &core->executable);
+			err = get_field(j, JOURNAL_EXE, &core->executable);
 		if (!err)
-			err = get_field(j, "PYCORE_PYTHON_VERSION", &core->python);
+			err = get_field(j, JOURNAL_PYTHON_VERSION, &core->python);
 		if (!err)
-			err = get_field(j, "PYCORE_NATIVE_FRAME", &core->native);
+			err = get_field(j, JOURNAL_NATIVE_FRAME, &core->native);
 		if (!err && !core->signal && !(core->signal = strdup("?")))
 			err = &pc_error_nomem;
 		if (!err && !core->native && !(core->native = strdup("?")))
@@ -200,7 +199,7 @@ static struct pc_error *read_journal(struct ci *ci, sd_journal *j)
 	struct pc_error *err;
 	int r;
 
-	r = sd_journal_add_match(j, "MESSAGE_ID=" PYCORE_MESSAGE_ID, 0);
+	r = sd_journal_add_match(j, "MESSAGE_ID=" JOURNAL_MESSAGE_ID, 0);
 	if (r < 0)
 		return pc_error_create(PC_ERR_LIBRARY, "sd_journal_add_match: %s", strerror(-r));
 	r = ci->since ? sd_journal_seek_realtime_usec(j, ci->since) : sd_journal_seek_head(j);

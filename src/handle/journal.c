@@ -101,7 +101,7 @@ static void build(struct fields *f, const struct handle *h, const struct child_r
 	add(f, "PRIORITY", "2");
 	add(f, "SYSLOG_IDENTIFIER", "pycore");
 	if (is_fingerprint(r->fingerprint))
-		add(f, "PYCORE_FINGERPRINT", r->fingerprint);
+		add(f, JOURNAL_FINGERPRINT, r->fingerprint);
 	add_number(f, "PYCORE_PID", h->crash.pid);
 	add_number(f, "PYCORE_UID", h->crash.uid);
 	add_number(f, "PYCORE_GID", h->crash.gid);
@@ -109,22 +109,22 @@ static void build(struct fields *f, const struct handle *h, const struct child_r
 		snprintf(signame, sizeof(signame), "%s", signal_name(h->crash.signo));
 	else
 		snprintf(signame, sizeof(signame), "signal %d", h->crash.signo);
-	add(f, "PYCORE_SIGNAL", signame);
+	add(f, JOURNAL_SIGNAL, signame);
 	add_number(f, "PYCORE_SIGNAL_NUMBER", h->crash.signo);
 	add(f, "PYCORE_SIGNAL_DETAIL", r->signal);
 	add_number(f, "PYCORE_TIME", h->crash.time);
 	handle_log_field(h->crash.host, host, sizeof(host));
 	add(f, "PYCORE_HOSTNAME", host);
-	add(f, "PYCORE_EXE", r->executable);
+	add(f, JOURNAL_EXE, r->executable);
 	add(f, "PYCORE_COMMAND", r->command);
-	add(f, "PYCORE_PYTHON_VERSION", r->python_version);
+	add(f, JOURNAL_PYTHON_VERSION, r->python_version);
 	add(f, "PYCORE_PYTHON_FRAME", r->frame);
-	add(f, "PYCORE_NATIVE_FRAME", r->native);
-	add(f, "PYCORE_SUMMARY", r->summary);
-	add(f, "PYCORE_TRACEBACK", r->traceback);
+	add(f, JOURNAL_NATIVE_FRAME, r->native);
+	add(f, JOURNAL_SUMMARY, r->summary);
+	add(f, JOURNAL_TRACEBACK, r->traceback);
 	handle_log_field(h->spool.path, spool, sizeof(spool));
 	snprintf(path, sizeof(path), "%s/%s%s", spool, stem, spool_suffix(SPOOL_TEXT));
-	add(f, "PYCORE_REPORT", path);
+	add(f, JOURNAL_REPORT, path);
 	if (core_kept) {
 		snprintf(path, sizeof(path), "%s/%s%s", spool, stem, spool_suffix(SPOOL_CORE));
 		add(f, "PYCORE_CORE", path);
