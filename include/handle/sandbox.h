@@ -27,7 +27,9 @@ struct sandbox_limits {
  * own, which the seccomp filter keeps from being set back.  Not dumpable
  * (so that the user cannot ptrace it), with
  * PR_SET_NO_NEW_PRIVS, the LIMITS, no core dumps, and a seccomp filter
- * that allows reading files, mapping memory and writing to open
+ * that allows reading files (open and openat only without O_WRONLY,
+ * O_RDWR, O_CREAT, O_TRUNC or O_APPEND; openat2, whose flags it cannot
+ * see, fails with ENOSYS), mapping memory and writing to open
  * descriptors, and makes every other system call fail with EPERM (no
  * exec, fork, socket, ptrace, chmod, unlink, rename, setuid...).  A write
  * past LIMITS->file_size fails with EFBIG rather than killing.  Returns
