@@ -111,13 +111,6 @@ size_t ci_count_hosts(const struct ci *ci, const struct ci_group *group);
  * entries, as lines of the text summary. */
 void ci_put_times(FILE *out, const struct ci *ci, const struct ci_group *group);
 
-/* TEXT as journalctl's --since and --until spell a time, NOW being the
- * time now (both in microseconds since the epoch): "2026-12-04 18:30:00",
- * "2026-12-04" (local time; seconds may be left out), "@EPOCH", "now",
- * "today", "yesterday", "tomorrow", or "-N" / "+N" followed by s, min, h,
- * d or w (relative to now).  Returns whether it is one. */
-bool ci_parse_time(const char *text, uint64_t now, uint64_t *ret);
-
 /* What the reports need of ANALYSIS, copied into CORE; ERR instead when
  * the core could not be analyzed (ERR is consumed).  Errors returned are
  * for out-of-memory only. */

@@ -5,6 +5,7 @@
 #include "cmd/ci.h"
 #include "cmd/cli.h"
 #include "base/error.h"
+#include "base/time_spec.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -179,7 +180,7 @@ int cli_ci(int argc, char **argv)
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
-			if (!ci_parse_time(optarg, now_usec(),
+			if (!time_spec_parse(optarg, now_usec(),
 					   opt == OPT_SINCE ? &ci.since : &ci.until))
 				return cli_usage_error("%s: '%s' is not a time",
 						       opt == OPT_SINCE ? "--since" : "--until",
