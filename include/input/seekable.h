@@ -23,6 +23,9 @@ struct pc_error;
 #define SEEKABLE_FOOTER_SIZE 9
 #define SEEKABLE_MAGIC 0x8F92EAB1u
 #define SEEKABLE_SKIPPABLE_MAGIC 0x184D2A5Eu
+/* The largest frame a reader decompresses: frames of others' seekable
+ * files are often 1-16 MiB; a table that lists larger is not read. */
+#define SEEKABLE_MAX_FRAME_SIZE (32u << 20)
 /* The most frames a table may list: 64 GiB (--max-core-size's default) of
  * 2 MiB frames, eight times over for frames others made smaller. */
 #define SEEKABLE_MAX_FRAMES (1u << 18)
