@@ -66,7 +66,9 @@ struct core {
 	uint64_t code_address_mask; /* the address bits of a return address */
 	const unsigned char *map;
 	size_t size;
-	int fd;			/* the core's own descriptor: libelf and memory.c pread it */
+	bool map_borrowed;	/* map is the caller's (core_open_memory) */
+	int fd;			/* the core's own descriptor: libelf and memory.c pread it;
+				 * -1: they read map */
 	bool truncated;		/* the file ends before what its headers promise */
 	uint64_t missing_bytes;	/* how much is cut off when truncated */
 
@@ -104,6 +106,10 @@ struct pc_error *core_open(const char *path, struct core **ret);
 /* The same for the regular file open on FD (which stays the caller's: the
  * core keeps a duplicate), shown as NAME. */
 struct pc_error *core_open_fd(int fd, const char *name, struct core **ret);
+/* The same for the SIZE bytes of core at IMAGE (which stay the caller's
+ * and must outlive the core), shown as NAME. */
+struct pc_error *core_open_memory(const unsigned char *image, size_t size, const char *name,
+				  struct core **ret);
 void core_close(struct core *core);
 
 /* The auxv value for TYPE (AT_*), or false when the core has none. */

@@ -2,7 +2,10 @@
  * zstd or lz4, or standard input, and hand core.c an fd of the uncompressed
  * core.
  *
- * A plain named file is used where it is.  Anything else is streamed, in
+ * A plain named file is used where it is.  A named file in zstd's seekable
+ * format (a core pycore handle --keep-core kept) is read in place: its
+ * frames are decompressed as the analysis touches them (seekable_image.h).
+ * Anything else is streamed, in
  * fixed-size chunks, into an unlinked temporary file that core.c then
  * mmaps: memory stays bounded whatever the core's size.  Pages of zeros
  * are left as holes in it, so that disk use is what the core holds.  The format is
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 struct pc_error;
+struct seekable_image;
 
 /* What --max-core-size defaults to: more than the cores of real Python
  * processes, less than a decompression bomb needs to fill a disk. */
@@ -42,7 +46,9 @@ struct input_options {
 };
 
 struct input {
-	int fd;			/* the uncompressed core, mmappable */
+	int fd;			/* the uncompressed core, mmappable; -1 when read
+				 * in place from image */
+	struct seekable_image *image; /* a seekable core read in place, or NULL */
 	char *name;		/* as the user named it; "<stdin>" for "-" */
 	const char *format;	/* "xz", "zstd", "lz4"; NULL when not compressed */
 	uint64_t size;		/* bytes of core in fd */
@@ -50,6 +56,8 @@ struct input {
 	char *error;		/* the stream was cut short, corrupt or capped: what;
 				 * fd holds what came before.  NULL: complete */
 	bool stopped;		/* reading stopped at options->stop, before the end */
+	char *warning;		/* the file's seek table could not be used: why
+				 * (the core was decompressed whole instead) */
 };
 
 /* Open PATH ("-": standard input).  An error means there is no core at
@@ -64,6 +72,11 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 			       struct input **ret);
 
 void input_close(struct input *input);
+
+/* What went wrong in reading the core that the report must say and that
+ * input->error does not: a seek table not used, a frame of a seekable
+ * core that did not decompress (known only once read).  NULL: nothing. */
+const char *input_problem(const struct input *input);
 
 /* The compression pycore reads ("xz", "zstd", "lz4") that the first LEN
  * BYTES of a file have the magic number of, or NULL. */

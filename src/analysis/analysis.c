@@ -9,6 +9,7 @@
 #include "analysis/signals.h"
 #include "asyncio/asyncio.h"
 #include "base/warnings.h"
+#include "input/seekable_image.h"
 #include "python/thread_names.h"
 
 #include <signal.h>
@@ -492,9 +493,16 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	/* From here on nothing should block: reading a slow standard input,
 	 * above, may. */
 	blocking_guard_start(&guard);
-	err = core_open_fd(analysis->input->fd, analysis->input->name, &analysis->core);
+	if (analysis->input->image)
+		err = core_open_memory(seekable_image_bytes(analysis->input->image),
+				       (size_t)analysis->input->size, analysis->input->name,
+				       &analysis->core);
+	else
+		err = core_open_fd(analysis->input->fd, analysis->input->name, &analysis->core);
 	if (err && analysis->input->error)
 		err = pc_error_prefix(err, "%s; what came before it", analysis->input->error);
+	else if (err && input_problem(analysis->input))
+		err = pc_error_prefix(err, "%s", input_problem(analysis->input));
 	if (!err)
 		err = memory_create(analysis->core, &options->paths, &analysis->memory);
 	if (!err)
@@ -549,6 +557,7 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 		goto fail;
 	fingerprint(analysis);
 	analysis->partial = analysis->core->truncated || analysis->input->error ||
+			    input_problem(analysis->input) ||
 			    analysis->core->nwarnings || python_partial(&analysis->python) ||
 			    tasks_partial(&analysis->tasks) ||
 			    analysis->deadline.passed;

@@ -78,6 +78,8 @@ static struct pc_error *core_notes(const struct note_sources *from, struct note_
 		err = add(list, NOTE_INPUT_CUT,
 			  "%s; what follows is read from the %llu bytes of core before that",
 			  input->error, (unsigned long long)input->size);
+	if (!err && input_problem(input))
+		err = add(list, NOTE_INPUT_CUT, "%s", input_problem(input));
 	if (!err && core->truncated)
 		err = add(list, NOTE_CORE_TRUNCATED, "the core is truncated: %llu bytes missing",
 			  (unsigned long long)core->missing_bytes);

@@ -475,6 +475,45 @@ fail:
 	return err;
 }
 
+struct pc_error *core_open_memory(const unsigned char *image, size_t size, const char *name,
+				  struct core **ret)
+{
+	struct pc_error *err;
+	struct core *core;
+	Elf *elf;
+
+	if (size == 0)
+		return pc_error_create(PC_ERR_FORMAT, "empty file, not a core");
+	core = calloc(1, sizeof(*core));
+	if (!core)
+		return &pc_error_nomem;
+	core->fd = -1;
+	core->map = image;
+	core->map_borrowed = true;
+	core->size = size;
+	core->path = strdup(name);
+	if (!core->path) {
+		free(core);
+		return &pc_error_nomem;
+	}
+	elf_version(EV_CURRENT);
+	/* libelf only reads an image it is given to read. */
+	elf = elf_memory((char *)image, size);
+	if (!elf) {
+		err = pc_error_create(PC_ERR_FORMAT, "elf_memory: %s", elf_errmsg(-1));
+		core_close(core);
+		return err;
+	}
+	core->elf = elf;
+	err = core_parse(core, elf);
+	if (err) {
+		core_close(core);
+		return err;
+	}
+	*ret = core;
+	return NULL;
+}
+
 struct pc_error *core_open(const char *path, struct core **ret)
 {
 	struct pc_error *err;
@@ -493,7 +532,7 @@ void core_close(struct core *core)
 		return;
 	if (core->elf)
 		elf_end(core->elf);
-	if (core->map)
+	if (core->map && !core->map_borrowed)
 		munmap((void *)core->map, core->size);
 	if (core->fd >= 0)
 		close(core->fd);

@@ -165,6 +165,14 @@ static size_t read_core_file(struct memory *mem, uint64_t offset, unsigned char 
 {
 	size_t done = 0;
 
+	/* A core read in place from memory needs no cache of its own. */
+	if (mem->core->fd < 0) {
+		if (offset >= mem->core->size)
+			return 0;
+		done = mem->core->size - offset < len ? (size_t)(mem->core->size - offset) : len;
+		memcpy(buf, mem->core->map + offset, done);
+		return done;
+	}
 	if (!mem->pages) {
 		mem->pages = calloc(CORE_PAGES, sizeof(*mem->pages));
 		if (!mem->pages)

@@ -1,6 +1,8 @@
 #include "input/input.h"
 
 #include "base/error.h"
+#include "input/seekable.h"
+#include "input/seekable_image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -223,6 +225,8 @@ static const struct format plain = {
 
 /* By magic bytes.  Formats people compress cores with but pycore does not
  * read are named, so that the error says what to do. */
+/* formats[ZSTD_FORMAT] is zstd's, which may be seekable. */
+#define ZSTD_FORMAT 1
 static const struct format formats[] = {
 	{"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, xz_create, xz_decode, xz_destroy,
 	 "it ends before the stream's index and footer", NULL},
@@ -629,6 +633,59 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 	return NULL;
 }
 
+/* A zstd file FD of SIZE bytes: read in place when it has a seek table
+ * that can be trusted and userfaultfd is allowed, else streamed (with a
+ * warning when the table lies). */
+static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
+				      const struct input_options *options, struct input **ret)
+{
+	uint64_t max_size = options->max_size ? options->max_size : INPUT_DEFAULT_MAX_SIZE;
+	struct seekable_image *image = NULL;
+	struct seekable_table table;
+	struct input *input = NULL;
+	char *warning = NULL;
+	struct pc_error *err;
+
+	err = seekable_table_read(fd, size, &table);
+	if (err) {
+		if (asprintf(&warning, "the zstd seek table of the core is not used: %s; the core "
+				       "is decompressed whole instead",
+			     err->message) < 0)
+			warning = NULL;
+		pc_error_destroy(err);
+	} else if (table.nframes > 0 && table.data_size <= max_size) {
+		err = seekable_image_open(fd, &table, &image);
+		/* Where userfaultfd is not allowed, as if not seekable. */
+		pc_error_destroy(err);
+	}
+	seekable_table_deinit(&table);
+	if (image) {
+		input = calloc(1, sizeof(*input));
+		if (!input || !(input->name = strdup(path))) {
+			free(input);
+			seekable_image_close(image);
+			return &pc_error_nomem;
+		}
+		input->fd = -1;
+		input->image = image;
+		input->format = "zstd";
+		input->size = seekable_image_size(image);
+		input->read = size;
+		*ret = input;
+		return NULL;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		free(warning);
+		return pc_error_create(PC_ERR_IO, "lseek: %s", strerror(errno));
+	}
+	err = input_open_fd(fd, path, options, ret);
+	if (err)
+		free(warning);
+	else
+		(*ret)->warning = warning;
+	return err;
+}
+
 struct pc_error *input_open(const char *path, const struct input_options *options,
 			    struct input **ret)
 {
@@ -672,6 +729,11 @@ struct pc_error *input_open(const char *path, const struct input_options *option
 		*ret = input;
 		return NULL;
 	}
+	if (n >= 0 && detect(magic, (size_t)n) == &formats[ZSTD_FORMAT]) {
+		err = open_seekable(fd, path, (uint64_t)st.st_size, options, ret);
+		close(fd);
+		return err;
+	}
 	err = input_open_fd(fd, path, options, ret);
 	close(fd);
 	return err;
@@ -683,7 +745,16 @@ void input_close(struct input *input)
 		return;
 	if (input->fd >= 0)
 		close(input->fd);
+	seekable_image_close(input->image);
 	free(input->name);
 	free(input->error);
+	free(input->warning);
 	free(input);
+}
+
+const char *input_problem(const struct input *input)
+{
+	if (input->warning)
+		return input->warning;
+	return input->image ? seekable_image_problem(input->image) : NULL;
 }
