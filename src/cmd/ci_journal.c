@@ -161,8 +161,10 @@ static struct pc_error *read_entry(sd_journal *j, struct ci_core *core)
 	}
 	if (!err)
 		err = get_field(j, JOURNAL_FINGERPRINT, &fingerprint);
-	if (!err && (!fingerprint || strlen(fingerprint) != FINGERPRINT_ID_LEN)) {
-		/* The analysis failed: the summary says why. */
+	if (!err && (!fingerprint || strlen(fingerprint) != FINGERPRINT_ID_LEN ||
+		     strspn(fingerprint, "0123456789abcdef") != FINGERPRINT_ID_LEN)) {
+		/* The analysis failed (or the entry is not the handler's): the
+		 * summary says why. */
 		err = get_field(j, JOURNAL_SUMMARY, &core->error);
 		if (!err && !core->error && !(core->error = strdup("no fingerprint in the entry")))
 			err = &pc_error_nomem;
