@@ -27,6 +27,9 @@ struct pytasks {
 	struct py_task *tasks;	/* every interpreter's asyncio tasks */
 	size_t ntasks;
 	bool asyncio;		/* some interpreter imported asyncio's tasks */
+	/* ... or that could not be told: no interpreter was walked, or a
+	 * sys.modules could not be read (and asyncio is false) */
+	bool unknown;
 	bool cut;		/* more than max_tasks */
 	char *error;		/* the tasks could not be found or read (all): why */
 	bool partial;		/* some task could not be read (not: the layout cannot

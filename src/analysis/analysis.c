@@ -55,8 +55,10 @@ static struct pc_error *read_after_walk(struct analysis *analysis,
 	const struct py_reader reader = {.mem = analysis->memory, .layout = &python->layout};
 	struct pc_error *err;
 
-	if (!python_walked(python))
+	if (!python_walked(python)) {
+		analysis->tasks.unknown = true;
 		return NULL;
+	}
 	err = pythreadnames_read(&reader, python->threads, python->nthreads);
 	if (err && err != &pc_error_nomem) {
 		warnings_add(&analysis->late_warnings, &analysis->nlate_warnings, "thread names: %s",

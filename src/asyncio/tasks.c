@@ -264,6 +264,8 @@ static struct pc_error *interpreter_tasks(struct run *run, uint64_t interp, int6
 	size_t i;
 
 	err = pyscan_module(reader, interp, "asyncio.tasks", &module);
+	if (err)
+		run->tasks->unknown = true;
 	if (err || !module)
 		return err;
 	run->tasks->asyncio = true;

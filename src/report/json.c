@@ -503,7 +503,10 @@ static void write_tasks(struct json *j, const struct analysis *analysis,
 	}
 	json_open(j, '{');
 	json_key(j, "asyncio");
-	json_bool(j, tasks->asyncio);
+	if (tasks->unknown && !tasks->asyncio)
+		json_null(j);
+	else
+		json_bool(j, tasks->asyncio);
 	json_key(j, "cut");
 	json_bool(j, tasks->cut);
 	json_key(j, "error");
