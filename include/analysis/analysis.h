@@ -137,6 +137,17 @@ struct analysis {
 	const struct py_frame **blocked;
 	size_t nblocked;
 	char *command;		/* the command line (pr_psargs, trimmed); NULL: unknown */
+	/* The parent process: pr_ppid, unless that is the thread of the
+	 * parent that called fork() (the kernel gives its thread id), told by
+	 * the parent's main thread state the child inherited: then that
+	 * state's LWP, and forking_thread is pr_ppid (else 0). */
+	int parent_pid;
+	int forking_thread;
+	/* Thread states with no thread in the core (unmatched, not another
+	 * state of a thread shown) were the parent's, inherited through a
+	 * fork() that Python did not see (a C-level fork()): known when the
+	 * parent's main thread state is among them. */
+	bool inherited_states;
 	/* Everything the reports say was cut, could not be read or is
 	 * suspect (notes.h), worked out last, once. */
 	struct note *notes;

@@ -426,6 +426,29 @@ static struct pc_error *notes(struct analysis *analysis)
 	return notes_gather(&from, &analysis->notes, &analysis->nnotes);
 }
 
+/* The parent process, when pr_ppid is the thread of the parent that
+ * forked: the stale main thread state the child inherited names it. */
+static void parent_process(struct analysis *analysis)
+{
+	const struct core *core = analysis->core;
+	size_t i;
+
+	analysis->parent_pid = core->psinfo.ppid;
+	for (i = 0; core->has_psinfo && i < analysis->nunmatched; i++) {
+		const struct py_thread *state = analysis->unmatched[i];
+
+		if (state->owner || state->interp_index != 0 || !state->name ||
+		    strcmp(state->name, "MainThread") != 0 || !state->native_thread_id ||
+		    state->native_thread_id > INT32_MAX)
+			continue;
+		analysis->inherited_states = true;
+		if ((int)state->native_thread_id != core->psinfo.ppid) {
+			analysis->parent_pid = (int)state->native_thread_id;
+			analysis->forking_thread = core->psinfo.ppid;
+		}
+	}
+}
+
 /* What every report shows of the crash, worked out once. */
 static struct pc_error *crash_facts(struct analysis *analysis)
 {
@@ -451,6 +474,7 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	if (crashed && crashed->nframes)
 		analysis->headline = &crashed->frames[0];
 	analysis->own_frame = own_code_frame(crashed);
+	parent_process(analysis);
 	analysis->fatal_error = fatal_error_function(analysis->crash_native);
 	err = abort_message(analysis);
 	if (err)

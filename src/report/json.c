@@ -69,7 +69,12 @@ static void write_process(struct json *j, const struct analysis *analysis)
 	json_key(j, "pid");
 	json_int(j, core->psinfo.pid);
 	json_key(j, "ppid");
-	json_int(j, core->psinfo.ppid);
+	json_int(j, analysis->parent_pid);
+	json_key(j, "forking_thread");
+	if (analysis->forking_thread)
+		json_int(j, analysis->forking_thread);
+	else
+		json_null(j);
 	json_key(j, "uid");
 	json_int(j, core->psinfo.uid);
 	json_key(j, "gid");

@@ -73,9 +73,11 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	if (analysis->command) {
 		fprintf(out, "Command:     ");
 		print_escaped(out, analysis->command);
-		fprintf(out, "\nProcess:     PID %d, parent %d, UID %u, GID %u\n",
-			(int)core->psinfo.pid, (int)core->psinfo.ppid, core->psinfo.uid,
-			core->psinfo.gid);
+		fprintf(out, "\nProcess:     PID %d, parent %d", (int)core->psinfo.pid,
+			analysis->parent_pid);
+		if (analysis->forking_thread)
+			fprintf(out, " (forked by its thread %d)", analysis->forking_thread);
+		fprintf(out, ", UID %u, GID %u\n", core->psinfo.uid, core->psinfo.gid);
 	}
 	fprintf(out, "Signal:      %s\n", analysis->signal.text);
 	if (analysis->abort_message) {
@@ -632,13 +634,24 @@ void report_text(FILE *out, const struct analysis *analysis, const struct report
 	for (i = 0; i < analysis->nunmatched; i++) {
 		const struct py_thread *thread = analysis->unmatched[i];
 
-		fprintf(out, "\nPython thread state at %#llx (pthread 0x%016llx, interpreter %lld): ",
-			(unsigned long long)thread->tstate, (unsigned long long)thread->thread_id,
-			(long long)thread->interp_index);
+		fprintf(out, "\nPython thread state at %#llx (pthread 0x%016llx, ",
+			(unsigned long long)thread->tstate, (unsigned long long)thread->thread_id);
+		if (thread->native_thread_id)
+			fprintf(out, "LWP %llu, ", (unsigned long long)thread->native_thread_id);
+		if (thread->name) {
+			fputc('"', out);
+			print_escaped(out, thread->name);
+			fputs("\", ", out);
+		}
+		fprintf(out, "interpreter %lld): ", (long long)thread->interp_index);
 		/* A thread has a state in each interpreter it ran in; the
 		 * one shown above is the one it runs now. */
 		if (thread->owner)
 			fprintf(out, "another state of thread %zu\n", thread->owner);
+		else if (analysis->inherited_states)
+			fprintf(out, "no such thread in the core: a thread of the parent process %d, "
+				"whose state the child inherited through fork()\n",
+				analysis->parent_pid);
 		else
 			fprintf(out, "no such thread in the core\n");
 		print_python(out, analysis, thread, sources, options);
