@@ -136,7 +136,10 @@ struct analysis {
 	 * (fingerprint_blocked_set): where the hang is. */
 	const struct py_frame **blocked;
 	size_t nblocked;
-	char *command;		/* the command line (pr_psargs, trimmed); NULL: unknown */
+	/* The command line: every argument, from the stack (command_line.h),
+	 * else pr_psargs, trimmed; NULL: unknown */
+	char *command;
+	bool command_cut;	/* ... and it is not whole (pr_psargs: 80 bytes) */
 	/* The parent process: pr_ppid, unless that is the thread of the
 	 * parent that called fork() (the kernel gives its thread id), told by
 	 * the parent's main thread state the child inherited: then that

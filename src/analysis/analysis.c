@@ -5,6 +5,7 @@
 #include "elf/memory.h"
 #include "elf/modules.h"
 #include "elf/pthread.h"
+#include "analysis/command_line.h"
 #include "analysis/own_code.h"
 #include "analysis/signals.h"
 #include "asyncio/asyncio.h"
@@ -458,6 +459,8 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	struct core_siginfo handled;
 	const struct core_siginfo *info = handled_signal(analysis, &handled);
 	struct pc_error *err;
+	char *whole;
+	bool cut;
 
 	if (core->live_dump)
 		describe_signal(NULL, 0, false, &analysis->signal);
@@ -488,6 +491,18 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 		analysis->command = strndup(core->psinfo.args, len);
 		if (!analysis->command)
 			return &pc_error_nomem;
+		/* The kernel keeps ELF_PRARGSZ - 1 bytes of it. */
+		analysis->command_cut = strlen(core->psinfo.args) >= sizeof(core->psinfo.args) - 2;
+		err = command_line_read(core, analysis->memory, &whole, &cut);
+		if (err)
+			return err;
+		if (whole && *whole) {
+			free(analysis->command);
+			analysis->command = whole;
+			analysis->command_cut = cut;
+		} else {
+			free(whole);
+		}
 	}
 	return NULL;
 }

@@ -66,6 +66,8 @@ static void write_process(struct json *j, const struct analysis *analysis)
 	json_string(j, core->psinfo.fname);
 	json_key(j, "command");
 	json_string(j, analysis->command);
+	json_key(j, "command_cut");
+	json_bool(j, analysis->command_cut);
 	json_key(j, "pid");
 	json_int(j, core->psinfo.pid);
 	json_key(j, "ppid");

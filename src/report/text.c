@@ -73,6 +73,8 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	if (analysis->command) {
 		fprintf(out, "Command:     ");
 		print_escaped(out, analysis->command);
+		if (analysis->command_cut)
+			fputs(" [cut]", out);
 		fprintf(out, "\nProcess:     PID %d, parent %d", (int)core->psinfo.pid,
 			analysis->parent_pid);
 		if (analysis->forking_thread)
