@@ -1,5 +1,7 @@
 #include "report/text.h"
 
+#include "report/display_width.h"
+
 #include "analysis/analysis.h"
 #include "elf/core.h"
 #include "base/escape.h"
@@ -130,18 +132,6 @@ static void print_header(FILE *out, const struct analysis *analysis)
 	print_warnings(out, analysis, false);
 }
 
-/* Count the characters of UTF-8 TEXT[0, LEN): continuation bytes do not
- * start one. */
-static size_t utf8_width(const char *text, size_t len)
-{
-	size_t i, width = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)text[i] & 0xc0) != 0x80)
-			width++;
-	return width;
-}
-
 /* The source line of FRAME, indented by INDENT columns. */
 static void print_source(FILE *out, int indent_columns, struct source_cache *sources,
 			 const struct py_frame *frame)
@@ -172,9 +162,11 @@ static void print_source(FILE *out, int indent_columns, struct source_cache *sou
 	if (start == indent && end >= len)
 		return;
 	fprintf(out, "%*s", indent_columns, "");
-	for (i = utf8_width(line + indent, start - indent); i > 0; i--)
+	/* Placed by display width, as 3.13's tracebacks place it: a CJK
+	 * character takes two columns. */
+	for (i = display_width(line + indent, start - indent); i > 0; i--)
 		fputc(' ', out);
-	for (i = utf8_width(line + start, end - start); i > 0; i--)
+	for (i = display_width(line + start, end - start); i > 0; i--)
 		fputc('^', out);
 	fputc('\n', out);
 }
