@@ -4,6 +4,8 @@
 #   make demo       crash /usr/bin/python3 in a thread and analyze the core
 #   make check      every test: unit, line-table vectors, real cores
 #   make asan-check the same suite under AddressSanitizer and UBSan
+#   make cross-check  build for aarch64 (cross compiler, arm64 -dev root) and run the
+#                   unit tests under qemu-aarch64-static
 #   make valgrind-check  the unit tests and a subset of the real cores under valgrind
 #   make fuzz       run the libFuzzer targets of fuzz/ (FUZZ_SECONDS in all, default 240)
 #   make bench      pycore against gdb and eu-stack; writes bench/RESULTS.md
@@ -42,7 +44,7 @@ FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poi
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps check bench demo asan-check valgrind-check units fuzz fuzz-targets install clean
+.PHONY: all deps check cross-check bench demo asan-check valgrind-check units fuzz fuzz-targets install clean
 
 all: deps $(PROG)
 
@@ -75,6 +77,10 @@ asan-check: deps
 		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 		PYCORE=$(abspath build/asan/pycore) PYCORE_MUTATION_SEEDS=600 scripts/run-tests \
 		$(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+
+# scripts/cross-check says how.
+cross-check:
+	scripts/cross-check
 
 # tests/valgrind-check says which tests, and why test_core is not one.
 valgrind-check: all units

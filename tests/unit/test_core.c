@@ -52,6 +52,39 @@ static void crash_child(void)
 	_exit(98);
 }
 
+#if defined(__aarch64__)
+#define NATIVE_MACHINE EM_AARCH64
+#else
+#define NATIVE_MACHINE EM_X86_64
+#endif
+
+/* Whether CORE is the emulator's: under qemu-user (make cross-check runs
+ * the aarch64 build there) the kernel's core of the child is qemu's own,
+ * an x86_64 process with a thread of its own besides the guest's, either
+ * of which may come first, killed by qemu with the guest's signal.  pycore
+ * reads that core of another machine all the same; what the kernel says
+ * of the fault and the program is qemu's. */
+static bool emulated(const struct core *core)
+{
+	return core->arch->machine != NATIVE_MACHINE;
+}
+
+/* The child's core has its one thread, first. */
+static void assert_child_thread(const struct core *core)
+{
+	size_t i;
+
+	if (!emulated(core)) {
+		assert_int_equal(core->nthreads, 1);
+		assert_int_equal(core->threads[0].lwp, child_pid);
+		return;
+	}
+	for (i = 0; i < core->nthreads; i++)
+		if (core->threads[i].lwp == child_pid)
+			return;
+	fail_msg("no thread of LWP %d in the core", (int)child_pid);
+}
+
 static int make_core(void **state)
 {
 	int status;
@@ -91,17 +124,18 @@ static void test_notes(void **state)
 
 	(void)state;
 	assert_null(core_open(core_path, &core));
-	assert_int_equal(core->nthreads, 1);
-	assert_int_equal(core->threads[0].lwp, child_pid);
-	assert_int_equal(core->threads[0].signal, SIGSEGV);
+	assert_child_thread(core);
 	assert_true(core->has_siginfo);
 	assert_int_equal(core->siginfo.signo, SIGSEGV);
-	assert_int_equal(core->siginfo.code, SEGV_MAPERR);
-	assert_int_equal(core->siginfo.addr, FAULT_ADDRESS);
+	if (!emulated(core)) {
+		assert_int_equal(core->threads[0].signal, SIGSEGV);
+		assert_int_equal(core->siginfo.code, SEGV_MAPERR);
+		assert_int_equal(core->siginfo.addr, FAULT_ADDRESS);
+		assert_string_equal(core->psinfo.fname, "test_core");
+	}
 	assert_true(core->has_psinfo);
 	assert_int_equal(core->psinfo.pid, child_pid);
 	assert_int_equal(core->psinfo.uid, getuid());
-	assert_string_equal(core->psinfo.fname, "test_core");
 	assert_true(core_auxv(core, AT_ENTRY, &entry));
 	assert_true(core_file_at(core, entry) != NULL);
 	assert_false(core->truncated);
@@ -209,7 +243,7 @@ static void test_truncated(void **state)
 	assert_null(core_open(cut_path, &core));
 	assert_true(core->truncated);
 	assert_true(core->missing_bytes > 0);
-	assert_int_equal(core->nthreads, 1);
+	assert_child_thread(core);
 	assert_null(memory_create(core, &paths, &mem));
 	/* The last dumped segment lies past the cut. */
 	err = memory_read_u64(mem, whole->segments[whole->nsegments - 1].vaddr, &value);
