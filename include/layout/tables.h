@@ -23,8 +23,10 @@ struct layout_table {
 	size_t count;
 };
 
-extern const struct layout_table layout_tables[];
+extern const struct layout_table layout_tables[];	/* x86_64 (tables.c) */
 extern const size_t layout_ntables;
+extern const struct layout_table layout_tables_aarch64[]; /* tables_aarch64.c */
+extern const size_t layout_ntables_aarch64;
 
 /* By version, oldest first. */
 extern const struct debug_offsets_shape layout_debug_offsets_shapes[];

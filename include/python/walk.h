@@ -29,6 +29,7 @@ struct anchors {
 	uint64_t gc_collecting;	/* &collecting in gcmodule.c (2.7, 3.6), or 0 */
 	uint64_t code_type;	/* &PyCode_Type */
 	uint64_t none;		/* &_Py_NoneStruct */
+	unsigned machine;	/* the core's ELF machine: which built-in tables hold */
 };
 
 struct interpreter_walk {

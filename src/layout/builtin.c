@@ -1,8 +1,10 @@
-/* The built-in layouts: which of the generated tables (tables.c) serves a
- * version. */
+/* The built-in layouts: which of the generated tables (tables.c for x86_64,
+ * tables_aarch64.c) serves a version on an architecture. */
 #include "base/error.h"
 #include "layout/layout.h"
 #include "layout/tables.h"
+
+#include <elf.h>
 
 const struct debug_offsets_shape *layout_debug_offsets_shape(unsigned version_hex)
 {
@@ -34,12 +36,19 @@ unsigned layout_newest_version(void)
 	return newest;
 }
 
-struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret)
+struct pc_error *layout_from_arch_tables(unsigned machine, unsigned version_hex,
+					 struct py_layout *ret)
 {
 	unsigned major = version_hex >> 24, minor = (version_hex >> 16) & 0xff;
+	const struct layout_table *tables = layout_tables;
+	size_t ntables = layout_ntables;
 
-	for (size_t i = 0; i < layout_ntables; i++) {
-		const struct layout_table *table = &layout_tables[i];
+	if (machine == EM_AARCH64) {
+		tables = layout_tables_aarch64;
+		ntables = layout_ntables_aarch64;
+	}
+	for (size_t i = 0; i < ntables; i++) {
+		const struct layout_table *table = &tables[i];
 
 		if (table->major != major || table->minor != minor)
 			continue;
@@ -49,6 +58,11 @@ struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret)
 		ret->source = LAYOUT_SOURCE_TABLES;
 		return NULL;
 	}
-	return pc_error_create(PC_ERR_UNSUPPORTED, "no built-in layout for Python %u.%u",
-			       major, minor);
+	return pc_error_create(PC_ERR_UNSUPPORTED, "no built-in layout for Python %u.%u%s",
+			       major, minor, machine == EM_AARCH64 ? " on aarch64" : "");
+}
+
+struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret)
+{
+	return layout_from_arch_tables(EM_X86_64, version_hex, ret);
 }

@@ -47,7 +47,7 @@ struct pc_error *python_choose_layout(struct python *python, struct memory *mem,
 		}
 		pc_error_destroy(err);
 	}
-	err = layout_from_tables(hex, &python->layout);
+	err = layout_from_arch_tables(anchors->machine, hex, &python->layout);
 	if (err && dwarf_err)
 		err = pc_error_prefix(err, "%s; and", dwarf_err->message);
 	pc_error_destroy(dwarf_err);

@@ -41,7 +41,7 @@ bool python_find_anchors(struct modules *modules, struct memory *mem, struct anc
 {
 	uint64_t function;
 
-	*ret = (struct anchors){0};
+	*ret = (struct anchors){.machine = modules->core->arch->machine};
 	if (!modules_find_symbol(modules, NULL, "_PyRuntime", &ret->runtime, &ret->runtime_size,
 				 &ret->module)) {
 		if (!modules_find_symbol(modules, NULL, "interp_head", &ret->interp_head, NULL,
