@@ -64,12 +64,14 @@ void spool_discard(struct spool *spool, struct spool_file *file);
 
 /* Delete cores (STEM.core.zst), oldest first, then whole entries, oldest
  * first, until the spool's entries use at most MAX_USE bytes of disk:
- * reports outlive cores.  *REMOVED receives how many entries were deleted,
- * *CORES_REMOVED how many cores.  Temporary files left by a handler that
- * was killed are deleted when they are an hour old.  Other files are left
- * alone and not counted. */
-struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed,
-			     size_t *cores_removed);
+ * reports outlive cores.  UID's own go first, while its entries (those
+ * whose ACL lets UID read them) use more than SHARE bytes (0: no share),
+ * its newest kept: one user's crashes do not evict the others'.  *REMOVED
+ * receives how many entries were deleted, *CORES_REMOVED how many cores.
+ * Temporary files left by a handler that was killed are deleted when they
+ * are an hour old.  Other files are left alone and not counted. */
+struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, uid_t uid, uint64_t share,
+			     size_t *removed, size_t *cores_removed);
 
 /* Let UID read FILE too, with a POSIX ACL (as systemd-coredump does for
  * the user whose process crashed): the file stays 0640 to everyone else.

@@ -246,7 +246,9 @@ static void prune(struct handle *h)
 
 	if (!h->options.max_use)
 		return;
-	err = spool_prune(&h->spool, h->options.max_use, &removed, &cores_removed);
+	/* A quarter of --max-use for one user: past it, its own go first. */
+	err = spool_prune(&h->spool, h->options.max_use, h->crash.uid,
+			  h->crash.uid ? h->options.max_use / 4 : 0, &removed, &cores_removed);
 	if (err)
 		handle_log(LOG_ERR, "--max-use: %s", err->message);
 	if (!err && cores_removed)

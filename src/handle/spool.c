@@ -259,18 +259,48 @@ struct pc_error *spool_commit(struct spool *spool, struct spool_file files[SPOOL
 	return err;
 }
 
+/* The owner of an entry none is given to (a privileged process's). */
+#define NO_OWNER ((uid_t)-1)
+
 struct spooled {
 	char *name;
 	size_t stem_len;
 	uint64_t bytes;
 	struct timespec mtime;
+	uid_t owner;		/* the UID its ACL lets read it (text reports), or NO_OWNER */
+	bool removed;
 };
 
 struct entry {
 	size_t first, count;	/* in the sorted files */
 	uint64_t bytes;
 	struct timespec mtime;	/* of its newest file */
+	uid_t owner;
+	bool gone;		/* removed already */
 };
+
+/* The UID that NAME's ACL (spool_grant_read) lets read it, or NO_OWNER. */
+static uid_t acl_owner(const struct spool *spool, const char *name)
+{
+	unsigned char acl[4 + 8 * 16];
+	char *path;
+	ssize_t n, i;
+
+	if (asprintf(&path, "%s/%s", spool->path, name) < 0)
+		return NO_OWNER;
+	n = lgetxattr(path, ACL_XATTR, acl, sizeof(acl));
+	free(path);
+	for (i = 4; i + 8 <= n; i += 8) {
+		uint16_t tag;
+		uint32_t id;
+
+		memcpy(&tag, acl + i, 2);
+		memcpy(&id, acl + i + 4, 4);
+		if (tag == ACL_USER)
+			return (uid_t)id;
+	}
+	return NO_OWNER;
+}
 
 static int spooled_by_stem(const void *a, const void *b)
 {
@@ -373,6 +403,10 @@ static struct pc_error *list_files(struct spool *spool, struct spooled **ret, si
 		files[n].stem_len = stem_len;
 		files[n].bytes = (uint64_t)st.st_blocks * 512;
 		files[n].mtime = st.st_mtim;
+		files[n].removed = false;
+		files[n].owner = strcmp(ent->d_name + stem_len, entry_suffixes[SPOOL_TEXT]) == 0
+					 ? acl_owner(spool, ent->d_name)
+					 : NO_OWNER;
 		n++;
 	}
 	closedir(dir);
@@ -388,14 +422,49 @@ nomem:
 	return &pc_error_nomem;
 }
 
-struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *removed,
-			     size_t *cores_removed)
+/* Remove ENTRY's core, when it has one, from the TOTAL. */
+static bool remove_core(struct spool *spool, struct spooled *files, struct entry *entry,
+			uint64_t *total)
+{
+	size_t j;
+
+	for (j = 0; j < entry->count; j++) {
+		struct spooled *file = &files[entry->first + j];
+
+		if (file->removed ||
+		    strcmp(file->name + file->stem_len, entry_suffixes[SPOOL_CORE]) != 0 ||
+		    unlinkat(spool->dirfd, file->name, 0) != 0)
+			continue;
+		*total -= file->bytes;
+		entry->bytes -= file->bytes;
+		file->removed = true;
+		return true;
+	}
+	return false;
+}
+
+/* Remove ENTRY, all its files, from the TOTAL. */
+static void remove_entry(struct spool *spool, const struct spooled *files, struct entry *entry,
+			 uint64_t *total)
+{
+	size_t j;
+
+	for (j = 0; j < entry->count; j++)
+		if (!files[entry->first + j].removed)
+			unlinkat(spool->dirfd, files[entry->first + j].name, 0);
+	*total -= entry->bytes;
+	entry->gone = true;
+}
+
+struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, uid_t uid, uint64_t share,
+			     size_t *removed, size_t *cores_removed)
 {
 	struct entry *entries = NULL;
-	size_t nfiles = 0, nentries = 0, i, j;
+	size_t nfiles = 0, nentries = 0, i, newest = SIZE_MAX;
 	struct spooled *files = NULL;
-	uint64_t total = 0;
+	uint64_t total = 0, mine = 0;
 	struct pc_error *err;
+	int pass;
 
 	*removed = *cores_removed = 0;
 	err = spool_lock(spool);
@@ -417,34 +486,51 @@ struct pc_error *spool_prune(struct spool *spool, uint64_t max_use, size_t *remo
 		if (i == 0 || spooled_by_stem(&files[i - 1], &files[i]) != 0) {
 			entry = &entries[nentries++];
 			entry->first = i;
+			entry->owner = NO_OWNER;
 		} else {
 			entry = &entries[nentries - 1];
 		}
 		entry->count++;
 		entry->bytes += files[i].bytes;
+		if (files[i].owner != NO_OWNER)
+			entry->owner = files[i].owner;
 		if (timespec_compare(&files[i].mtime, &entry->mtime) > 0)
 			entry->mtime = files[i].mtime;
 		total += files[i].bytes;
 	}
 	qsort_r(entries, nentries, sizeof(*entries), entry_by_age, files);
-	/* Cores are large and reports small: every core goes, oldest first,
-	 * before the first report does. */
-	for (i = 0; i < nentries && total > max_use; i++) {
-		for (j = 0; j < entries[i].count; j++) {
-			struct spooled *file = &files[entries[i].first + j];
-
-			if (strcmp(file->name + file->stem_len, entry_suffixes[SPOOL_CORE]) != 0 ||
-			    unlinkat(spool->dirfd, file->name, 0) != 0)
-				continue;
-			total -= file->bytes;
-			entries[i].bytes -= file->bytes;
-			(*cores_removed)++;
+	for (i = 0; i < nentries; i++)
+		if (entries[i].owner == uid) {
+			mine += entries[i].bytes;
+			newest = i;
 		}
-	}
+	/* UID's own first, while it holds more than its SHARE (its newest
+	 * entry, the crash being handled, kept): cores, then entries, oldest
+	 * first.  So one user's stream of crashes evicts its own. */
+	for (pass = 0; pass < 2 && share; pass++)
+		for (i = 0; i < nentries && total > max_use && mine > share; i++) {
+			uint64_t before = total;
+
+			if (entries[i].owner != uid || i == newest || entries[i].gone)
+				continue;
+			if (pass == 0 && remove_core(spool, files, &entries[i], &total))
+				(*cores_removed)++;
+			if (pass == 1) {
+				remove_entry(spool, files, &entries[i], &total);
+				(*removed)++;
+			}
+			mine -= before - total;
+		}
+	/* Then everyone's: cores are large and reports small, every core
+	 * goes, oldest first, before the first report does. */
+	for (i = 0; i < nentries && total > max_use; i++)
+		while (!entries[i].gone && total > max_use &&
+		       remove_core(spool, files, &entries[i], &total))
+			(*cores_removed)++;
 	for (i = 0; i < nentries && total > max_use; i++) {
-		for (j = 0; j < entries[i].count; j++)
-			unlinkat(spool->dirfd, files[entries[i].first + j].name, 0);
-		total -= entries[i].bytes;
+		if (entries[i].gone)
+			continue;
+		remove_entry(spool, files, &entries[i], &total);
 		(*removed)++;
 	}
 out:
