@@ -158,8 +158,23 @@ static const char *function_name(const char *name)
 	return dot && dot[1] ? dot + 1 : name;
 }
 
+/* A list, dict or set comprehension's own frame: 3.12 inlines them (PEP
+ * 709) where older versions call a function, and the same crash should
+ * group across versions. */
+static bool is_comprehension(const struct py_frame *frame)
+{
+	static const char *const names[] = {"<listcomp>", "<dictcomp>", "<setcomp>"};
+	size_t i;
+
+	for (i = 0; !frame->error && frame->name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(function_name(frame->name), names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The FINGERPRINT_PYTHON_FRAMES most recent frames of THREAD as its chain
- * holds them, a collapsed recursion's repeats included, into RET; how many. */
+ * holds them, a collapsed recursion's repeats included and comprehensions'
+ * frames left out, into RET; how many. */
 static size_t innermost_frames(const struct py_thread *thread,
 			       const struct py_frame *ret[FINGERPRINT_PYTHON_FRAMES])
 {
@@ -168,6 +183,8 @@ static size_t innermost_frames(const struct py_thread *thread,
 	for (i = 0; i < thread->nframes && n < FINGERPRINT_PYTHON_FRAMES; i++) {
 		const struct py_frame *frame = &thread->frames[i];
 
+		if (is_comprehension(frame))
+			continue;
 		ret[n++] = frame;
 		for (r = 0; r < frame->repeat_count && n < FINGERPRINT_PYTHON_FRAMES; r++)
 			for (j = 0; j < frame->repeat_period && n < FINGERPRINT_PYTHON_FRAMES; j++)
