@@ -72,6 +72,9 @@ struct crash_signal {
 	 * describe the signal the handler was called for, read from its
 	 * signal frame, and this is the one it raised (the core's); else 0. */
 	int reraised;
+	/* A fault at the stack pointer, in the guard page below the stack:
+	 * the C stack overflowed. */
+	bool stack_overflow;
 	/* All of it in words: "SIGSEGV (SEGV_MAPERR: address not mapped to
 	 * object) at address 0x0". */
 	char text[256];
@@ -117,6 +120,9 @@ struct analysis {
 	 * signal handler's frames and its trampoline when the signal was raised
 	 * again, else 0. */
 	size_t crash_frame;
+	/* The stack pointer where the crash happened: the crashing thread's,
+	 * or the one the signal handler's saved context holds. */
+	uint64_t fault_sp;
 
 	/* The facts every report shows, worked out once, here. */
 	struct crash_signal signal;

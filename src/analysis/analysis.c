@@ -137,6 +137,7 @@ static const char *fatal_error_function(const struct native_stack *stack)
  * sigcontext, then the signal mask) and, for a handler installed with
  * SA_SIGINFO only, its siginfo_t (struct rt_sigframe in the kernel's
  * arch/x86/include/asm/sigframe.h).  Offsets in the ucontext: */
+#define UCONTEXT_RSP 160
 #define UCONTEXT_RIP 168
 #define UCONTEXT_ERR 192	/* the exception's error code */
 #define UCONTEXT_TRAPNO 200	/* the x86 exception vector */
@@ -243,6 +244,7 @@ static const struct core_siginfo *handled_signal(struct analysis *analysis,
 		return info;
 	analysis->signal.reraised = signo;
 	analysis->crash_frame = stack->interrupted;
+	analysis->fault_sp = context_word(context, UCONTEXT_RSP);
 	core_siginfo_decode(context + UCONTEXT_SIZE, store);
 	if (store->signo == signo || fault_from_context(context, signo, store))
 		return store;
@@ -427,6 +429,29 @@ static struct pc_error *notes(struct analysis *analysis)
 	return notes_gather(&from, &analysis->notes, &analysis->nnotes);
 }
 
+/* How far below the stack pointer a fault still counts as a function's
+ * frame that did not fit (a prologue writes at most this far down), and
+ * above it (the red zone of the x86_64 ABI, 128 bytes, and a page). */
+#define OVERFLOW_BELOW (64 << 10)
+#define OVERFLOW_ABOVE 4096
+
+/* A SIGSEGV at the stack pointer is a C stack overflow: the kernel's guard
+ * page stopped a frame that no longer fit. */
+static void stack_overflow(struct analysis *analysis)
+{
+	struct crash_signal *signal = &analysis->signal;
+	uint64_t sp = analysis->fault_sp;
+	size_t used = strlen(signal->text);
+
+	if (signal->number != SIGSEGV || !signal->has_address || !sp ||
+	    signal->address + OVERFLOW_BELOW < sp || signal->address >= sp + OVERFLOW_ABOVE)
+		return;
+	signal->stack_overflow = true;
+	snprintf(signal->text + used, sizeof(signal->text) - used,
+		 "; a stack overflow: the fault is at the stack pointer (%#llx)",
+		 (unsigned long long)sp);
+}
+
 /* The parent process, when pr_ppid is the thread of the parent that
  * forked: the stale main thread state the child inherited names it. */
 static void parent_process(struct analysis *analysis)
@@ -462,11 +487,14 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	char *whole;
 	bool cut;
 
+	if (!analysis->signal.reraised)
+		analysis->fault_sp = core->threads[0].regs[core->arch->reg_sp];
 	if (core->live_dump)
 		describe_signal(NULL, 0, false, &analysis->signal);
 	else
 		describe_signal(info, info ? info->signo : core->threads[0].signal,
 				analysis->signal.reraised, &analysis->signal);
+	stack_overflow(analysis);
 	snprintf(analysis->signal.headline, sizeof(analysis->signal.headline), "%s",
 		 analysis->signal.label);
 	if (analysis->signal.has_sender && core->has_psinfo &&

@@ -118,6 +118,8 @@ static void write_signal(struct json *j, const struct crash_signal *signal,
 		json_int(j, signal->sender_pid);
 	else
 		json_null(j);
+	json_key(j, "stack_overflow");
+	json_bool(j, signal->stack_overflow);
 	json_key(j, "reraised_by_handler");
 	if (signal->reraised)
 		json_int(j, signal->reraised);

@@ -8,6 +8,7 @@
 #include "elf/modules.h"
 #include "python/frame.h"
 #include "asyncio/tasks.h"
+#include "python/collapse.h"
 #include "report/repeat_marker.h"
 #include "report/source.h"
 
@@ -498,14 +499,37 @@ static void print_native_frame(FILE *out, const char *prefix, const struct nativ
 	fputc('\n', out);
 }
 
+/* The native frames of STACK, a recursion collapsed as the Python frames'
+ * is (a C stack overflow is thousands of the same few frames); all of them
+ * when there is no memory to work that out. */
+static void print_native_frames(FILE *out, const struct native_stack *stack)
+{
+	struct frame_place *places = calloc(stack->nframes, sizeof(*places));
+	struct frame_pick *picks = calloc(stack->nframes, sizeof(*picks));
+	char marker[REPEAT_MARKER_MAX];
+	size_t i, npicks = stack->nframes;
+
+	for (i = 0; places && picks && i < stack->nframes; i++)
+		places[i] = (struct frame_place){.code = stack->frames[i].pc};
+	if (places && picks)
+		npicks = frame_collapse(places, stack->nframes, true, picks);
+	for (i = 0; i < npicks; i++) {
+		size_t index = places && picks ? picks[i].index : i;
+
+		print_native_frame(out, "    ", stack, index);
+		if (places && picks &&
+		    repeat_marker(picks[i].period, picks[i].repeats, marker, sizeof(marker)))
+			fprintf(out, "    %s\n", marker);
+	}
+	free(places);
+	free(picks);
+}
+
 static void print_native(FILE *out, const struct analysis *analysis,
 			 const struct native_stack *stack)
 {
-	size_t i;
-
 	fprintf(out, "  Native stack:\n");
-	for (i = 0; i < stack->nframes; i++)
-		print_native_frame(out, "    ", stack, i);
+	print_native_frames(out, stack);
 	if (stack->cut)
 		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
 			analysis->options->max_native_frames);
