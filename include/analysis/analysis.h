@@ -146,6 +146,9 @@ struct analysis {
 	 * else pr_psargs, trimmed; NULL: unknown */
 	char *command;
 	bool command_cut;	/* ... and it is not whole (pr_psargs: 80 bytes) */
+	/* Where its relative file names point: PWD in its environment
+	 * (command_line.h); NULL: unknown */
+	char *cwd;
 	/* The parent process: pr_ppid, unless that is the thread of the
 	 * parent that called fork() (the kernel gives its thread id), told by
 	 * the parent's main thread state the child inherited: then that

@@ -15,10 +15,19 @@ struct pc_error;
 #define COMMAND_LINE_MAX_ARGS 4096
 #define COMMAND_LINE_MAX_BYTES 65536
 
-/* The arguments joined by spaces into *RET (NULL when they cannot be
- * found: no auxiliary vector, the stack not in the core), *CUT set when
- * they did not fit COMMAND_LINE_MAX_*.  Errors are for out-of-memory. */
-struct pc_error *command_line_read(const struct core *core, struct memory *mem, char **ret,
-				   bool *cut);
+struct command_line {
+	char *args;		/* the arguments joined by spaces; NULL: not found (no
+				 * auxiliary vector, the stack not in the core) */
+	bool cut;		/* ... they did not fit COMMAND_LINE_MAX_* */
+	/* PWD in its environment: the directory a shell started it in, where
+	 * its relative file names point; NULL: none */
+	char *pwd;
+};
+
+/* Fill RET.  Errors are for out-of-memory. */
+struct pc_error *command_line_read(const struct core *core, struct memory *mem,
+				   struct command_line *ret);
+
+void command_line_deinit(struct command_line *line);
 
 #endif

@@ -9,7 +9,11 @@
 struct paths;
 struct source_cache;
 
-struct source_cache *source_cache_create(const struct paths *paths);
+/* Files are opened through PATHS (the sysroot's rules); a relative name
+ * (a co_filename of a script started as "python prog.py") is taken in CWD,
+ * the crashed process's directory, never in ours: with CWD NULL it has no
+ * source. */
+struct source_cache *source_cache_create(const struct paths *paths, const char *cwd);
 void source_cache_destroy(struct source_cache *cache);
 
 /* Line LINE (1-based) of FILE, without its newline, at most MAX bytes; NULL

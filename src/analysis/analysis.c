@@ -484,8 +484,7 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	struct core_siginfo handled;
 	const struct core_siginfo *info = handled_signal(analysis, &handled);
 	struct pc_error *err;
-	char *whole;
-	bool cut;
+	struct command_line line;
 
 	if (!analysis->signal.reraised)
 		analysis->fault_sp = core->threads[0].regs[core->arch->reg_sp];
@@ -521,16 +520,19 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 			return &pc_error_nomem;
 		/* The kernel keeps ELF_PRARGSZ - 1 bytes of it. */
 		analysis->command_cut = strlen(core->psinfo.args) >= sizeof(core->psinfo.args) - 2;
-		err = command_line_read(core, analysis->memory, &whole, &cut);
+		err = command_line_read(core, analysis->memory, &line);
 		if (err)
 			return err;
-		if (whole && *whole) {
+		if (line.args && *line.args) {
 			free(analysis->command);
-			analysis->command = whole;
-			analysis->command_cut = cut;
-		} else {
-			free(whole);
+	free(analysis->cwd);
+			analysis->command = line.args;
+			analysis->command_cut = line.cut;
+			line.args = NULL;
 		}
+		analysis->cwd = line.pwd;
+		line.pwd = NULL;
+		command_line_deinit(&line);
 	}
 	return NULL;
 }
@@ -660,6 +662,7 @@ void analysis_destroy(struct analysis *analysis)
 	free(analysis->abort_message);
 	notes_free(analysis->notes, analysis->nnotes);
 	free(analysis->command);
+	free(analysis->cwd);
 	pytasks_deinit(&analysis->tasks);
 	warnings_free(analysis->late_warnings, analysis->nlate_warnings);
 	python_deinit(&analysis->python);

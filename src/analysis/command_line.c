@@ -5,6 +5,7 @@
 #include "elf/memory.h"
 
 #include <elf.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,17 +53,25 @@ static uint64_t find_auxv(const struct core *core, struct memory *mem, uint64_t 
 }
 
 /* Below the auxiliary vector at AUXV: NULL, the environment's pointers,
- * NULL, the arguments' pointers, argc.  The address of argv[0] and argc. */
-static bool find_argv(struct memory *mem, uint64_t auxv, uint64_t *argv, uint64_t *argc)
+ * NULL, the arguments' pointers, argc.  The address of argv[0] and argc;
+ * in *PWD PWD's value from the environment, if any. */
+static bool find_argv(struct memory *mem, uint64_t auxv, uint64_t *argv, uint64_t *argc,
+		      char **pwd)
 {
 	uint64_t at = auxv - 8, word, k;
 	size_t n;
 	struct pc_error *err;
+	char var[PATH_MAX + 5];
 
-	if (memory_read_u64(mem, at, &word) != NULL || word != 0)
+	err = memory_read_u64(mem, at, &word);
+	if (err || word != 0) {
+		pc_error_destroy(err);
 		return false;
+	}
 	/* The environment's pointers, down to the NULL that ends argv. */
 	for (n = 0; n < COMMAND_LINE_MAX_ARGS * 4; n++) {
+		int truncated = 0;
+
 		at -= 8;
 		err = memory_read_u64(mem, at, &word);
 		if (err) {
@@ -71,6 +80,10 @@ static bool find_argv(struct memory *mem, uint64_t auxv, uint64_t *argv, uint64_
 		}
 		if (word == 0)
 			break;
+		err = memory_read_cstring(mem, word, var, sizeof(var), &truncated);
+		if (!err && !truncated && strncmp(var, "PWD=/", 5) == 0 && !*pwd)
+			*pwd = strdup(var + 4);
+		pc_error_destroy(err);
 	}
 	/* argc is the first word, below argv, that counts the pointers
 	 * between it and the NULL at AT. */
@@ -91,20 +104,20 @@ static bool find_argv(struct memory *mem, uint64_t auxv, uint64_t *argv, uint64_
 	return false;
 }
 
-struct pc_error *command_line_read(const struct core *core, struct memory *mem, char **ret,
-				   bool *cut)
+struct pc_error *command_line_read(const struct core *core, struct memory *mem,
+				   struct command_line *ret)
 {
 	char *buf = NULL, *arg = malloc(COMMAND_LINE_MAX_BYTES);
 	size_t size = 0, i;
 	uint64_t execfn, auxv, argv, argc;
+	bool *cut = &ret->cut;
 	FILE *out;
 
-	*ret = NULL;
-	*cut = false;
+	*ret = (struct command_line){0};
 	if (!arg)
 		return &pc_error_nomem;
 	if (!core_auxv(core, AT_EXECFN, &execfn) || !(auxv = find_auxv(core, mem, execfn)) ||
-	    !find_argv(mem, auxv, &argv, &argc)) {
+	    !find_argv(mem, auxv, &argv, &argc, &ret->pwd)) {
 		free(arg);
 		return NULL;
 	}
@@ -142,6 +155,13 @@ struct pc_error *command_line_read(const struct core *core, struct memory *mem, 
 		buf[COMMAND_LINE_MAX_BYTES] = '\0';
 		*cut = true;
 	}
-	*ret = buf;
+	ret->args = buf;
 	return NULL;
+}
+
+void command_line_deinit(struct command_line *line)
+{
+	free(line->args);
+	free(line->pwd);
+	*line = (struct command_line){0};
 }

@@ -572,7 +572,7 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 	const struct core *core = analysis->core;
 	const struct modules *modules = analysis->modules;
 	struct source_cache *sources = options->source
-					       ? source_cache_create(&analysis->options->paths)
+					       ? source_cache_create(&analysis->options->paths, analysis->cwd)
 					       : NULL;
 	const struct fingerprint *fingerprint = &analysis->fingerprint;
 	struct json j = {.out = out};

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,16 +28,19 @@ struct source_file {
 
 struct source_cache {
 	const struct paths *paths;
+	const char *cwd;	/* where relative names point, or NULL */
 	struct source_file files[SOURCE_CACHE_FILES];
 	size_t next;		/* the entry to replace next, round robin */
 };
 
-struct source_cache *source_cache_create(const struct paths *paths)
+struct source_cache *source_cache_create(const struct paths *paths, const char *cwd)
 {
 	struct source_cache *cache = calloc(1, sizeof(*cache));
 
-	if (cache)
+	if (cache) {
 		cache->paths = paths;
+		cache->cwd = cwd;
+	}
 	return cache;
 }
 
@@ -82,8 +86,9 @@ static void index_lines(struct source_file *entry)
 	entry->nlines = n;
 }
 
-static void load(struct source_file *entry, const struct paths *paths, const char *file)
+static void load(struct source_file *entry, const struct source_cache *cache, const char *file)
 {
+	char *joined = NULL;
 	struct stat st;
 	int fd;
 
@@ -92,7 +97,10 @@ static void load(struct source_file *entry, const struct paths *paths, const cha
 	/* Names like "<string>" or "<frozen importlib._bootstrap>" are not files. */
 	if (!entry->file || file[0] == '<')
 		return;
-	fd = paths_open(paths, file, NULL);
+	if (file[0] != '/' && (!cache->cwd || asprintf(&joined, "%s/%s", cache->cwd, file) < 0))
+		return;
+	fd = paths_open(cache->paths, joined ? joined : file, NULL);
+	free(joined);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= SOURCE_MAX_FILE) {
@@ -121,7 +129,7 @@ const char *source_line(struct source_cache *files, const char *file, int line, 
 	if (!entry) {
 		entry = &files->files[files->next];
 		files->next = (files->next + 1) % SOURCE_CACHE_FILES;
-		load(entry, files->paths, file);
+		load(entry, files, file);
 	}
 	if (!entry->map || (size_t)line > entry->nlines)
 		return NULL;

@@ -631,7 +631,7 @@ done:
 void report_text(FILE *out, const struct analysis *analysis, const struct report_options *options)
 {
 	struct source_cache *sources = options->source
-					       ? source_cache_create(&analysis->options->paths)
+					       ? source_cache_create(&analysis->options->paths, analysis->cwd)
 					       : NULL;
 	size_t i;
 
