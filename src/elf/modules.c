@@ -241,7 +241,23 @@ static Dwfl_Module *main_module(struct modules *modules)
 
 /* libdwfl passes over a given executable whose build-id is not the core's
  * without a word; say it, since the user named that file. */
-static void check_given_executable(struct modules *modules)
+/* Whether a warning already names PATH's build-id mismatch. */
+static bool mismatch_told(const struct modules *modules, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < modules->nwarnings; i++)
+		if (strstr(modules->warnings[i], "build-id mismatch") &&
+		    strstr(modules->warnings[i], path))
+			return true;
+	return false;
+}
+
+/* The executable the user gave, or the one found under --sysroot (WHAT
+ * says which), against the build-id the core records for the main
+ * program: another build is said to be one, as the libraries are. */
+static void check_executable_build(struct modules *modules, const char *what,
+				   const char *consequence)
 {
 	Dwfl_Module *mod = main_module(modules);
 	const unsigned char *want = NULL;
@@ -257,10 +273,10 @@ static void check_given_executable(struct modules *modules)
 		return;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	have_len = elf ? dwelf_elf_gnu_build_id(elf, &have) : -1;
-	if (have_len > 0 && (have_len != want_len || memcmp(want, have, (size_t)want_len) != 0))
-		warn_build_id_mismatch(modules, "the given executable ", modules->executable,
-				       modules->executable, want, want_len, have, have_len,
-				       "it is not used");
+	if (have_len > 0 && (have_len != want_len || memcmp(want, have, (size_t)want_len) != 0) &&
+	    !mismatch_told(modules, modules->executable))
+		warn_build_id_mismatch(modules, what, modules->executable, modules->executable,
+				       want, want_len, have, have_len, consequence);
 	if (elf)
 		elf_end(elf);
 	close(fd);
@@ -452,7 +468,10 @@ struct pc_error *modules_create(const struct core *core, struct memory *mem,
 	if (!core->nfiles)
 		memory_set_file_reader(mem, link_map_read_file, modules->dwfl);
 	if (executable)
-		check_given_executable(modules);
+		check_executable_build(modules, "the given executable ", "it is not used");
+	else if (paths && paths->sysroot && modules->executable)
+		check_executable_build(modules, "the executable found under --sysroot ",
+				       "it is not the program that crashed");
 	reporting = NULL;
 	*ret = modules;
 	return NULL;
