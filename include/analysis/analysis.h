@@ -108,6 +108,9 @@ struct analysis {
 	 * function's name, else NULL.  The message itself went to stderr and
 	 * is not kept in memory. */
 	const char *fatal_error;
+	/* ... and the message it was given, read from the argument in its
+	 * frame where DWARF tells where that is; else NULL. */
+	char *fatal_message;
 
 	/* The first CRASH_NATIVE_FRAMES frames (at least) of the crashing
 	 * thread: its native stack when that was unwound, else unwound for the

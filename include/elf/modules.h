@@ -41,6 +41,11 @@ struct modules {
 	bool attached;		/* the core's threads were given to libdwfl (unwind.c) */
 	char *attach_error;	/* they could not be: why */
 	struct symbol_cache *symbols; /* modules_describe()'s answers, by pc */
+	/* An argument the unwinder reads (frame_argument.h) in the first
+	 * frame of one of these functions: native_stack.argument. */
+	const char *const *argument_functions;
+	size_t nargument_functions;
+	const char *argument_name;
 };
 
 /* EXECUTABLE may be NULL: the core's main program is then taken from the

@@ -29,6 +29,9 @@ struct native_stack {
 	 * frame it interrupted (the one after the trampoline).  0, 0: none. */
 	uint64_t signal_context;
 	size_t interrupted;
+	/* The argument modules->argument_name in the first frame of one of
+	 * modules->argument_functions, where its DWARF tells; else 0. */
+	uint64_t argument;
 };
 
 /* Unwind thread LWP, at most MAX_FRAMES frames.  A thread that cannot be

@@ -452,6 +452,28 @@ static void stack_overflow(struct analysis *analysis)
 		 (unsigned long long)sp);
 }
 
+/* The message Py_FatalError() was given, from its frame's argument. */
+static struct pc_error *fatal_message(struct analysis *analysis)
+{
+	char text[ABORT_MESSAGE_MAX];
+	int cut = 0;
+	struct pc_error *err;
+
+	if (!analysis->crash_native->argument)
+		return NULL;
+	err = memory_read_cstring(analysis->memory, analysis->crash_native->argument, text,
+				  sizeof(text), &cut);
+	if (err) {
+		pc_error_destroy(err);
+		return NULL;
+	}
+	if (asprintf(&analysis->fatal_message, "%s%s", text, cut ? "..." : "") < 0) {
+		analysis->fatal_message = NULL;
+		return &pc_error_nomem;
+	}
+	return NULL;
+}
+
 /* The parent process, when pr_ppid is the thread of the parent that
  * forked: the stale main thread state the child inherited names it. */
 static void parent_process(struct analysis *analysis)
@@ -507,6 +529,8 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	parent_process(analysis);
 	analysis->fatal_error = fatal_error_function(analysis->crash_native);
 	err = abort_message(analysis);
+	if (!err && analysis->fatal_error)
+		err = fatal_message(analysis);
 	if (err)
 		return err;
 	if (core->has_psinfo) {
@@ -579,6 +603,16 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	if (!err)
 		err = modules_create(analysis->core, analysis->memory, options->executable,
 				     &options->paths, &analysis->modules);
+	if (!err) {
+		/* Py_FatalError()'s message is kept nowhere but in its frame. */
+		static const char *const fatal_functions[] = {"Py_FatalError",
+							      "_Py_FatalErrorFunc"};
+
+		analysis->modules->argument_functions = fatal_functions;
+		analysis->modules->nargument_functions =
+			sizeof(fatal_functions) / sizeof(fatal_functions[0]);
+		analysis->modules->argument_name = "msg";
+	}
 	if (!err && options->executable && options->executable_name)
 		err = modules_name_executable(analysis->modules, options->executable_name);
 	if (!err)
@@ -660,6 +694,7 @@ void analysis_destroy(struct analysis *analysis)
 	free(analysis->blocked);
 	native_stack_deinit(&analysis->crash_native_own);
 	free(analysis->abort_message);
+	free(analysis->fatal_message);
 	notes_free(analysis->notes, analysis->nnotes);
 	free(analysis->command);
 	free(analysis->cwd);

@@ -2,6 +2,7 @@
 
 #include "elf/arch.h"
 #include "elf/core.h"
+#include "elf/frame_argument.h"
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/vec.h"
@@ -173,6 +174,16 @@ static bool is_signal_trampoline(const struct arch *arch, const struct native_fr
 	return index > 0 && frame->activation;
 }
 
+static bool is_argument_function(const struct modules *modules, const char *symbol)
+{
+	size_t i;
+
+	for (i = 0; i < modules->nargument_functions; i++)
+		if (strcmp(symbol, modules->argument_functions[i]) == 0)
+			return true;
+	return false;
+}
+
 static int frame_callback(Dwfl_Frame *state, void *arg)
 {
 	struct unwind_walk *walk = arg;
@@ -206,6 +217,10 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	/* A return address may be the first byte of the next function: look
 	 * up the call instruction instead. */
 	modules_describe(walk->modules, activation ? pc : pc - 1, &frame->where);
+	if (!stack->argument && frame->where.symbol && is_argument_function(walk->modules,
+									       frame->where.symbol))
+		frame_argument(state, walk->modules->dwfl, activation ? pc : pc - 1,
+			       walk->modules->argument_name, &stack->argument);
 	if (!stack->signal_context && is_signal_trampoline(arch, frame, stack->nframes - 1)) {
 		Dwarf_Word sp;
 

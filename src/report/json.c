@@ -617,6 +617,8 @@ void report_json(FILE *out, const struct analysis *analysis, const struct report
 
 	json_key(&j, "fatal_error");
 	json_string(&j, analysis->fatal_error);
+	json_key(&j, "fatal_message");
+	json_string(&j, analysis->fatal_message);
 
 	json_key(&j, "fingerprint");
 	json_open(&j, '{');

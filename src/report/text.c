@@ -90,10 +90,15 @@ static void print_header(FILE *out, const struct analysis *analysis)
 		print_escaped(out, analysis->abort_message);
 		fputc('\n', out);
 	}
-	if (analysis->fatal_error)
+	if (analysis->fatal_message) {
+		fprintf(out, "Fatal error: ");
+		print_escaped(out, analysis->fatal_message);
+		fprintf(out, " (Py_FatalError()'s message, read from its frame)\n");
+	} else if (analysis->fatal_error) {
 		fprintf(out, "Fatal error: the crashing thread called Py_FatalError() (seen in %s); "
 			     "its message went to stderr and is not kept in the core\n",
 			analysis->fatal_error);
+	}
 	if (python->found) {
 		fprintf(out, "Python:      ");
 		if (python->layout_detail || python->version[0])
