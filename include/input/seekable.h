@@ -36,11 +36,14 @@ typedef struct pc_error *seekable_check_fn(void *arg, size_t len);
 
 struct seekable_writer;
 
-/* A writer into FD (the caller's) at zstd level LEVEL, CHECK (or NULL)
- * asked before every write.  One thread: zstd's workers, given a frame
- * of 2 MiB at a time, wait more than they compress. */
-struct pc_error *seekable_writer_create(int fd, int level, seekable_check_fn *check,
-					void *check_arg, struct seekable_writer **ret);
+/* A writer into FD (the caller's) at zstd level LEVEL, compressing frames
+ * on THREADS threads of its own (0: in the caller's), CHECK (or NULL)
+ * asked before every write.  Frames are independent, so they compress in
+ * parallel and are written in order; zstd's own workers, given a frame of
+ * 2 MiB at a time, would wait more than they compress. */
+struct pc_error *seekable_writer_create(int fd, int level, unsigned threads,
+					seekable_check_fn *check, void *check_arg,
+					struct seekable_writer **ret);
 
 /* Compress BUF[0, LEN), the next bytes of the data. */
 struct pc_error *seekable_write(struct seekable_writer *writer, const void *buf, size_t len);

@@ -15,6 +15,9 @@
 /* zstd's level: its default, and what systemd-coredump uses. */
 #define KEEP_CORE_LEVEL 3
 
+/* Compressing threads at most: the analysis runs at the same time. */
+#define KEEP_CORE_MAX_THREADS 4
+
 struct reserve {
 	struct spool *spool;
 	uint64_t reserve;
@@ -25,6 +28,16 @@ static struct pc_error *check_reserve(void *arg, size_t len)
 	struct reserve *r = arg;
 
 	return spool_reserve(r->spool, len, r->reserve);
+}
+
+/* One thread per processor, as zstd -T0, up to the cap. */
+static unsigned threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 0;
+	return n > KEEP_CORE_MAX_THREADS ? KEEP_CORE_MAX_THREADS : (unsigned)n;
 }
 
 struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_t limit,
@@ -39,7 +52,7 @@ struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_
 
 	if (!buf)
 		return &pc_error_nomem;
-	err = seekable_writer_create(fd, KEEP_CORE_LEVEL, check_reserve, &r, &writer);
+	err = seekable_writer_create(fd, KEEP_CORE_LEVEL, threads(), check_reserve, &r, &writer);
 	while (!err && offset < end && !(stop && *stop)) {
 		size_t want = end - offset < READ_CHUNK ? (size_t)(end - offset) : READ_CHUNK;
 		ssize_t n = pread(input->fd, buf, want, (off_t)offset);

@@ -31,14 +31,15 @@ static unsigned char *make_data(void)
 	return data;
 }
 
-/* DATA written in the seekable format into a memfd; its size in *SIZE. */
-static int write_seekable(const unsigned char *data, size_t len, uint64_t *size)
+/* DATA written in the seekable format into a memfd, by THREADS threads;
+ * its size in *SIZE. */
+static int write_with(const unsigned char *data, size_t len, unsigned threads, uint64_t *size)
 {
 	struct seekable_writer *writer;
 	int fd = memfd_create("test-seekable", MFD_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_null(seekable_writer_create(fd, 1, NULL, NULL, &writer));
+	assert_null(seekable_writer_create(fd, 1, threads, NULL, NULL, &writer));
 	/* In pieces that do not fall on frames. */
 	assert_null(seekable_write(writer, data, 1000));
 	assert_null(seekable_write(writer, data + 1000, len - 1000));
@@ -46,6 +47,11 @@ static int write_seekable(const unsigned char *data, size_t len, uint64_t *size)
 	seekable_writer_destroy(writer);
 	*size = (uint64_t)lseek(fd, 0, SEEK_END);
 	return fd;
+}
+
+static int write_seekable(const unsigned char *data, size_t len, uint64_t *size)
+{
+	return write_with(data, len, 2, size);
 }
 
 static unsigned char *read_all(int fd, uint64_t size)
@@ -78,6 +84,26 @@ static void test_round_trip(void **state)
 	assert_int_equal(seekable_frame_at(&table, DATA_SIZE), 3);
 	seekable_table_deinit(&table);
 	close(fd);
+	free(data);
+}
+
+/* Threads or none, the same bytes in the same order. */
+static void test_threads(void **state)
+{
+	unsigned char *data = make_data(), *one, *three;
+	uint64_t size_one, size_three;
+	int fd_one = write_with(data, DATA_SIZE, 0, &size_one);
+	int fd_three = write_with(data, DATA_SIZE, 3, &size_three);
+
+	(void)state;
+	assert_int_equal(size_one, size_three);
+	one = read_all(fd_one, size_one);
+	three = read_all(fd_three, size_three);
+	assert_memory_equal(one, three, size_one);
+	free(one);
+	free(three);
+	close(fd_one);
+	close(fd_three);
 	free(data);
 }
 
@@ -167,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_not_seekable),
 		cmocka_unit_test(test_lies),
 		cmocka_unit_test(test_image),
