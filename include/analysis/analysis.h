@@ -50,6 +50,11 @@ struct thread_view {
 	bool crashed;
 	struct native_stack native;
 	const struct py_thread *python; /* NULL: no thread state for this thread */
+	/* The state whose threading name (and daemon flag) the thread goes by:
+	 * the main interpreter's, where the program named it, while it runs
+	 * a subinterpreter (whose threading calls it "Dummy-1" or nothing);
+	 * else PYTHON. */
+	const struct py_thread *named;
 	struct mixed_stack mixed;	/* with options->mixed */
 };
 

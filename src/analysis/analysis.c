@@ -77,6 +77,18 @@ static struct pc_error *read_after_walk(struct analysis *analysis,
 	return err;
 }
 
+/* While thread INDEX runs a subinterpreter, its name is the one the
+ * program gave it in the main interpreter, whose state it keeps. */
+static void named_state(const struct python *python, size_t index, struct thread_view *view)
+{
+	size_t j;
+
+	for (j = 0; view->python && view->python->interp_index > 0 && j < python->nthreads; j++)
+		if (python->threads[j].owner == index + 1 && python->threads[j].interp_index == 0 &&
+		    python->threads[j].name)
+			view->named = &python->threads[j];
+}
+
 static struct pc_error *match_threads(struct analysis *analysis)
 {
 	const struct python *python = &analysis->python;
@@ -85,11 +97,12 @@ static struct pc_error *match_threads(struct analysis *analysis)
 	for (i = 0; i < analysis->nthreads; i++) {
 		struct thread_view *view = &analysis->threads[i];
 
-		view->python = python_thread_for(python, i);
+		view->python = view->named = python_thread_for(python, i);
 		if (view->python)
 			view->pthread_id = pthread_of_thread(analysis->core, analysis->memory,
 							     view->core_thread,
 							     view->python->thread_id);
+		named_state(python, i, view);
 	}
 	if (!python->nthreads)
 		return NULL;

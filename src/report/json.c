@@ -399,13 +399,13 @@ static void write_thread(struct json *j, const struct analysis *analysis,
 	json_key(j, "pthread_id");
 	json_hex(j, view->pthread_id);
 	json_key(j, "name");
-	if (python && python->name)
-		json_string(j, python->name);
+	if (view->named && view->named->name)
+		json_string(j, view->named->name);
 	else
 		json_null(j);
 	json_key(j, "daemon");
-	if (python && python->name)
-		json_bool(j, python->daemon);
+	if (view->named && view->named->name)
+		json_bool(j, view->named->daemon);
 	else
 		json_null(j);
 	json_key(j, "crashed");

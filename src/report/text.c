@@ -600,14 +600,15 @@ static void print_thread_header(FILE *out, const struct analysis *analysis,
 	const char *sep = "";
 
 	fprintf(out, "Thread %zu ", view->number);
-	if (python && python->name) {
+	if (view->named && view->named->name) {
 		fputc('"', out);
-		print_escaped(out, python->name);
+		print_escaped(out, view->named->name);
 		fprintf(out, "\" ");
 	}
 	fprintf(out, "(LWP %d, pthread 0x%016llx)", (int)view->core_thread->lwp,
 		(unsigned long long)view->pthread_id);
-	if (!view->crashed && !(python && (python->holds_gil || python->daemon)) &&
+	if (!view->crashed &&
+	    !(python && (python->holds_gil || (view->named && view->named->daemon))) &&
 	    !(python && python->interp_index > 0))
 		goto done;
 	fprintf(out, " [");
@@ -622,7 +623,7 @@ static void print_thread_header(FILE *out, const struct analysis *analysis,
 			analysis->python.gc_collecting ? ", garbage collecting" : "");
 		sep = ", ";
 	}
-	if (python && python->daemon) {
+	if (view->named && view->named->daemon) {
 		fprintf(out, "%sdaemon", sep);
 		sep = ", ";
 	}
