@@ -55,9 +55,11 @@ static bool is_elf_core(const unsigned char *header, size_t len)
 	return type == ET_CORE;
 }
 
-/* systemd-coredump's compressed cores, "core.COMM.UID.BOOT.PID.TIME.zst":
- * the name says which compression, the magic number confirms it (input.c
- * goes by the magic number alone; only cores are worth decompressing). */
+/* systemd-coredump's compressed cores, "core.COMM.UID.BOOT.PID.TIME.zst",
+ * and those pycore handle --keep-core keeps, "STEM.core.zst" (seekable,
+ * read in place): the name says which compression, the magic number
+ * confirms it (input.c goes by the magic number alone; only cores are
+ * worth decompressing). */
 static bool compressed_core(const char *name, const unsigned char *header, size_t len)
 {
 	static const struct {
@@ -71,7 +73,11 @@ static bool compressed_core(const char *name, const unsigned char *header, size_
 	const char *format = input_compression(header, len);
 	size_t i, name_len = strlen(name);
 
-	if (strncmp(name, "core.", 5) != 0 || !format)
+	if (!format)
+		return false;
+	if (name_len > 9 && strcmp(name + name_len - 9, ".core.zst") == 0)
+		return strcmp(format, "zstd") == 0;
+	if (strncmp(name, "core.", 5) != 0)
 		return false;
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		size_t suffix_len = strlen(suffixes[i].suffix);
