@@ -63,14 +63,31 @@ static bool get_thread(Dwfl *dwfl, pid_t lwp, void *arg, void **thread_arg)
 	return true;
 }
 
+/* Pointer authentication (aarch64) signs a return address in the bits
+ * above those of an address before it is saved, and libdwfl 0.188 unwinds
+ * with it as read: it finds no code there, and the stack ends or repeats a
+ * frame.  A word whose raw value lies in no module and whose value without
+ * those bits lies in one is taken for a signed code address: libdwfl gets
+ * it without them.  On x86_64 the mask is all ones and nothing changes. */
+static Dwarf_Word strip_signature(Dwfl *dwfl, const struct core *core, Dwarf_Word word)
+{
+	Dwarf_Word stripped = word & core->code_address_mask;
+
+	if (stripped == word || dwfl_addrmodule(dwfl, word) || !dwfl_addrmodule(dwfl, stripped))
+		return word;
+	return stripped;
+}
+
 static bool read_word(Dwfl *dwfl, Dwarf_Addr address, Dwarf_Word *ret, void *arg)
 {
 	const struct process *process = arg;
 	struct pc_error *err = memory_read(process->mem, address, ret, sizeof(*ret));
-	(void)dwfl;
 
 	pc_error_destroy(err);
-	return err == NULL;
+	if (err)
+		return false;
+	*ret = strip_signature(dwfl, process->core, *ret);
+	return true;
 }
 
 /* The registers libdwfl unwinds from, in DWARF's numbering, and the pc
@@ -84,7 +101,8 @@ static bool set_initial_registers(Dwfl_Thread *dwfl_thread, void *thread_arg)
 	size_t i;
 
 	for (i = 0; i < arch->ndwarf; i++)
-		regs[i] = thread->regs[arch->dwarf_regs[i]];
+		regs[i] = strip_signature(dwfl_thread_dwfl(dwfl_thread), entry->core,
+					  thread->regs[arch->dwarf_regs[i]]);
 	if (!dwfl_thread_state_registers(dwfl_thread, 0, arch->ndwarf, regs))
 		return false;
 	dwfl_thread_state_register_pc(dwfl_thread, core_thread_pc(entry->core, thread));
