@@ -54,11 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	err = seekable_table_read(fd, size, &table);
-	close(fd);
 	if (!err) {
 		check(&table, size);
+		err = seekable_table_verify(fd, &table);
 		seekable_table_deinit(&table);
 	}
+	close(fd);
 	pc_error_destroy(err);
 	return 0;
 }

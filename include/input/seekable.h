@@ -77,6 +77,12 @@ struct pc_error *seekable_table_parse(const unsigned char *tail, size_t tail_len
 /* The same, reading the end of FD (FILE_SIZE bytes). */
 struct pc_error *seekable_table_read(int fd, uint64_t file_size, struct seekable_table *ret);
 
+/* Check TABLE against the header of each frame of FD that it lists: a
+ * frame must be a zstd frame, and one that states its size must state the
+ * table's.  Sizes that shift every frame after them, which the table alone
+ * cannot show, are caught here, before a byte is read at a wrong offset. */
+struct pc_error *seekable_table_verify(int fd, const struct seekable_table *table);
+
 /* The index of the frame that holds uncompressed byte OFFSET, or
  * TABLE->nframes when it is past the end. */
 size_t seekable_frame_at(const struct seekable_table *table, uint64_t offset);

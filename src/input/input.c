@@ -647,6 +647,8 @@ static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 	struct pc_error *err;
 
 	err = seekable_table_read(fd, size, &table);
+	if (!err)
+		err = seekable_table_verify(fd, &table);
 	if (err) {
 		if (asprintf(&warning, "the zstd seek table of the core is not used: %s; the core "
 				       "is decompressed whole instead",

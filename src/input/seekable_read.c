@@ -10,6 +10,8 @@
 
 #define CHECKSUM_FLAG 0x80u
 #define RESERVED_BITS 0x7cu
+/* The longest zstd frame header: what tells a frame's size. */
+#define FRAME_HEADER_MAX 18
 /* The skippable frame's magic and size before the entries. */
 #define TABLE_HEADER 8
 
@@ -143,6 +145,38 @@ struct pc_error *seekable_table_read(int fd, uint64_t file_size, struct seekable
 		err = seekable_table_parse(tail, size, file_size, ret);
 	free(tail);
 	return err;
+}
+
+struct pc_error *seekable_table_verify(int fd, const struct seekable_table *table)
+{
+	unsigned char header[FRAME_HEADER_MAX];
+	size_t i;
+
+	for (i = 0; i < table->nframes; i++) {
+		const struct seekable_frame *f = &table->frames[i];
+		size_t want = f->compressed_size < sizeof(header) ? f->compressed_size
+								   : sizeof(header);
+		unsigned long long size;
+		ssize_t n;
+
+		if (f->size == 0)
+			continue;
+		n = pread(fd, header, want, (off_t)f->offset);
+		if (n != (ssize_t)want)
+			return pc_error_create(PC_ERR_IO, "reading zstd frame %zu: %s", i,
+					       n < 0 ? strerror(errno) : "cut short");
+		size = ZSTD_getFrameContentSize(header, want);
+		if (size == ZSTD_CONTENTSIZE_ERROR)
+			return pc_error_create(PC_ERR_CORRUPT, "the zstd seek table's frame %zu (at "
+							       "%llu) is not a zstd frame",
+					       i, (unsigned long long)f->offset);
+		/* One entry, one frame, as the format defines it. */
+		if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != f->size)
+			return pc_error_create(PC_ERR_CORRUPT, "the zstd seek table's frame %zu "
+							       "says %u bytes, its header %llu",
+					       i, f->size, size);
+	}
+	return NULL;
 }
 
 size_t seekable_frame_at(const struct seekable_table *table, uint64_t offset)

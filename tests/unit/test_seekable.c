@@ -67,6 +67,7 @@ static void test_round_trip(void **state)
 {
 	unsigned char *data = make_data();
 	struct seekable_table table;
+	struct pc_error *err;
 	uint64_t size;
 	int fd = write_seekable(data, DATA_SIZE, &size);
 
@@ -82,6 +83,17 @@ static void test_round_trip(void **state)
 	assert_int_equal(seekable_frame_at(&table, SEEKABLE_FRAME_SIZE), 1);
 	assert_int_equal(seekable_frame_at(&table, DATA_SIZE - 1), 2);
 	assert_int_equal(seekable_frame_at(&table, DATA_SIZE), 3);
+	/* The frames' own headers agree, until the table says otherwise. */
+	assert_null(seekable_table_verify(fd, &table));
+	table.frames[1].size += 4096;
+	err = seekable_table_verify(fd, &table);
+	assert_non_null(err);
+	pc_error_destroy(err);
+	table.frames[1].size -= 4096;
+	table.frames[2].offset += 1;
+	err = seekable_table_verify(fd, &table);
+	assert_non_null(err);
+	pc_error_destroy(err);
 	seekable_table_deinit(&table);
 	close(fd);
 	free(data);
