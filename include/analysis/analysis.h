@@ -56,6 +56,11 @@ struct thread_view {
 	 * else PYTHON. */
 	const struct py_thread *named;
 	struct mixed_stack mixed;	/* with options->mixed */
+	/* With options->mixed, a thread that runs a subinterpreter: its
+	 * state's frames, then those of its other states (the main
+	 * interpreter's that called into it), as its native eval calls run
+	 * them; what mixed's Python entries index (analysis_mixed_frame()). */
+	struct py_thread stacked;
 };
 
 /* The signal that killed the process, as every report names it. */
@@ -191,6 +196,14 @@ void analysis_options_init(struct analysis_options *options, const char **lib_di
 
 struct pc_error *analysis_run(const struct analysis_options *options, struct analysis **ret);
 void analysis_destroy(struct analysis *analysis);
+
+/* The Python frame of VIEW's interleaved stack at INDEX (a MIXED_PYTHON
+ * entry's); *STATE is -1 when it is one of the state VIEW runs, else the
+ * index in analysis->unmatched of the other state it is in, and *FRAME
+ * its index in that state's frames. */
+const struct py_frame *analysis_mixed_frame(const struct analysis *analysis,
+					    const struct thread_view *view, size_t index,
+					    int64_t *state, size_t *frame);
 
 /* The number of the thread whose Python thread state is
  * analysis->python.threads[INDEX], or 0 (INDEX -1, or no such thread). */

@@ -300,6 +300,68 @@ static struct pc_error *abort_message(struct analysis *analysis)
 	return NULL;
 }
 
+/* A thread running a subinterpreter runs its other states' frames further
+ * down its native stack: VIEW->stacked holds them all, in that order
+ * (shallow copies; the strings stay the walk's). */
+static struct pc_error *stack_states(const struct analysis *analysis, struct thread_view *view)
+{
+	size_t i, n;
+
+	if (!view->python || view->python->interp_index == 0)
+		return NULL;
+	n = view->python->nframes;
+	for (i = 0; i < analysis->nunmatched; i++)
+		if (analysis->unmatched[i]->owner == view->number)
+			n += analysis->unmatched[i]->nframes;
+	if (n == view->python->nframes)
+		return NULL;
+	view->stacked = *view->python;
+	view->stacked.frames = calloc(n, sizeof(*view->stacked.frames));
+	if (!view->stacked.frames)
+		return &pc_error_nomem;
+	memcpy(view->stacked.frames, view->python->frames,
+	       view->python->nframes * sizeof(*view->stacked.frames));
+	n = view->python->nframes;
+	for (i = 0; i < analysis->nunmatched; i++) {
+		const struct py_thread *other = analysis->unmatched[i];
+
+		if (other->owner != view->number)
+			continue;
+		memcpy(view->stacked.frames + n, other->frames,
+		       other->nframes * sizeof(*view->stacked.frames));
+		n += other->nframes;
+		view->stacked.cut |= other->cut;
+	}
+	view->stacked.nframes = n;
+	return NULL;
+}
+
+const struct py_frame *analysis_mixed_frame(const struct analysis *analysis,
+					    const struct thread_view *view, size_t index,
+					    int64_t *state, size_t *frame)
+{
+	size_t i;
+
+	*state = -1;
+	*frame = index;
+	if (index < view->python->nframes)
+		return &view->python->frames[index];
+	index -= view->python->nframes;
+	for (i = 0; i < analysis->nunmatched; i++) {
+		const struct py_thread *other = analysis->unmatched[i];
+
+		if (other->owner != view->number)
+			continue;
+		if (index < other->nframes) {
+			*state = (int64_t)i;
+			*frame = index;
+			return &other->frames[index];
+		}
+		index -= other->nframes;
+	}
+	return NULL;
+}
+
 static struct pc_error *interleave(struct analysis *analysis)
 {
 	const struct python *python = &analysis->python;
@@ -314,9 +376,12 @@ static struct pc_error *interleave(struct analysis *analysis)
 		struct thread_view *view = &analysis->threads[i];
 		struct pc_error *err;
 
-		err = mixed_build(&view->native, view->python,
-				  python->layout_detail ? &python->layout : NULL, module,
-				  analysis->options->mixed_all, &view->mixed);
+		err = stack_states(analysis, view);
+		if (!err)
+			err = mixed_build(&view->native,
+					  view->stacked.frames ? &view->stacked : view->python,
+					  python->layout_detail ? &python->layout : NULL, module,
+					  analysis->options->mixed_all, &view->mixed);
 		if (err)
 			return err;
 	}
@@ -701,6 +766,7 @@ void analysis_destroy(struct analysis *analysis)
 	for (i = 0; i < analysis->nthreads; i++) {
 		native_stack_deinit(&analysis->threads[i].native);
 		mixed_stack_deinit(&analysis->threads[i].mixed);
+		free(analysis->threads[i].stacked.frames);
 	}
 	free(analysis->threads);
 	free(analysis->unmatched);

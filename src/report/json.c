@@ -365,11 +365,22 @@ static void write_interleaved(struct json *j, const struct analysis *analysis,
 	json_key(j, "order");
 	json_open(j, '[');
 	for (i = 0; i < mixed->nentries; i++) {
+		int64_t state = -1;
+		size_t index = mixed->entries[i].index;
+
+		if (mixed->entries[i].kind == MIXED_PYTHON)
+			analysis_mixed_frame(analysis, view, mixed->entries[i].index, &state, &index);
 		json_open(j, '{');
 		json_key(j, "kind");
-		json_string(j, mixed->entries[i].kind == MIXED_NATIVE ? "native" : "python");
+		json_string(j, mixed->entries[i].kind == MIXED_NATIVE ? "native"
+			       : state < 0			   ? "python"
+								   : "other_state");
+		if (state >= 0) {
+			json_key(j, "state");
+			json_int(j, state);
+		}
 		json_key(j, "index");
-		json_int(j, (int64_t)mixed->entries[i].index);
+		json_int(j, (int64_t)index);
 		json_close(j, '}');
 	}
 	json_close(j, ']');

@@ -572,9 +572,15 @@ static void print_mixed(FILE *out, const struct analysis *analysis, const struct
 
 		if (entry->kind == MIXED_NATIVE)
 			print_native_frame(out, "    (C)      ", &view->native, entry->index);
-		else
-			print_py_frame(out, "    (Python) ", &view->python->frames[entry->index],
-				       sources, options);
+		else {
+			int64_t state;
+			size_t frame;
+			const struct py_frame *py =
+				analysis_mixed_frame(analysis, view, entry->index, &state, &frame);
+
+			if (py)
+				print_py_frame(out, "    (Python) ", py, sources, options);
+		}
 	}
 	if (view->native.cut || (view->python && view->python->cut))
 		fprintf(out, "    ... more frames not shown (--max-frames=%zu)\n",
