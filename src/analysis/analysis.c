@@ -8,6 +8,7 @@
 #include "analysis/command_line.h"
 #include "analysis/own_code.h"
 #include "analysis/signals.h"
+#include "analysis/thread_states.h"
 #include "asyncio/asyncio.h"
 #include "base/warnings.h"
 #include "input/seekable_image.h"
@@ -77,18 +78,6 @@ static struct pc_error *read_after_walk(struct analysis *analysis,
 	return err;
 }
 
-/* While thread INDEX runs a subinterpreter, its name is the one the
- * program gave it in the main interpreter, whose state it keeps. */
-static void named_state(const struct python *python, size_t index, struct thread_view *view)
-{
-	size_t j;
-
-	for (j = 0; view->python && view->python->interp_index > 0 && j < python->nthreads; j++)
-		if (python->threads[j].owner == index + 1 && python->threads[j].interp_index == 0 &&
-		    python->threads[j].name)
-			view->named = &python->threads[j];
-}
-
 static struct pc_error *match_threads(struct analysis *analysis)
 {
 	const struct python *python = &analysis->python;
@@ -102,7 +91,7 @@ static struct pc_error *match_threads(struct analysis *analysis)
 			view->pthread_id = pthread_of_thread(analysis->core, analysis->memory,
 							     view->core_thread,
 							     view->python->thread_id);
-		named_state(python, i, view);
+		view->named = thread_states_named(python, view->number, view->python);
 	}
 	if (!python->nthreads)
 		return NULL;
@@ -300,68 +289,6 @@ static struct pc_error *abort_message(struct analysis *analysis)
 	return NULL;
 }
 
-/* A thread running a subinterpreter runs its other states' frames further
- * down its native stack: VIEW->stacked holds them all, in that order
- * (shallow copies; the strings stay the walk's). */
-static struct pc_error *stack_states(const struct analysis *analysis, struct thread_view *view)
-{
-	size_t i, n;
-
-	if (!view->python || view->python->interp_index == 0)
-		return NULL;
-	n = view->python->nframes;
-	for (i = 0; i < analysis->nunmatched; i++)
-		if (analysis->unmatched[i]->owner == view->number)
-			n += analysis->unmatched[i]->nframes;
-	if (n == view->python->nframes)
-		return NULL;
-	view->stacked = *view->python;
-	view->stacked.frames = calloc(n, sizeof(*view->stacked.frames));
-	if (!view->stacked.frames)
-		return &pc_error_nomem;
-	memcpy(view->stacked.frames, view->python->frames,
-	       view->python->nframes * sizeof(*view->stacked.frames));
-	n = view->python->nframes;
-	for (i = 0; i < analysis->nunmatched; i++) {
-		const struct py_thread *other = analysis->unmatched[i];
-
-		if (other->owner != view->number)
-			continue;
-		memcpy(view->stacked.frames + n, other->frames,
-		       other->nframes * sizeof(*view->stacked.frames));
-		n += other->nframes;
-		view->stacked.cut |= other->cut;
-	}
-	view->stacked.nframes = n;
-	return NULL;
-}
-
-const struct py_frame *analysis_mixed_frame(const struct analysis *analysis,
-					    const struct thread_view *view, size_t index,
-					    int64_t *state, size_t *frame)
-{
-	size_t i;
-
-	*state = -1;
-	*frame = index;
-	if (index < view->python->nframes)
-		return &view->python->frames[index];
-	index -= view->python->nframes;
-	for (i = 0; i < analysis->nunmatched; i++) {
-		const struct py_thread *other = analysis->unmatched[i];
-
-		if (other->owner != view->number)
-			continue;
-		if (index < other->nframes) {
-			*state = (int64_t)i;
-			*frame = index;
-			return &other->frames[index];
-		}
-		index -= other->nframes;
-	}
-	return NULL;
-}
-
 static struct pc_error *interleave(struct analysis *analysis)
 {
 	const struct python *python = &analysis->python;
@@ -376,7 +303,8 @@ static struct pc_error *interleave(struct analysis *analysis)
 		struct thread_view *view = &analysis->threads[i];
 		struct pc_error *err;
 
-		err = stack_states(analysis, view);
+		err = thread_states_stack(analysis->unmatched, analysis->nunmatched, view->number,
+					  view->python, &view->stacked);
 		if (!err)
 			err = mixed_build(&view->native,
 					  view->stacked.frames ? &view->stacked : view->python,
@@ -552,29 +480,6 @@ static struct pc_error *fatal_message(struct analysis *analysis)
 	return NULL;
 }
 
-/* The parent process, when pr_ppid is the thread of the parent that
- * forked: the stale main thread state the child inherited names it. */
-static void parent_process(struct analysis *analysis)
-{
-	const struct core *core = analysis->core;
-	size_t i;
-
-	analysis->parent_pid = core->psinfo.ppid;
-	for (i = 0; core->has_psinfo && i < analysis->nunmatched; i++) {
-		const struct py_thread *state = analysis->unmatched[i];
-
-		if (state->owner || state->interp_index != 0 || !state->name ||
-		    strcmp(state->name, "MainThread") != 0 || !state->native_thread_id ||
-		    state->native_thread_id > INT32_MAX)
-			continue;
-		analysis->inherited_states = true;
-		if ((int)state->native_thread_id != core->psinfo.ppid) {
-			analysis->parent_pid = (int)state->native_thread_id;
-			analysis->forking_thread = core->psinfo.ppid;
-		}
-	}
-}
-
 /* What every report shows of the crash, worked out once. */
 static struct pc_error *crash_facts(struct analysis *analysis)
 {
@@ -604,7 +509,9 @@ static struct pc_error *crash_facts(struct analysis *analysis)
 	if (crashed && crashed->nframes)
 		analysis->headline = &crashed->frames[0];
 	analysis->own_frame = own_code_frame(crashed);
-	parent_process(analysis);
+	thread_states_parent(core, analysis->unmatched, analysis->nunmatched,
+			     &analysis->parent_pid, &analysis->forking_thread,
+			     &analysis->inherited_states);
 	analysis->fatal_error = fatal_error_function(analysis->crash_native);
 	err = abort_message(analysis);
 	if (!err && analysis->fatal_error)
@@ -785,6 +692,14 @@ void analysis_destroy(struct analysis *analysis)
 	core_close(analysis->core);
 	input_close(analysis->opened_input);
 	free(analysis);
+}
+
+const struct py_frame *analysis_mixed_frame(const struct analysis *analysis,
+					    const struct thread_view *view, size_t index,
+					    int64_t *state, size_t *frame)
+{
+	return thread_states_frame(analysis->unmatched, analysis->nunmatched, view->number,
+				   view->python, index, state, frame);
 }
 
 size_t analysis_thread_number(const struct analysis *analysis, int64_t index)
