@@ -58,6 +58,12 @@ size_t display_width(const char *text, size_t len)
 	while (i < len) {
 		uint32_t cp;
 
+		/* Source lines are mostly ASCII: one column a byte. */
+		if ((unsigned char)text[i] < 0x80) {
+			i++;
+			width++;
+			continue;
+		}
 		i += utf8_decode(text + i, len - i, &cp);
 		width += (size_t)display_width_of(cp);
 	}
