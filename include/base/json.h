@@ -31,6 +31,11 @@ void json_string_n(struct json *j, const char *text, size_t len);
 void json_null(struct json *j);
 void json_bool(struct json *j, bool value);
 void json_int(struct json *j, int64_t value);
+/* A line or column: -1 means unknown, which is null. */
+void json_position(struct json *j, int value);
+/* {"KEY1": VALUE1, "KEY2": VALUE2} when PRESENT, else null. */
+void json_int_pair(struct json *j, bool present, const char *key1, int64_t value1,
+		   const char *key2, int64_t value2);
 /* A number of seconds, which may have a fraction. */
 void json_double(struct json *j, double value);
 /* A 64-bit address as a "0x..." string: JSON numbers past 2^53 lose digits

@@ -93,6 +93,29 @@ void json_int(struct json *j, int64_t value)
 	fprintf(j->out, "%" PRId64, value);
 }
 
+void json_position(struct json *j, int value)
+{
+	if (value < 0)
+		json_null(j);
+	else
+		json_int(j, value);
+}
+
+void json_int_pair(struct json *j, bool present, const char *key1, int64_t value1,
+		   const char *key2, int64_t value2)
+{
+	if (!present) {
+		json_null(j);
+		return;
+	}
+	json_open(j, '{');
+	json_key(j, key1);
+	json_int(j, value1);
+	json_key(j, key2);
+	json_int(j, value2);
+	json_close(j, '}');
+}
+
 void json_double(struct json *j, double value)
 {
 	separate(j);

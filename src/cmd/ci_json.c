@@ -81,23 +81,12 @@ static void put_traceback(struct json *j, const struct ci_core *core)
 		json_key(j, "file");
 		json_string(j, frame->file);
 		json_key(j, "line");
-		if (frame->line >= 0)
-			json_int(j, frame->line);
-		else
-			json_null(j);
+		json_position(j, frame->line);
 		json_key(j, "function");
 		json_string(j, frame->name);
 		json_key(j, "repeated");
-		if (frame->repeat_period) {
-			json_open(j, '{');
-			json_key(j, "frames");
-			json_int(j, (int64_t)frame->repeat_period);
-			json_key(j, "times");
-			json_int(j, (int64_t)frame->repeat_count);
-			json_close(j, '}');
-		} else {
-			json_null(j);
-		}
+		json_int_pair(j, frame->repeat_period != 0, "frames", (int64_t)frame->repeat_period,
+			      "times", (int64_t)frame->repeat_count);
 		json_close(j, '}');
 	}
 	json_close(j, ']');

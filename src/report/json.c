@@ -13,30 +13,6 @@
 /* Long enough for the hex of a 64-byte build-id. */
 #define BUILD_ID_HEX_MAX 129
 
-/* A line or column: -1 means unknown, which is null. */
-static void json_position(struct json *j, int value)
-{
-	if (value < 0)
-		json_null(j);
-	else
-		json_int(j, value);
-}
-
-/* {"KEY1": VALUE1, "KEY2": VALUE2} when PRESENT, else null. */
-static void json_int_pair(struct json *j, bool present, const char *key1, int64_t value1,
-			  const char *key2, int64_t value2)
-{
-	if (!present) {
-		json_null(j);
-		return;
-	}
-	json_open(j, '{');
-	json_key(j, key1);
-	json_int(j, value1);
-	json_key(j, key2);
-	json_int(j, value2);
-	json_close(j, '}');
-}
 
 static const char *layout_source_id(enum layout_source source)
 {
