@@ -6,7 +6,8 @@
  * (sandbox_enter), keeping only the descriptors the parent opened for it:
  * the core, the crashed process's executable and root, the report files.
  * Every file it opens after that, it opens as the user who crashed, and
- * what that user could not read, it does not read. */
+ * what that user could not read, it does not read; what it could write,
+ * it still cannot (read_only.h). */
 #ifndef PYCORE_HANDLE_SANDBOX_H
 #define PYCORE_HANDLE_SANDBOX_H
 
@@ -21,7 +22,8 @@ struct sandbox_limits {
 	uint64_t file_size;	/* RLIMIT_FSIZE: the largest report file */
 };
 
-/* Become UID:GID with no supplementary group and no capability (for UID 0
+/* Make every file system unwritable to it (read_only_enter; WALLS
+ * receives the walls raised), become UID:GID with no supplementary group and no capability (for UID 0
  * too), with KEEPER as the real and saved UID: UID opens the files, and
  * cannot signal (stop) a process whose real and saved UIDs are not its
  * own, which the seccomp filter keeps from being set back.  Not dumpable
@@ -35,6 +37,6 @@ struct sandbox_limits {
  * past LIMITS->file_size fails with EFBIG rather than killing.  Returns
  * NULL, or which step failed: the caller must not go on. */
 struct pc_error *sandbox_enter(uid_t uid, gid_t gid, uid_t keeper,
-			       const struct sandbox_limits *limits);
+			       const struct sandbox_limits *limits, unsigned *walls);
 
 #endif

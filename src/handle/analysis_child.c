@@ -7,6 +7,7 @@
 #include "elf/core.h"
 #include "elf/paths.h"
 #include "handle/log.h"
+#include "handle/read_only.h"
 #include "handle/sandbox.h"
 #include "handle/time_limit.h"
 #include "input/input.h"
@@ -43,12 +44,13 @@ bool live_is_python(struct handle *h)
 	child = fork();
 	if (child == 0) {
 		struct pc_error *err;
+		unsigned walls;
 
 		/* Nothing of the spool: not even the names in it.  The slot
 		 * stays the parent's: its lock is on the open file. */
 		spool_close(&h->spool);
 		err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid,
-				    h->privilege.keeper_uid, &limits);
+				    h->privilege.keeper_uid, &limits, &walls);
 		_exit(err ? 2 : python_in_elf(h->process.exe_fd) ? 0 : 1);
 	}
 	if (child < 0 || !time_limit_wait_child(child, true, &wstatus) || !WIFEXITED(wstatus) ||
@@ -58,17 +60,33 @@ bool live_is_python(struct handle *h)
 	return h->python_checked;
 }
 
+/* The walls (enum read_only_walls) that keep the analysis from writing,
+ * under its seccomp filter. */
+static void write_walls(FILE *out, unsigned walls)
+{
+	if (!walls) {
+		fprintf(out, "; nothing writable to it but by its seccomp filter");
+		return;
+	}
+	fprintf(out, "; nothing writable to it: %s%s%s",
+		walls & READ_ONLY_MOUNTS ? "read-only mounts" : "",
+		walls == (READ_ONLY_MOUNTS | READ_ONLY_LANDLOCK) ? ", " : "",
+		walls & READ_ONLY_LANDLOCK ? "Landlock" : "");
+}
+
 /* Which files the analysis reads: the crashed process's, or the paths the
- * core names. */
-static void write_files_line(FILE *out, const struct handle *h)
+ * core names; and whether it could write. */
+static void write_files_line(FILE *out, const struct handle *h, unsigned walls)
 {
 	char exe[HANDLE_TEXT_MAX];
 
 	if (h->process.exe_fd < 0) {
 		escape_into(ESCAPE_TERMINAL, h->process.why_not, exe, sizeof(exe));
 		fprintf(out, "Files:       the paths the core names, on this machine (/proc/%d not "
-			     "used: %s)\n",
+			     "used: %s)",
 			(int)h->crash.pid, exe);
+		write_walls(out, walls);
+		fputc('\n', out);
 		return;
 	}
 	escape_into(ESCAPE_TERMINAL, h->process.exe, exe, sizeof(exe));
@@ -82,6 +100,7 @@ static void write_files_line(FILE *out, const struct handle *h)
 		(unsigned)h->privilege.analysis_gid);
 	if (h->privilege.why[0])
 		fprintf(out, " (the report is root's only: %s)", h->privilege.why);
+	write_walls(out, walls);
 	fputc('\n', out);
 }
 
@@ -136,6 +155,7 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	struct pc_error *err;
 	const char *main_program;
 	uint64_t secure;
+	unsigned walls;
 	FILE *text, *json;
 	int status = EXIT_OK;
 
@@ -143,7 +163,7 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 	/* Nothing of the spool but the files to write. */
 	spool_close(&h->spool);
 	err = sandbox_enter(h->privilege.analysis_uid, h->privilege.analysis_gid,
-			    h->privilege.keeper_uid, &limits);
+			    h->privilege.keeper_uid, &limits, &walls);
 	text = fdopen(files[SPOOL_TEXT].fd, "w");
 	json = fdopen(files[SPOOL_JSON].fd, "w");
 	if (!text || !json)
@@ -190,7 +210,7 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 			 : core->has_psinfo    ? core->psinfo.fname
 					       : "?",
 			 r.executable, sizeof(r.executable));
-	write_files_line(text, h);
+	write_files_line(text, h, walls);
 	paths.sysroot = h->root_path[0] ? h->root_path : NULL;
 	if (!h->options.all && !h->python_checked &&
 	    !python_in_core(core, h->process.exe_fd, &paths)) {

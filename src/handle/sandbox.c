@@ -1,6 +1,7 @@
 #include "handle/sandbox.h"
 
 #include "base/error.h"
+#include "handle/read_only.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,7 +78,8 @@ static struct pc_error *set_limit(int resource, uint64_t value, const char *name
 }
 
 /* No capability at all, for a crash of UID 0 too: root's files stay
- * readable to it (it owns them), nobody else's are. */
+ * readable to it (it owns them), nobody else's are; read_only_enter made
+ * them unwritable. */
 static int drop_capabilities(void)
 {
 	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
@@ -131,10 +133,12 @@ static uint64_t address_space_limit(const struct sandbox_limits *limits)
 }
 
 struct pc_error *sandbox_enter(uid_t uid, gid_t gid, uid_t keeper,
-			       const struct sandbox_limits *limits)
+			       const struct sandbox_limits *limits, unsigned *walls)
 {
 	struct pc_error *err;
 
+	/* While the capabilities to are still there. */
+	*walls = read_only_enter();
 	if ((err = set_limit(RLIMIT_AS, address_space_limit(limits), "RLIMIT_AS")) ||
 	    (err = set_limit(RLIMIT_CPU, limits->cpu_seconds, "RLIMIT_CPU")) ||
 	    (err = set_limit(RLIMIT_FSIZE, limits->file_size, "RLIMIT_FSIZE")) ||
