@@ -37,6 +37,12 @@ struct spool_file {
 	char name[32];		/* the temporary name, in the spool */
 };
 
+/* 64 random bits, in 16 hexadecimal digits and a NUL. */
+#define SPOOL_NONCE_SIZE 17
+/* Fill RET with a nonce: the part of a name in the spool that no user can
+ * guess (entries are named after what ps shows, the time, PID and name). */
+struct pc_error *spool_nonce(char ret[SPOOL_NONCE_SIZE]);
+
 /* Create an empty temporary file, mode 0640. */
 struct pc_error *spool_create(struct spool *spool, struct spool_file *ret);
 

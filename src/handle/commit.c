@@ -45,9 +45,12 @@ static int write_crash_line(int fd, const struct crash *crash)
 	return 0;
 }
 
-/* A name for the entry: time, PID and the process's name COMM, in
- * characters that are safe in any file name. */
-static void entry_stem(const struct crash *crash, const char *comm, char *out, size_t size)
+/* A name for the entry: time, PID, NONCE and the process's name COMM, in
+ * characters that are safe in any file name.  Anyone may pass through the
+ * spool (0751) and sees the time, PID and name of every process in ps: the
+ * nonce keeps them from telling by a name whether a crash was reported. */
+static void entry_stem(const struct crash *crash, const char *nonce, const char *comm, char *out,
+		       size_t size)
 {
 	char clean[17];
 	size_t i;
@@ -59,7 +62,8 @@ static void entry_stem(const struct crash *crash, const char *comm, char *out, s
 				   ? comm[i]
 				   : '_';
 	clean[i] = '\0';
-	snprintf(out, size, "%lld.%d.%s", crash->time, (int)crash->pid, i ? clean : "unknown");
+	snprintf(out, size, "%lld.%d.%s.%s", crash->time, (int)crash->pid, nonce,
+		 i ? clean : "unknown");
 }
 
 static uint64_t file_size(int fd)
@@ -161,7 +165,7 @@ static bool commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 {
 	static const char *const kind_names[SPOOL_NKINDS] = {"text report", "JSON report", "core"};
 	struct child_report *r = &child->report;
-	char stem[128], note[512];
+	char stem[128], note[512], nonce[SPOOL_NONCE_SIZE];
 	bool report_cut = file_size(files[SPOOL_TEXT].fd) >= h->report_max;
 	bool analyzed = child->exited && WIFEXITED(child->wstatus) &&
 			WEXITSTATUS(child->wstatus) != EXIT_BAD_INPUT &&
@@ -208,8 +212,11 @@ static bool commit_entry(struct handle *h, struct spool_file files[SPOOL_NKINDS]
 			pc_error_destroy(err);
 		}
 	}
-	entry_stem(&h->crash, r->comm, stem, sizeof(stem));
-	err = spool_commit(&h->spool, files, stem, final_stem, size);
+	err = spool_nonce(nonce);
+	if (!err) {
+		entry_stem(&h->crash, nonce, r->comm, stem, sizeof(stem));
+		err = spool_commit(&h->spool, files, stem, final_stem, size);
+	}
 	if (err) {
 		handle_log(LOG_ERR, "PID %d: not reported: %s", (int)h->crash.pid, err->message);
 		h->status = EXIT_BAD_INPUT;

@@ -140,17 +140,39 @@ void spool_close(struct spool *spool)
 	spool->path = NULL;
 }
 
+struct pc_error *spool_nonce(char ret[SPOOL_NONCE_SIZE])
+{
+	unsigned long long random;
+	ssize_t n;
+	int fd;
+
+	do
+		n = getrandom(&random, sizeof(random), 0);
+	while (n < 0 && errno == EINTR);
+	/* A kernel before getrandom (3.17) still has the device. */
+	if (n != sizeof(random)) {
+		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, &random, sizeof(random)) : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (n != sizeof(random))
+		return pc_error_create(PC_ERR_IO, "no random bytes for a name in the spool: %s",
+				       n < 0 ? strerror(errno) : "short read");
+	snprintf(ret, SPOOL_NONCE_SIZE, "%016llx", random);
+	return NULL;
+}
+
 struct pc_error *spool_create(struct spool *spool, struct spool_file *ret)
 {
+	char nonce[SPOOL_NONCE_SIZE];
+	struct pc_error *err;
 	int tries;
 
 	for (tries = 0; tries < SPOOL_MAX_TRIES; tries++) {
-		unsigned long long random;
-
-		if (getrandom(&random, sizeof(random), 0) != sizeof(random))
-			random = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^
-				 (unsigned long long)tries;
-		snprintf(ret->name, sizeof(ret->name), TMP_PREFIX "%016llx", random);
+		if ((err = spool_nonce(nonce)))
+			return err;
+		snprintf(ret->name, sizeof(ret->name), TMP_PREFIX "%s", nonce);
 		ret->fd = openat(spool->dirfd, ret->name,
 				 O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 		if (ret->fd >= 0)
