@@ -29,7 +29,7 @@ struct fingerprint {
 	char canonical[FINGERPRINT_CANONICAL_MAX]; /* what was hashed */
 	size_t canonical_len;
 	/* The native function hashed, as fingerprint_native_name() gives it:
-	 * "memset", "?@libffi.so.8" (no symbol), "?" (no native frame). */
+	 * "_ctypes_callproc", "?@libcrash.so" (no symbol), "?" (no native frame). */
 	char native[FINGERPRINT_VALUE_MAX + 1];
 	bool unique;		/* made of nothing readable: this core's own */
 };

@@ -4,6 +4,7 @@
 #include "python/result.h"
 #include "elf/unwind.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,10 @@ static const char *const plumbing[] = {
 	"__stack_chk_fail",
 	"malloc_printerr",
 	"__malloc_assert",
+	/* libffi's calls, where it is built into _ctypes */
+	"ffi_call",
+	"ffi_call_int",
+	"ffi_call_unix64",
 };
 
 /* The parts of glibc's multiarch names (sysdeps/x86_64/multiarch) that say
@@ -116,27 +121,79 @@ static bool is_plumbing(const char *name)
 	return false;
 }
 
-/* The crashing thread's top native frame from FIRST on that is not
- * plumbing; frame FIRST when all are; "?@MODULE" for a frame without a
- * symbol. */
-static void native_part(const struct native_stack *stack, size_t first, char *out, size_t size)
-{
-	size_t i, n = stack->nframes;
+/* The C library and the dynamic loader, by file name: glibc (with its
+ * libpthread before 2.34, and the -2.NN.so names before 2.32) and musl;
+ * and libffi, through which ctypes calls into them. */
+static const char *const pass_through[] = {
+	"libc.so.", "libc-2.", "libc.musl-", "libpthread.so.", "libpthread-2.",
+	"ld-linux", "ld64.so.", "ld-2.", "ld-musl-", "libffi.so.",
+};
 
-	if (n > first + FINGERPRINT_NATIVE_FRAMES)
-		n = first + FINGERPRINT_NATIVE_FRAMES;
-	snprintf(out, size, "?");
+/* Whether MODULE is the C library, the dynamic loader or libffi.  A crash
+ * in them (memset through NULL, an abort's own frames) is named after
+ * their caller: whether their frames have names depends on the machine
+ * that reads the core (Debian ships libc and libffi without a symbol
+ * table, libc6-dbg adds one; CPython up to 3.7 may build libffi into
+ * _ctypes with its symbols), so that naming them would split one crash
+ * in two. */
+static bool is_pass_through(const char *module)
+{
+	size_t i;
+
+	for (i = 0; module && i < sizeof(pass_through) / sizeof(pass_through[0]); i++)
+		if (strncmp(module, pass_through[i], strlen(pass_through[i])) == 0)
+			return true;
+	return false;
+}
+
+/* "?@MODULE" for a frame without a symbol, MODULE without the version
+ * after ".so" ("libffi.so.8.5.0" is "libffi.so"): hosts name the same
+ * library by its soname or by the file the soname links to. */
+static void unnamed(const char *module, char *out, size_t size)
+{
+	const char *so = module ? strstr(module, ".so.") : NULL;
+	int len = so ? (int)(so + 3 - module) : INT_MAX;
+
+	snprintf(out, size, "?@%.*s", len, module ? module : "?");
+}
+
+/* Into OUT, the name of the first of frames FIRST to N - 1 of STACK that
+ * is not plumbing (nor, with OUTSIDE_LIBC, in a pass-through library);
+ * "?@MODULE" for a frame without a symbol.  Whether there was one. */
+static bool first_named(const struct native_stack *stack, size_t first, size_t n,
+			bool outside_libc, char *out, size_t size)
+{
+	size_t i;
+
 	for (i = first; i < n; i++) {
 		const struct native_symbol *where = &stack->frames[i].where;
 
+		if (outside_libc && is_pass_through(where->module))
+			continue;
 		if (!where->symbol) {
-			snprintf(out, size, "?@%s", where->module ? where->module : "?");
-			return;
+			unnamed(where->module, out, size);
+			return true;
 		}
 		fingerprint_native_name(where->symbol, out, size);
 		if (!is_plumbing(out))
-			return;
+			return true;
 	}
+	return false;
+}
+
+/* The crashing thread's top native frame from FIRST on that is neither
+ * plumbing nor in a pass-through library; when every frame is one of
+ * those, the first that is not plumbing, else frame FIRST. */
+static void native_part(const struct native_stack *stack, size_t first, char *out, size_t size)
+{
+	size_t n = stack->nframes;
+
+	if (n > first + FINGERPRINT_NATIVE_FRAMES)
+		n = first + FINGERPRINT_NATIVE_FRAMES;
+	if (first_named(stack, first, n, true, out, size) ||
+	    first_named(stack, first, n, false, out, size))
+		return;
+	snprintf(out, size, "?");
 	if (first < n && stack->frames[first].where.symbol)
 		fingerprint_native_name(stack->frames[first].where.symbol, out, size);
 }

@@ -1,8 +1,9 @@
 /* Tests of the pieces of the reports that work on bytes alone:
  * utf8_decode(), which keeps invalid text out of the JSON, XML and Markdown
  * pycore writes, escape.c's policy for each kind of output, and
- * fingerprint_native_name(), which keeps the
- * fingerprint of a crash the same across CPUs and compiler clones,
+ * fingerprint_native_name() and the native part of the fingerprint, which
+ * keep the fingerprint of a crash the same across CPUs, compiler clones and
+ * libc builds with and without symbols,
  * repeat_marker(), the words of a collapsed recursion, and notes_gather(),
  * the one list of notes every report renders.  The
  * reports themselves are tested on real cores by
@@ -23,6 +24,7 @@
 #include "base/escape.h"
 #include "elf/core.h"
 #include "elf/modules.h"
+#include "elf/unwind.h"
 #include "input/input.h"
 #include "python/python.h"
 #include "base/utf8.h"
@@ -142,6 +144,7 @@ static void test_native_name(void **state)
 		{"__memcpy_ssse3", "memcpy"},
 		{"_ctypes_callproc.cold", "_ctypes_callproc"},
 		{"PyCFuncPtr_call.cold", "PyCFuncPtr_call"},
+		{"clock_nanosleep@GLIBC_2.2.5", "clock_nanosleep"},
 		{"foo.isra.0", "foo"},
 		{"foo.constprop.0.isra.0", "foo"},
 		{"__pthread_kill_implementation", "__pthread_kill_implementation"},
@@ -160,6 +163,64 @@ static void test_native_name(void **state)
 	/* Cut to the buffer, NUL-terminated. */
 	fingerprint_native_name("abcdef", out, 4);
 	assert_string_equal(out, "abc");
+}
+
+/* The native part of a fingerprint names the first frame outside the C
+ * library, the loader and libffi, whether their frames have symbols or
+ * not, and a library without a symbol by its name up to ".so". */
+static void test_native_part(void **state)
+{
+	static const struct {
+		struct native_symbol top[3];
+		const char *want;
+	} cases[] = {
+		{{{.module = "libc.so.6", .symbol = "__memset_avx2_unaligned_erms"},
+		  {.module = "libffi.so.8"},
+		  {.module = "_ctypes.so", .symbol = "_ctypes_callproc"}},
+		 "_ctypes_callproc"},
+		{{{.module = "libc.so.6"},
+		  {.module = "libffi.so.8.5.0"},
+		  {.module = "_ctypes.so", .symbol = "_ctypes_callproc"}},
+		 "_ctypes_callproc"},
+		{{{.module = "libc.so.6", .symbol = "__memset_avx2_unaligned_erms"},
+		  {.module = "_ctypes.so", .symbol = "ffi_call_unix64"},
+		  {.module = "_ctypes.so", .symbol = "_ctypes_callproc"}},
+		 "_ctypes_callproc"},
+		{{{.module = "libc.so.6"},
+		  {.module = "libcrash.so.1.2.3"},
+		  {.module = "_ctypes.so", .symbol = "_ctypes_callproc"}},
+		 "?@libcrash.so"},
+		{{{.module = "libc.so.6", .symbol = "__pthread_kill_implementation"},
+		  {.module = "libc.so.6", .symbol = "abort"},
+		  {.module = "python3.11", .symbol = "os_abort.cold"}},
+		 "os_abort"},
+		{{{.module = "ld-linux-x86-64.so.2"},
+		  {.module = "libpthread-2.31.so"},
+		  {.module = "_ctypes.cpython-311-x86_64-linux-gnu.so", .symbol = "PyCFuncPtr_call"}},
+		 "PyCFuncPtr_call"},
+		/* Nothing outside the C library: named as before, the first frame
+		 * that is not plumbing. */
+		{{{.module = "libc.so.6", .symbol = "raise"},
+		  {.module = "libc.so.6", .symbol = "__strlen_avx2"},
+		  {.module = "libc.so.6", .symbol = "start_thread"}},
+		 "strlen"},
+		{{{.module = "libc.so.6"}, {.module = "libc.so.6"}, {.module = "libc.so.6"}},
+		 "?@libc.so"},
+	};
+	size_t i, j;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct native_frame frames[3];
+		struct native_stack stack = {.frames = frames, .nframes = 3};
+		struct fingerprint_input in = {.signo = 11, .signame = "SIGSEGV", .native = &stack};
+		static struct fingerprint fp;
+
+		for (j = 0; j < 3; j++)
+			frames[j] = (struct native_frame){.pc = 0x1000 + j, .where = cases[i].top[j]};
+		fingerprint_compute(&in, &fp);
+		assert_string_equal(fp.native, cases[i].want);
+	}
 }
 
 /* The markers Python's own tracebacks print, cut to the buffer. */
@@ -283,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_invalid),
 		cmocka_unit_test(test_escape_policies),
 		cmocka_unit_test(test_native_name),
+		cmocka_unit_test(test_native_part),
 		cmocka_unit_test(test_repeat_marker),
 		cmocka_unit_test(test_notes),
 	};
