@@ -111,6 +111,9 @@ struct lookup {
 	const char *key;
 	uint64_t value;
 	struct pc_error *err;
+	/* Why the first key that could not be read could not: it may have been
+	 * the one looked for, so that not finding it says nothing. */
+	struct pc_error *unread;
 };
 
 static bool lookup_item(void *ctx, uint64_t key, uint64_t value)
@@ -120,10 +123,14 @@ static bool lookup_item(void *ctx, uint64_t key, uint64_t value)
 
 	lookup->err = pyscan_text_is(lookup->reader, key, lookup->key, &same);
 	if (lookup->err) {
-		/* A key that is not text (an int in threading._active) is no match. */
 		if (lookup->err->code == PC_ERR_NOMEM)
 			return false;
-		pc_error_destroy(lookup->err);
+		/* A key that is not text (an int in threading._active) is no match. */
+		if (lookup->err->code == PC_ERR_FAULT && !lookup->unread)
+			lookup->unread = pc_error_prefix(lookup->err, "key at %#llx",
+							 (unsigned long long)key);
+		else
+			pc_error_destroy(lookup->err);
 		lookup->err = NULL;
 	}
 	if (same)
@@ -138,6 +145,11 @@ struct pc_error *pyscan_dict_get(const struct py_reader *reader, uint64_t dict, 
 	struct pc_error *err = pyscan_dict(reader, dict, lookup_item, &lookup, NULL);
 
 	*ret = lookup.value;
+	if (!err && !lookup.err && !lookup.value && lookup.unread) {
+		err = pc_error_prefix(lookup.unread, "dict at %#llx", (unsigned long long)dict);
+		lookup.unread = NULL;
+	}
+	pc_error_destroy(lookup.unread);
 	return err ? err : lookup.err;
 }
 
