@@ -5,7 +5,8 @@
  * against the same version's headers), each version read in its own shape.
  * The same bytes marked as 3.16 must still be read, in 3.15's shape, and
  * refused once an offset points outside its struct or a size is absurd.
- * A missing root is reported as skipped, never passed. */
+ * A missing root is reported as skipped, never passed, and says what is
+ * missing (skip_missing.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 
 #include <cmocka.h>
 #include <gelf.h>
+
+#include "skip_missing.h"
 
 #include "base/error.h"
 #include "layout/layout.h"
@@ -108,7 +111,7 @@ static void test_version(void **state)
 	struct pc_error *err;
 
 	if (!read_table(path, table)) {
-		skip();
+		skip_missing(path);
 		return;
 	}
 	err = layout_from_debug_offsets(table, sizeof(table), &layout);
@@ -144,7 +147,7 @@ static void test_newer(void **state)
 
 	(void)state;
 	if (!read_table(SID_ROOT "/usr/bin/python3.15", table)) {
-		skip();
+		skip_missing(SID_ROOT "/usr/bin/python3.15");
 		return;
 	}
 	assert_null(layout_from_debug_offsets(table, sizeof(table), &known));

@@ -29,6 +29,8 @@
 #include <cmocka.h>
 #include <elfutils/libdwfl.h>
 
+#include "skip_missing.h"
+
 #include "base/error.h"
 #include "layout/layout.h"
 
@@ -425,7 +427,7 @@ static void test_interpreter(void **state)
 
 	err = layout_of(interp->path, version_hex, &layout, &dwfl, &skipped);
 	if (skipped) {
-		skip();
+		skip_missing(interp->path);
 		return;
 	}
 	if (err)
@@ -490,7 +492,7 @@ static void test_debian_matches_pyenv(void **state)
 	(void)state;
 	err = layout_of("/usr/bin/python3.11", PY_HEX(3, 11), &debian, &dwfl_debian, &skipped);
 	if (skipped) {
-		skip();
+		skip_missing("/usr/bin/python3.11");
 		return;
 	}
 	if (err)
@@ -498,7 +500,7 @@ static void test_debian_matches_pyenv(void **state)
 	err = layout_of(PYENV_3_11, PY_HEX(3, 11), &pyenv, &dwfl_pyenv, &skipped);
 	if (skipped) {
 		dwfl_end(dwfl_debian);
-		skip();
+		skip_missing(PYENV_3_11);
 		return;
 	}
 	if (err)
@@ -520,7 +522,7 @@ static void test_missing_member(void **state)
 	(void)state;
 	err = layout_of(PYENV_3_12, PY_HEX(3, 10), &layout, &dwfl, &skipped);
 	if (skipped) {
-		skip();
+		skip_missing(PYENV_3_12);
 		return;
 	}
 	assert_non_null(err);
@@ -544,7 +546,7 @@ static void test_no_dwarf(void **state)
 	(void)state;
 	dwfl = open_offline(path, &no_debuginfo_callbacks, &module);
 	if (!dwfl) {
-		skip();
+		skip_missing(path);
 		return;
 	}
 	err = layout_from_dwarf(module, PY_HEX(3, 11), &layout);
@@ -620,7 +622,7 @@ static void test_asyncio_debug_offsets(void **state)
 
 	dwfl = open_offline(file->path, &root_callbacks, &module);
 	if (!dwfl) {
-		skip();
+		skip_missing(file->path);
 		return;
 	}
 	err = layout_from_tables(file->version_hex, &tables);
