@@ -10,13 +10,21 @@
  * ids all one and AT_SECURE 0 (and the core's auxv AT_SECURE 0, which the
  * analysis tells).  Anything unknown (no dump mode given, as in a
  * core_pattern written before it was taken) keeps the entry root's only.
- * Such a crash is analyzed as nobody, not as the user: the analysis child
- * is then no process the user owns. */
+ * Such a crash is analyzed as pycore's own account, not as the user: the
+ * analysis child is then no process the user owns.
+ *
+ * pycore's account is the system account PRIVILEGE_ACCOUNT, which
+ * scripts/install-handler --apply creates, or nobody where there is none:
+ * it is the real and saved UID of every analysis child, so that neither
+ * the crashing user nor a daemon running as nobody can signal it. */
 #ifndef PYCORE_HANDLE_PRIVILEGE_H
 #define PYCORE_HANDLE_PRIVILEGE_H
 
 #include <stdbool.h>
 #include <sys/types.h>
+
+/* The name of pycore's system account. */
+#define PRIVILEGE_ACCOUNT "pycore"
 
 struct crash;
 struct live_process;
@@ -25,8 +33,8 @@ struct privilege {
 	bool user_may_read;	/* grant %u the entry (if the core's AT_SECURE is 0) */
 	uid_t analysis_uid;	/* the ids the analysis children run with */
 	gid_t analysis_gid;
-	uid_t keeper_uid;	/* their real and saved UID: nobody, whom the user
-				 * cannot signal */
+	uid_t keeper_uid;	/* their real and saved UID: pycore's account (or
+				 * nobody), which the user cannot signal */
 	char why[160];		/* why the entry is root's only, "" when it is not */
 };
 

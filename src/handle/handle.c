@@ -8,8 +8,9 @@
  * root: the parent opens /proc/PID, copies standard input into a
  * temporary file (and passes it on to --forward) and commits the files of
  * the spool; it parses nothing of the core.  The core is analyzed in a
- * child that first drops to the crashing user's credentials (nobody's for a
- * privileged process: privilege.h) with no
+ * child that first makes every file system unwritable to itself
+ * (read_only.h), then drops to the crashing user's credentials (pycore's
+ * own account's for a privileged process: privilege.h) with no
  * capability, no new privileges, a seccomp filter and rlimits
  * (sandbox.h), and that --timeout kills if it must.
  *
