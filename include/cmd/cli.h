@@ -38,6 +38,7 @@ enum {
 	CLI_OPT_LIB_PATH,
 	CLI_OPT_DEBUG_DIR,
 	CLI_OPT_MAX_CORE_SIZE,
+	CLI_OPT_MEMORY_BUDGET,
 	CLI_OPT_OWN,
 };
 
@@ -45,11 +46,13 @@ enum {
 #define CLI_OPTION_LIB_PATH {"lib-path", required_argument, NULL, CLI_OPT_LIB_PATH}
 #define CLI_OPTION_DEBUG_DIR {"debug-dir", required_argument, NULL, CLI_OPT_DEBUG_DIR}
 #define CLI_OPTION_MAX_CORE_SIZE {"max-core-size", required_argument, NULL, CLI_OPT_MAX_CORE_SIZE}
+#define CLI_OPTION_MEMORY_BUDGET {"memory-budget", required_argument, NULL, CLI_OPT_MEMORY_BUDGET}
 /* What ends every command's table: --help, --version, the terminator. */
 #define CLI_OPTIONS_END \
 	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}
 
-/* Handle the shared option OPT (--sysroot, --lib-path, --debug-dir, --max-core-size)
+/* Handle the shared option OPT (--sysroot, --lib-path, --debug-dir, --max-core-size,
+ * --memory-budget)
  * with argument ARG into OPTIONS and LIB_DIRS.  Returns EXIT_OK, or
  * EXIT_USAGE having said why. */
 int cli_shared_option(int opt, const char *arg, struct analysis_options *options,

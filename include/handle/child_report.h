@@ -36,6 +36,8 @@ struct child_report {
 	char command[HANDLE_TEXT_MAX];
 	char frame[CHILD_SUMMARY_MAX]; /* the headline frame; "" when none was read */
 	char native[HANDLE_TEXT_MAX]; /* the native function the fingerprint names */
+	char core_note[HANDLE_TEXT_MAX]; /* how the kept core was read, when not in
+					  * place as it should be: why */
 	/* "  File \"F\", line N, in NAME" per frame, most recent call first,
 	 * F and NAME as handle_log_field() writes them. */
 	char traceback[CHILD_TRACEBACK_MAX];

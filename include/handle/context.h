@@ -29,6 +29,8 @@ struct handle {
 	struct privilege privilege;	/* the user's entry or root's, analyzed as whom */
 	bool python_checked;	/* /proc showed it is a Python process */
 	struct input *input;	/* the core, read from standard input */
+	struct spool_file core_file; /* --keep-core: the kept core, written as
+				      * it is read; fd -1 when none */
 	char exe_path[32];	/* /proc/self/fd/N of the live executable */
 	char root_path[32];	/* /proc/self/fd/N of the live root, when not ours */
 	int status;		/* the exit status */

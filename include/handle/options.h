@@ -34,6 +34,7 @@ struct handle_options {
 	bool all;		/* not only Python processes */
 	bool keep_core;
 	uint64_t max_core_size;
+	uint64_t memory_budget;	/* bytes of core the copy holds in memory */
 	uint64_t max_use;	/* 0: no limit */
 	bool max_use_set;	/* else a share of the file system */
 	uint64_t keep_free;

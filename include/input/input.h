@@ -6,9 +6,11 @@
  * format (a core pycore handle --keep-core kept) is read in place: its
  * frames are decompressed as the analysis touches them (seekable_image.h).
  * Anything else is streamed, in
- * fixed-size chunks, into an unlinked temporary file that core.c then
- * mmaps: memory stays bounded whatever the core's size.  Pages of zeros
- * are left as holes in it, so that disk use is what the core holds.  The format is
+ * blocks of a megabyte, into a copy that core.c then mmaps: an anonymous
+ * memory file while the core's bytes fit the memory budget, else an
+ * unlinked temporary file (copy_file.h), so that memory stays bounded
+ * whatever the core's size.  Pages of zeros are left as holes in either,
+ * so that memory and disk use is what the core holds.  The format is
  * recognised by its magic bytes, never by the file's name.
  *
  * A stream that is cut short or corrupt, or that decompresses to more than
@@ -43,11 +45,21 @@ struct input_options {
 				      * with drain (pycore handle --timeout) */
 	uint64_t min_free;	/* keep nothing more once the temporary file's file
 				 * system would have fewer free bytes; 0: no check */
+	uint64_t memory_budget;	/* bytes of core (not its holes) the copy holds in
+				 * memory; past them it spills to a temporary
+				 * file; 0: a temporary file from the start */
+	bool copy_optional;	/* past the budget the copy is dropped, not
+				 * spilled: the sink keeps the core */
+	/* When set, gets every byte of core kept, zeros included, in order,
+	 * as read (pycore handle --keep-core compresses it).  An error stops
+	 * it: input->sink_error says why. */
+	struct pc_error *(*sink)(void *arg, const void *buf, size_t len);
+	void *sink_arg;
 };
 
 struct input {
 	int fd;			/* the uncompressed core, mmappable; -1 when read
-				 * in place from image */
+				 * in place from image or the copy was dropped */
 	struct seekable_image *image; /* a seekable core read in place, or NULL */
 	char *name;		/* as the user named it; "<stdin>" for "-" */
 	const char *format;	/* "xz", "zstd", "lz4"; NULL when not compressed */
@@ -58,6 +70,12 @@ struct input {
 	bool stopped;		/* reading stopped at options->stop, before the end */
 	char *warning;		/* the file's seek table could not be used: why
 				 * (the core was decompressed whole instead) */
+	bool in_memory;		/* fd is a memory file, not a file on disk */
+	bool copy_dropped;	/* past the budget, with options->copy_optional:
+				 * only the sink has the core */
+	char *sink_error;	/* why the sink stopped taking bytes, or NULL */
+	char *note;		/* a seekable core decompressed whole because it
+				 * could not be read in place: why, or NULL */
 };
 
 /* Open PATH ("-": standard input).  An error means there is no core at
@@ -70,6 +88,11 @@ struct pc_error *input_open(const char *path, const struct input_options *option
  * and calling the input NAME. */
 struct pc_error *input_open_fd(int fd, const char *name, const struct input_options *options,
 			       struct input **ret);
+
+/* The same, reading FD (the caller's), a file opened to be read, as
+ * input_open() reads the file it opens: a seekable zstd file in place. */
+struct pc_error *input_open_file(int fd, const char *name, const struct input_options *options,
+				 struct input **ret);
 
 void input_close(struct input *input);
 

@@ -27,6 +27,10 @@ struct seekable_image;
 struct pc_error *seekable_image_open(int fd, struct seekable_table *table,
 				     struct seekable_image **ret);
 
+/* Whether an image can be opened by a process without privileges (as the
+ * sandboxed analysis of pycore handle): NULL, or why not. */
+struct pc_error *seekable_image_probe(void);
+
 /* The uncompressed core, seekable_image_size() bytes. */
 const unsigned char *seekable_image_bytes(const struct seekable_image *image);
 uint64_t seekable_image_size(const struct seekable_image *image);

@@ -11,6 +11,7 @@
 #include "analysis/thread_states.h"
 #include "asyncio/asyncio.h"
 #include "base/warnings.h"
+#include "input/copy_file.h"
 #include "input/seekable_image.h"
 #include "python/thread_names.h"
 
@@ -723,6 +724,7 @@ void analysis_options_init(struct analysis_options *options, const char **lib_di
 		.max_native_frames = ANALYSIS_DEFAULT_MAX_FRAMES,
 		.timeout = ANALYSIS_DEFAULT_TIMEOUT,
 		.native = true,
+		.input = {.memory_budget = copy_file_default_budget()},
 	};
 	options->paths.lib_dirs = lib_dirs;
 }

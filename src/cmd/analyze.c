@@ -52,6 +52,7 @@ static const struct option long_options[] = {
 	CLI_OPTION_LIB_PATH,
 	CLI_OPTION_DEBUG_DIR,
 	CLI_OPTION_MAX_CORE_SIZE,
+	CLI_OPTION_MEMORY_BUDGET,
 	{"no-source", no_argument, NULL, OPT_NO_SOURCE},
 	{"no-native", no_argument, NULL, OPT_NO_NATIVE},
 	{"layout", required_argument, NULL, OPT_LAYOUT},
@@ -114,6 +115,7 @@ int cli_analyze(int argc, char **argv)
 		case CLI_OPT_LIB_PATH:
 		case CLI_OPT_DEBUG_DIR:
 		case CLI_OPT_MAX_CORE_SIZE:
+		case CLI_OPT_MEMORY_BUDGET:
 			if (cli_shared_option(opt, optarg, &options, lib_dirs) != EXIT_OK)
 				return EXIT_USAGE;
 			break;

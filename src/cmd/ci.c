@@ -76,6 +76,7 @@ static const struct option long_options[] = {
 	CLI_OPTION_SYSROOT,
 	CLI_OPTION_LIB_PATH,
 	CLI_OPTION_DEBUG_DIR,
+	CLI_OPTION_MEMORY_BUDGET,
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-files", required_argument, NULL, OPT_MAX_FILES},
 	{"max-cores", required_argument, NULL, OPT_MAX_CORES},
@@ -154,6 +155,7 @@ int cli_ci(int argc, char **argv)
 		case CLI_OPT_SYSROOT:
 		case CLI_OPT_LIB_PATH:
 		case CLI_OPT_DEBUG_DIR:
+		case CLI_OPT_MEMORY_BUDGET:
 			if (cli_shared_option(opt, optarg, &ci.analysis, lib_dirs) != EXIT_OK)
 				return EXIT_USAGE;
 			break;

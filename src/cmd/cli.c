@@ -60,6 +60,10 @@ const char cli_usage_text[] =
 	"                       by then, and the exit status is 3\n"
 	"  --max-core-size SIZE decompress or read at most SIZE bytes of core (K, M,\n"
 	"                       G, T suffixes; default 64G); the rest is not read\n"
+	"  --memory-budget SIZE a compressed core or one on standard input is\n"
+	"                       copied into memory up to SIZE, then to a temporary\n"
+	"                       file (default a quarter of the memory available,\n"
+	"                       at most 4G; 0: a temporary file)\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
@@ -79,7 +83,8 @@ const char cli_usage_text[] =
 	"                       Markdown summary appended to $GITHUB_STEP_SUMMARY\n"
 	"  --junit FILE         also write JUnit XML: a failing test case per crash\n"
 	"  --format FORMAT      text (the default) or json (one JSON document)\n"
-	"  --sysroot DIR, --lib-path DIR, --debug-dir DIR   as for analyze\n"
+	"  --sysroot DIR, --lib-path DIR, --debug-dir DIR, --memory-budget SIZE\n"
+	"                       as for analyze\n"
 	"  --max-depth N        look N directory levels down (default 12)\n"
 	"  --max-files N        look at N files at most (default 100000)\n"
 	"  --max-cores N        analyze N cores at most (default 100)\n"
@@ -99,6 +104,9 @@ const char cli_usage_text[] =
 	"  --all                report crashes of programs that are not Python too\n"
 	"  --keep-core          keep the core too, zstd-compressed, up to CORE_LIMIT\n"
 	"  --max-core-size SIZE copy and analyze at most SIZE of core (default 4G)\n"
+	"  --memory-budget SIZE the copy of the core is in memory up to SIZE, then\n"
+	"                       in the spool (default a quarter of the memory\n"
+	"                       available, at most 4G; 0: in the spool)\n"
 	"  --keep-free SIZE     leave SIZE free on the spool's file system (default\n"
 	"                       15% of it, at most 4G; 0: none)\n"
 	"  --max-use SIZE       delete cores, then the oldest entries, to keep the\n"
@@ -200,6 +208,13 @@ int cli_shared_option(int opt, const char *arg, struct analysis_options *options
 		return cli_add_debug_dir(options, arg);
 	case CLI_OPT_MAX_CORE_SIZE:
 		return cli_size_option("--max-core-size", arg, &options->input.max_size);
+	case CLI_OPT_MEMORY_BUDGET:
+		/* 0: no memory file at all. */
+		if (strcmp(arg, "0") == 0) {
+			options->input.memory_budget = 0;
+			return EXIT_OK;
+		}
+		return cli_size_option("--memory-budget", arg, &options->input.memory_budget);
 	}
 	return cli_usage_error("option %d is not a shared one", opt);
 }

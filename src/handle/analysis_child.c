@@ -11,6 +11,7 @@
 #include "handle/sandbox.h"
 #include "handle/time_limit.h"
 #include "input/input.h"
+#include "input/seekable_image.h"
 #include "python/probe.h"
 #include "report/json.h"
 #include "report/text.h"
@@ -127,6 +128,38 @@ static void summarize(const struct analysis *analysis, char *out, size_t size)
 	snprintf(out, size, "File \"%s\", line %d, in %s", file, frame->location.line, name);
 }
 
+/* The core as the parent read it: its copy in memory or in the spool, or,
+ * past the memory budget with --keep-core, the kept file KEPT_FD read in
+ * place; R->core_note says why, when it had to be decompressed whole. */
+static struct pc_error *open_core(struct handle *h, int kept_fd, struct child_report *r,
+				  struct core **ret)
+{
+	struct input_options options = {.max_size = h->options.max_core_size,
+					.memory_budget = h->options.memory_budget};
+	struct input *input = h->input, *kept;
+	struct pc_error *err;
+
+	if (input->fd < 0 && kept_fd < 0)
+		return pc_error_create(PC_ERR_IO, "the core was neither copied nor kept");
+	if (input->fd < 0) {
+		err = input_open_file(kept_fd, input->name, &options, &kept);
+		if (err)
+			return pc_error_prefix(err, "the kept core");
+		if (kept->note)
+			handle_log_field(kept->note, r->core_note, sizeof(r->core_note));
+		input->image = kept->image;
+		input->fd = kept->fd;
+		input->size = kept->size;
+		kept->image = NULL;
+		kept->fd = -1;
+		input_close(kept);
+	}
+	if (input->image)
+		return core_open_memory(seekable_image_bytes(input->image), (size_t)input->size,
+					input->name, ret);
+	return core_open_fd(input->fd, input->name, ret);
+}
+
 /* Flush OUT; PROBLEM (SIZE bytes) receives why it could not be written. */
 static void finish_file(FILE *out, char *problem, size_t size)
 {
@@ -178,7 +211,7 @@ static int analysis_child_main(struct handle *h, const struct spool_file files[S
 		status = EXIT_INTERNAL;
 		goto out;
 	}
-	err = core_open_fd(h->input->fd, h->input->name, &core);
+	err = open_core(h, files[SPOOL_CORE].fd, &r, &core);
 	if (err) {
 		escape_into(ESCAPE_LINE, err->message, message, sizeof(message));
 		escape_into(ESCAPE_LINE, h->input->error ? h->input->error : "", problem, sizeof(problem));

@@ -103,10 +103,10 @@ void child_report_describe(const struct analysis *analysis, struct child_report 
 
 void child_report_send(int fd, const struct child_report *r)
 {
-	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", r->comm,
+	dprintf(fd, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", r->comm,
 		r->executable, r->summary, r->text_problem, r->json_problem, r->secure,
 		r->fingerprint, r->python_version, r->signal, r->command, r->frame, r->native,
-		r->traceback);
+		r->core_note, r->traceback);
 }
 
 /* Take the next line of *TEXT into OUT (SIZE bytes), cut to fit. */
@@ -141,5 +141,6 @@ void child_report_read(int fd, struct child_report *r)
 	take_line(&p, r->command, sizeof(r->command));
 	take_line(&p, r->frame, sizeof(r->frame));
 	take_line(&p, r->native, sizeof(r->native));
+	take_line(&p, r->core_note, sizeof(r->core_note));
 	snprintf(r->traceback, sizeof(r->traceback), "%s", p);
 }

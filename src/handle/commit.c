@@ -20,9 +20,6 @@
 #include <syslog.h>
 #include <time.h>
 
-/* A core size limit below a page means "no core" (ulimit -c 0). */
-#define MIN_CORE_LIMIT 4096
-
 /* The report's first line: what only the handler knows, from the kernel's
  * arguments.  Written by the parent: a report the analysis never wrote a
  * line of still says which crash it is.  Returns 0, or an errno. */
@@ -130,30 +127,6 @@ static void build_core_words(const struct handle *h, bool core_kept, uint64_t li
 			 (unsigned long long)limit);
 	else
 		snprintf(words, size, "%s", core_kept ? ", core kept" : "");
-}
-
-/* --keep-core: compress the core into FILE, while the child analyzes it,
- * up to LIMIT bytes. */
-static void keep_core(struct handle *h, struct spool_file *file, uint64_t limit)
-{
-	struct pc_error *err;
-
-	if (file->fd < 0) {
-		if (h->options.keep_core)
-			handle_log(LOG_INFO, "PID %d: the core is not kept: its core size limit is "
-					     "%llu",
-				   (int)h->crash.pid, (unsigned long long)h->crash.core_limit);
-		return;
-	}
-	/* The reports, written meanwhile, may take their most. */
-	err = keep_core_write_zstd(h->input, file->fd, limit, &time_limit_reached, &h->spool,
-				   h->options.keep_free + 2 * h->report_max);
-	if (err) {
-		handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->crash.pid,
-			   err->message);
-		spool_discard(&h->spool, file);
-		pc_error_destroy(err);
-	}
 }
 
 /* Commit the entry of the crash that CHILD analyzed into FILES: note in the
@@ -272,8 +245,7 @@ static void prune(struct handle *h)
 void commit_crash(struct handle *h)
 {
 	struct spool_file files[SPOOL_NKINDS] = {{.fd = -1}, {.fd = -1}, {.fd = -1}};
-	uint64_t limit = h->crash.core_limit < h->options.max_core_size ? h->crash.core_limit
-									: h->options.max_core_size;
+	uint64_t limit = keep_core_limit(h);
 	struct analysis_child child;
 	struct pc_error *err = NULL;
 	char stem[160];
@@ -285,8 +257,11 @@ void commit_crash(struct handle *h)
 	h->report_max = spool_room(&h->spool, h->options.keep_free) / 4;
 	if (h->report_max > HANDLE_REPORT_MAX_BYTES)
 		h->report_max = HANDLE_REPORT_MAX_BYTES;
+	/* The kept core, written while the core was read, is the entry's. */
+	files[SPOOL_CORE] = h->core_file;
+	h->core_file.fd = -1;
 	for (i = 0; i < SPOOL_NKINDS && !err; i++)
-		if (i != SPOOL_CORE || (h->options.keep_core && limit >= MIN_CORE_LIMIT))
+		if (i != SPOOL_CORE)
 			err = spool_create(&h->spool, &files[i]);
 	if (!err && (i = write_crash_line(files[SPOOL_TEXT].fd, &h->crash)) != 0)
 		err = pc_error_create(PC_ERR_IO, "%s", strerror(i));
@@ -299,8 +274,9 @@ void commit_crash(struct handle *h)
 		pc_error_destroy(err);
 		goto out;
 	}
-	keep_core(h, &files[SPOOL_CORE], limit);
 	analysis_child_wait(h, &child);
+	if (child.report.core_note[0])
+		handle_log(LOG_WARNING, "PID %d: %s", (int)h->crash.pid, child.report.core_note);
 	if (child.exited && WIFEXITED(child.wstatus) &&
 	    WEXITSTATUS(child.wstatus) == CHILD_EXIT_NOT_PYTHON) {
 		handle_log(LOG_INFO, "PID %d (%s), %s: not a Python process, skipped",

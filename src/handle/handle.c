@@ -5,9 +5,11 @@
  * The kernel runs it as root, on every crash of every user and container,
  * with the core on standard input and the crashed process blocked until
  * the core is read.  So it reads first and thinks later, and thinks out of
- * root: the parent opens /proc/PID, copies standard input into a
- * temporary file (and passes it on to --forward) and commits the files of
- * the spool; it parses nothing of the core.  The core is analyzed in a
+ * root: the parent opens /proc/PID, copies standard input into memory
+ * within --memory-budget, else into a temporary file (and passes it on to
+ * --forward, and with --keep-core compresses it into the spool as it
+ * reads) and commits the files of the spool; it parses nothing of the
+ * core.  The core is analyzed in a
  * child that first makes every file system unwritable to itself
  * (read_only.h), then drops to the crashing user's credentials (pycore's
  * own account's for a privileged process: privilege.h) with no
@@ -36,6 +38,7 @@
 #include "handle/context.h"
 #include "handle/handle.h"
 #include "handle/forward.h"
+#include "handle/keep_core.h"
 #include "handle/log.h"
 #include "handle/options.h"
 #include "handle/privilege.h"
@@ -99,6 +102,7 @@ static void pass_on(struct handle *h, struct forward *forward)
 static int run(struct handle *h)
 {
 	struct forward forward = FORWARD_INIT;
+	struct keep_core keeper = {.writer = NULL};
 	struct input_options input_options = {
 		.max_size = h->options.max_core_size,
 		.tee = forward_tee,
@@ -162,8 +166,11 @@ static int run(struct handle *h)
 	input_options.tmpdir = h->spool.path;
 	input_options.min_free = h->options.keep_free ? h->options.keep_free + HANDLE_REPORTS_ROOM
 						      : 0;
+	input_options.memory_budget = h->options.memory_budget;
+	keep_core_start(h, &keeper, &input_options);
 	err = input_open_fd(STDIN_FILENO, "<stdin>", &input_options, &h->input);
 	forward_end_input(&forward);
+	keep_core_finish(&keeper);
 	if (err) {
 		char message[sizeof(err->message) * 2];
 
@@ -179,6 +186,7 @@ static int run(struct handle *h)
 out:
 	if (!forward_finish(&forward, h->options.forward, h->crash.pid))
 		h->status = EXIT_BAD_INPUT;
+	spool_discard(&h->spool, &h->core_file);
 	input_close(h->input);
 	live_process_close(&h->process);
 	spool_close(&h->spool);
@@ -189,6 +197,7 @@ int handle_command(int argc, char **argv)
 {
 	struct handle h = {
 		.spool = {.dirfd = -1, .slot_fd = -1, .user_slot_fd = -1},
+		.core_file = {.fd = -1},
 		.status = EXIT_OK,
 	};
 	int status;

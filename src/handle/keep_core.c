@@ -1,34 +1,21 @@
 #include "handle/keep_core.h"
 
 #include "base/error.h"
+#include "handle/context.h"
+#include "handle/log.h"
 #include "handle/spool.h"
 #include "input/input.h"
 #include "input/seekable.h"
+#include "input/seekable_image.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
-/* What is read from the temporary copy at a time. */
-#define READ_CHUNK (4u << 20)
 /* zstd's level: its default, and what systemd-coredump uses. */
 #define KEEP_CORE_LEVEL 3
 
-/* Compressing threads at most: the analysis runs at the same time. */
+/* Compressing threads at most: the draining thread needs a share too. */
 #define KEEP_CORE_MAX_THREADS 4
-
-struct reserve {
-	struct spool *spool;
-	uint64_t reserve;
-};
-
-static struct pc_error *check_reserve(void *arg, size_t len)
-{
-	struct reserve *r = arg;
-
-	return spool_reserve(r->spool, len, r->reserve);
-}
 
 /* One thread per processor, as zstd -T0, up to the cap. */
 static unsigned threads(void)
@@ -40,35 +27,88 @@ static unsigned threads(void)
 	return n > KEEP_CORE_MAX_THREADS ? KEEP_CORE_MAX_THREADS : (unsigned)n;
 }
 
-struct pc_error *keep_core_write_zstd(const struct input *input, int fd, uint64_t limit,
-				      volatile sig_atomic_t *stop, struct spool *spool,
-				      uint64_t reserve)
+uint64_t keep_core_limit(const struct handle *h)
 {
-	struct reserve r = {spool, reserve};
-	uint64_t offset = 0, end = input->size < limit ? input->size : limit;
-	unsigned char *buf = malloc(READ_CHUNK);
-	struct seekable_writer *writer = NULL;
+	return h->crash.core_limit < h->options.max_core_size ? h->crash.core_limit
+							      : h->options.max_core_size;
+}
+
+static struct pc_error *check_reserve(void *arg, size_t len)
+{
+	struct keep_core *k = arg;
+
+	return spool_reserve(&k->h->spool, len, k->reserve);
+}
+
+/* The input's sink: the core's bytes up to the limit; past it, nothing. */
+static struct pc_error *take(void *arg, const void *buf, size_t len)
+{
+	struct keep_core *k = arg;
+
+	if (len > k->limit - k->taken)
+		len = (size_t)(k->limit - k->taken);
+	k->taken += len;
+	return len ? seekable_write(k->writer, buf, len) : NULL;
+}
+
+void keep_core_start(struct handle *h, struct keep_core *k, struct input_options *options)
+{
 	struct pc_error *err;
 
-	if (!buf)
-		return &pc_error_nomem;
-	err = seekable_writer_create(fd, KEEP_CORE_LEVEL, threads(), check_reserve, &r, &writer);
-	while (!err && offset < end && !(stop && *stop)) {
-		size_t want = end - offset < READ_CHUNK ? (size_t)(end - offset) : READ_CHUNK;
-		ssize_t n = pread(input->fd, buf, want, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? pc_error_create(PC_ERR_IO, "%s", strerror(errno)) : NULL;
-			break;
-		}
-		offset += (uint64_t)n;
-		err = seekable_write(writer, buf, (size_t)n);
+	*k = (struct keep_core){.h = h, .limit = keep_core_limit(h)};
+	if (!h->options.keep_core)
+		return;
+	if (k->limit < KEEP_CORE_MIN_LIMIT) {
+		handle_log(LOG_INFO, "PID %d: the core is not kept: its core size limit is %llu",
+			   (int)h->crash.pid, (unsigned long long)h->crash.core_limit);
+		return;
 	}
+	/* What the copy of the core leaves (handle.c): the reports, written
+	 * once the core is read, get a share of what the core left. */
+	k->reserve = h->options.keep_free + HANDLE_REPORTS_ROOM;
+	err = spool_create(&h->spool, &h->core_file);
 	if (!err)
-		err = seekable_writer_finish(writer);
-	seekable_writer_destroy(writer);
-	free(buf);
-	return err;
+		err = seekable_writer_create(h->core_file.fd, KEEP_CORE_LEVEL, threads(),
+					     check_reserve, k, &k->writer);
+	if (err) {
+		handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->crash.pid,
+			   err->message);
+		spool_discard(&h->spool, &h->core_file);
+		pc_error_destroy(err);
+		return;
+	}
+	options->sink = take;
+	options->sink_arg = k;
+	/* Past the memory budget the analysis reads the kept file, as an
+	 * unprivileged pycore analyze would: where it cannot, the copy
+	 * spills to the spool instead. */
+	err = seekable_image_probe();
+	if (!err) {
+		options->copy_optional = true;
+		return;
+	}
+	handle_log(LOG_INFO, "PID %d: the kept core cannot be read in place (%s): past "
+			     "--memory-budget the analysis reads a copy in %s",
+		   (int)h->crash.pid, err->message, h->spool.path);
+	pc_error_destroy(err);
+}
+
+void keep_core_finish(struct keep_core *k)
+{
+	struct handle *h = k->h;
+	struct pc_error *err = NULL;
+
+	if (!k->writer)
+		return;
+	if (h->input && h->input->sink_error)
+		err = pc_error_create(PC_ERR_IO, "%s", h->input->sink_error);
+	else
+		err = seekable_writer_finish(k->writer);
+	seekable_writer_destroy(k->writer);
+	k->writer = NULL;
+	if (!err)
+		return;
+	handle_log(LOG_ERR, "PID %d: the core is not kept: %s", (int)h->crash.pid, err->message);
+	spool_discard(&h->spool, &h->core_file);
+	pc_error_destroy(err);
 }

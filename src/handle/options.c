@@ -2,6 +2,7 @@
 
 #include "cmd/cli.h"
 #include "handle/spool.h"
+#include "input/copy_file.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +34,7 @@ void handle_options_init(struct handle_options *ret)
 		.timeout = HANDLE_DEFAULT_TIMEOUT,
 		.dump_mode = -1,
 		.journal = true,
+		.memory_budget = copy_file_default_budget(),
 	};
 }
 
@@ -91,6 +93,7 @@ static const struct option long_options[] = {
 	{"all", no_argument, NULL, OPT_ALL},
 	{"keep-core", no_argument, NULL, OPT_KEEP_CORE},
 	CLI_OPTION_MAX_CORE_SIZE,
+	CLI_OPTION_MEMORY_BUDGET,
 	{"max-use", required_argument, NULL, OPT_MAX_USE},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"forward", required_argument, NULL, OPT_FORWARD},
@@ -126,6 +129,11 @@ static int parse_options(int argc, char **argv, struct handle_options *o)
 		case CLI_OPT_MAX_CORE_SIZE:
 			if (cli_parse_size(optarg, &o->max_core_size) != 0)
 				return handle_usage("--max-core-size: '%s' is not a size", optarg);
+			break;
+		case CLI_OPT_MEMORY_BUDGET:
+			/* 0: the copy goes to the spool from its first byte. */
+			if (!parse_size_or_zero(optarg, &o->memory_budget))
+				return handle_usage("--memory-budget: '%s' is not a size", optarg);
 			break;
 		case OPT_MAX_USE:
 			/* 0: no limit, as the default is one. */

@@ -7,10 +7,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/userfaultfd.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -53,6 +56,10 @@ static const int allowed[] = {
 	SCMP_SYS(uname),	  SCMP_SYS(sysinfo),	  SCMP_SYS(prlimit64),
 	SCMP_SYS(getrlimit),	  SCMP_SYS(sched_getaffinity), SCMP_SYS(exit),
 	SCMP_SYS(exit_group),
+	/* A kept core read in place (input/seekable_image.h): a userfaultfd
+	 * (its ioctls below) served by a thread of the child's own. */
+	SCMP_SYS(userfaultfd),	  SCMP_SYS(eventfd2),	  SCMP_SYS(poll),
+	SCMP_SYS(ppoll),	  SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 #ifdef SANITIZER_RESERVES_ADDRESS_SPACE
 	SCMP_SYS(sigaltstack),	  SCMP_SYS(sched_yield),  SCMP_SYS(prctl),
 	SCMP_SYS(clone),	  SCMP_SYS(clone3),	  SCMP_SYS(ptrace),
@@ -89,6 +96,30 @@ static int drop_capabilities(void)
 	return (int)syscall(SYS_capset, &header, data);
 }
 
+/* A thread (clone with CLONE_THREAD), never a process: clone3's flags are
+ * in a struct, so ENOSYS sends glibc to clone.  ioctl only with the
+ * requests of a userfaultfd, which no terminal or device answers. */
+static int allow_threads_and_faults(scmp_filter_ctx ctx)
+{
+	static const unsigned long requests[] = {UFFDIO_API, UFFDIO_REGISTER, UFFDIO_UNREGISTER,
+						 UFFDIO_COPY, UFFDIO_WAKE};
+	size_t i;
+	int rc;
+
+#ifdef SANITIZER_RESERVES_ADDRESS_SPACE
+	rc = 0;
+#else
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	if (rc == 0 && SCMP_SYS(clone3) >= 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+#endif
+	for (i = 0; i < sizeof(requests) / sizeof(requests[0]) && rc == 0; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, requests[i]));
+	return rc;
+}
+
 /* The open flags that would write or create: a file is opened only to be
  * read, also one the child's UID owns (a crash of UID 0 is analyzed as 0,
  * which owns root's files). */
@@ -116,6 +147,8 @@ static struct pc_error *load_filter(void)
 	 * sends paths.c to its checked resolution by hand, with openat. */
 	if (rc == 0 && SCMP_SYS(openat2) >= 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0);
+	if (rc == 0)
+		rc = allow_threads_and_faults(ctx);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

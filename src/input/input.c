@@ -1,13 +1,13 @@
 #include "input/input.h"
 
 #include "base/error.h"
+#include "input/copy_file.h"
+#include "input/format.h"
 #include "input/seekable.h"
 #include "input/seekable_image.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <lz4frame.h>
-#include <lzma.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +15,12 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-#include <zstd.h>
 
 /* Read and write sizes: what is in memory at once, whatever the core.  A
  * core of gigabytes is read and written in blocks of megabytes: a system
  * call per page would cost more than decompressing it. */
 #define IN_CHUNK (1u << 20)
 #define OUT_CHUNK (4u << 20)
-#define MAGIC_MAX 6
 /* Zeros are looked for in blocks of a page: what a file system can leave
  * as a hole.  Runs of pages that are not zero are written in one call. */
 #define HOLE_BLOCK 4096u
@@ -34,225 +32,9 @@
  * in large writes, and each read takes a megabyte, not 64 KiB. */
 #define PIPE_SIZE (1 << 20)
 
-/* xz -9 needs 65 MiB to decode; a header that asks for more than this is
- * refused rather than obeyed, so a crafted stream cannot exhaust memory.
- * zstd (128 MiB windows) and lz4 (4 MiB blocks) have their own caps. */
-#define XZ_MEMLIMIT (256ULL << 20)
-
-/* One decoding step: decode IN[0, IN_LEN) into OUT[0, OUT_CAP), saying how
- * much of each was used.  FINISH: the input has ended, flush what is left.
- * *COMPLETE is set when the stream may end where it stands (between
- * frames), cleared when it may not; left alone when the step says nothing.
- * Returns NULL, or the library's words for a corrupt stream. */
-typedef const char *decode_fn(void *state, const unsigned char *in, size_t in_len,
-			      size_t *consumed, unsigned char *out, size_t out_cap,
-			      size_t *produced, bool finish, bool *complete);
-
-struct format {
-	const char *name;	/* NULL: not compressed */
-	unsigned char magic[MAGIC_MAX];
-	size_t magic_len;
-	void *(*create)(void);	/* NULL when out of memory */
-	decode_fn *decode;	/* NULL: recognised but not supported */
-	void (*destroy)(void *state);
-	const char *cut;	/* how a stream cut short ends, for the error */
-	const char *tool;	/* not supported: the command that decompresses it */
-};
-
-static void *plain_create(void)
-{
-	static char none;
-
-	return &none;
-}
-
-static const char *plain_decode(void *state, const unsigned char *in, size_t in_len,
-				size_t *consumed, unsigned char *out, size_t out_cap,
-				size_t *produced, bool finish, bool *complete)
-{
-	size_t n = in_len < out_cap ? in_len : out_cap;
-
-	(void)state;
-	(void)finish;
-	memcpy(out, in, n);
-	*consumed = *produced = n;
-	*complete = true;
-	return NULL;
-}
-
-static void plain_destroy(void *state)
-{
-	(void)state;
-}
-
-static void *xz_create(void)
-{
-	lzma_stream *stream = malloc(sizeof(*stream));
-	const lzma_stream init = LZMA_STREAM_INIT;
-
-	if (!stream)
-		return NULL;
-	*stream = init;
-	/* xz concatenates streams as gzip concatenates members. */
-	if (lzma_stream_decoder(stream, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
-		free(stream);
-		return NULL;
-	}
-	return stream;
-}
-
-static const char *xz_error(lzma_ret ret)
-{
-	switch (ret) {
-	case LZMA_MEM_ERROR:
-		return "out of memory";
-	case LZMA_MEMLIMIT_ERROR:
-		return "the stream needs more than 256 MiB of memory to decode";
-	case LZMA_FORMAT_ERROR:
-		return "not an xz stream";
-	case LZMA_OPTIONS_ERROR:
-		return "unsupported compression options";
-	case LZMA_DATA_ERROR:
-		return "compressed data is corrupt";
-	default:
-		return "liblzma error";
-	}
-}
-
-static const char *xz_decode(void *state, const unsigned char *in, size_t in_len,
-			     size_t *consumed, unsigned char *out, size_t out_cap,
-			     size_t *produced, bool finish, bool *complete)
-{
-	lzma_stream *stream = state;
-	lzma_ret ret;
-
-	stream->next_in = in;
-	stream->avail_in = in_len;
-	stream->next_out = out;
-	stream->avail_out = out_cap;
-	ret = lzma_code(stream, finish ? LZMA_FINISH : LZMA_RUN);
-	*consumed = in_len - stream->avail_in;
-	*produced = out_cap - stream->avail_out;
-	/* With LZMA_CONCATENATED, only LZMA_FINISH tells whether the last
-	 * stream was whole: LZMA_STREAM_END, or LZMA_BUF_ERROR when cut. */
-	if (ret == LZMA_STREAM_END) {
-		*complete = true;
-		return NULL;
-	}
-	*complete = false;
-	if (ret == LZMA_OK || ret == LZMA_BUF_ERROR)
-		return NULL;
-	return xz_error(ret);
-}
-
-static void xz_destroy(void *state)
-{
-	lzma_end(state);
-	free(state);
-}
-
-static void *zstd_create(void)
-{
-	return ZSTD_createDStream();
-}
-
-static const char *zstd_decode(void *state, const unsigned char *in, size_t in_len,
-			       size_t *consumed, unsigned char *out, size_t out_cap,
-			       size_t *produced, bool finish, bool *complete)
-{
-	ZSTD_inBuffer input = {in, in_len, 0};
-	ZSTD_outBuffer output = {out, out_cap, 0};
-	size_t ret = ZSTD_decompressStream(state, &output, &input);
-
-	(void)finish;
-	*consumed = input.pos;
-	*produced = output.pos;
-	if (ZSTD_isError(ret))
-		return ZSTD_getErrorName(ret);
-	/* 0: a frame ended and is flushed; between frames, a call with no
-	 * input says nothing about where the stream stands. */
-	if (ret == 0)
-		*complete = true;
-	else if (input.pos > 0)
-		*complete = false;
-	return NULL;
-}
-
-static void zstd_destroy(void *state)
-{
-	ZSTD_freeDStream(state);
-}
-
-static void *lz4_create(void)
-{
-	LZ4F_dctx *dctx;
-
-	if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
-		return NULL;
-	return dctx;
-}
-
-static const char *lz4_decode(void *state, const unsigned char *in, size_t in_len,
-			      size_t *consumed, unsigned char *out, size_t out_cap,
-			      size_t *produced, bool finish, bool *complete)
-{
-	size_t src = in_len, dst = out_cap, ret;
-
-	(void)finish;
-	ret = LZ4F_decompress(state, out, &dst, in, &src, NULL);
-	*consumed = src;
-	*produced = dst;
-	if (LZ4F_isError(ret))
-		return LZ4F_getErrorName(ret);
-	/* As zstd: 0 at the end of a frame; the next call starts another. */
-	if (ret == 0)
-		*complete = true;
-	else if (src > 0)
-		*complete = false;
-	return NULL;
-}
-
-static void lz4_destroy(void *state)
-{
-	LZ4F_freeDecompressionContext(state);
-}
-
-static const struct format plain = {
-	.create = plain_create,
-	.decode = plain_decode,
-	.destroy = plain_destroy,
-};
-
-/* By magic bytes.  Formats people compress cores with but pycore does not
- * read are named, so that the error says what to do. */
-/* formats[ZSTD_FORMAT] is zstd's, which may be seekable. */
-#define ZSTD_FORMAT 1
-static const struct format formats[] = {
-	{"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6, xz_create, xz_decode, xz_destroy,
-	 "it ends before the stream's index and footer", NULL},
-	{"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4, zstd_create, zstd_decode, zstd_destroy,
-	 "it ends in the middle of a frame", NULL},
-	{"lz4", {0x04, 0x22, 0x4d, 0x18}, 4, lz4_create, lz4_decode, lz4_destroy,
-	 "it ends in the middle of a frame", NULL},
-	{"gzip", {0x1f, 0x8b}, 2, NULL, NULL, NULL, NULL, "zcat"},
-	{"bzip2", {'B', 'Z', 'h'}, 3, NULL, NULL, NULL, NULL, "bzcat"},
-	{"legacy lz4", {0x02, 0x21, 0x4c, 0x18}, 4, NULL, NULL, NULL, NULL, "lz4 -dc"},
-};
-
-static const struct format *detect(const unsigned char *bytes, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (len >= formats[i].magic_len &&
-		    memcmp(bytes, formats[i].magic, formats[i].magic_len) == 0)
-			return &formats[i];
-	return &plain;
-}
-
 const char *input_compression(const unsigned char *bytes, size_t len)
 {
-	const struct format *format = detect(bytes, len);
+	const struct format *format = format_detect(bytes, len);
 
 	return format->name && format->decode ? format->name : NULL;
 }
@@ -260,7 +42,7 @@ const char *input_compression(const unsigned char *bytes, size_t len)
 const char *input_unreadable_compression(const unsigned char *bytes, size_t len,
 					 const char **tool)
 {
-	const struct format *format = detect(bytes, len);
+	const struct format *format = format_detect(bytes, len);
 
 	if (format->decode)
 		return NULL;
@@ -268,7 +50,8 @@ const char *input_unreadable_compression(const unsigned char *bytes, size_t len,
 	return format->name;
 }
 
-/* The streaming of one input into the temporary file. */
+
+/* The streaming of one input into its copy. */
 struct stream {
 	const struct input_options *options;
 	struct input *input;
@@ -280,6 +63,7 @@ struct stream {
 	bool complete;		/* the decoder may stop here */
 	bool hole_at_end;	/* the last bytes were zeros, not written */
 	bool write_failed;	/* the temporary file could not be written */
+	uint64_t in_memory;	/* bytes written into the memory file */
 	uint64_t room_until;	/* the free space suffices up to this size */
 	unsigned char *inbuf;
 	unsigned char *outbuf;
@@ -290,26 +74,6 @@ static const char *tmpdir_of(const struct input_options *options)
 	const char *dir = options->tmpdir ? options->tmpdir : getenv("TMPDIR");
 
 	return dir && dir[0] ? dir : "/tmp";
-}
-
-/* An unnamed file in DIR: O_TMPFILE where the file system has it, else a
- * named one unlinked at once.  Either way nothing is left behind. */
-static int open_tmpfile(const char *dir)
-{
-	char *name;
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
-		return fd;
-	if (asprintf(&name, "%s/pycore-core.XXXXXX", dir) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	fd = mkostemp(name, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(name);
-	free(name);
-	return fd;
 }
 
 /* Stop keeping core bytes, saying why; the first reason is the one kept. */
@@ -340,7 +104,7 @@ static bool room_for(struct stream *s, size_t len)
 	struct input *input = s->input;
 	struct statvfs fs;
 
-	if (!reserve || input->size + len <= s->room_until)
+	if (!reserve || input->in_memory || input->size + len <= s->room_until)
 		return true;
 	if (fstatvfs(input->fd, &fs) != 0)
 		return true;
@@ -363,6 +127,37 @@ static bool all_zero(const unsigned char *buf, size_t len)
 	return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
 }
 
+/* The memory budget is spent: spill the copy to a temporary file, or
+ * drop it when it is optional.  False when it could not (said). */
+static bool leave_memory(struct stream *s)
+{
+	struct input *input = s->input;
+	int memory = input->fd, error;
+
+	input->in_memory = false;
+	input->fd = s->options->copy_optional ? -1 : copy_file_temporary(s->tmpdir);
+	if (s->options->copy_optional) {
+		input->copy_dropped = true;
+		close(memory);
+		return true;
+	}
+	error = input->fd < 0 ? errno : 0;
+	if (!error && !room_for(s, (size_t)s->in_memory))
+		error = -1;
+	if (!error)
+		error = copy_file_spill(memory, input->size, input->fd);
+	close(memory);
+	if (error == 0)
+		return true;
+	/* What the memory held is lost with it. */
+	input->size = 0;
+	s->write_failed = true;
+	if (error > 0)
+		stop_keeping(s, "spilling the core to a temporary file in %s: %s", s->tmpdir,
+			     strerror(error));
+	return false;
+}
+
 /* Write BUF[0, LEN) at the end of the core, in as few calls as the kernel
  * allows.  Returns false when it could not (said). */
 static bool write_run(struct stream *s, const unsigned char *buf, size_t len)
@@ -370,6 +165,14 @@ static bool write_run(struct stream *s, const unsigned char *buf, size_t len)
 	struct input *input = s->input;
 	size_t done = 0;
 
+	if (input->in_memory && s->in_memory + len > s->options->memory_budget &&
+	    !leave_memory(s))
+		return false;
+	if (input->copy_dropped) {
+		input->size += len;
+		return true;
+	}
+	s->in_memory += len;
 	if (!room_for(s, len)) {
 		s->write_failed = true;
 		return false;
@@ -392,6 +195,26 @@ static bool write_run(struct stream *s, const unsigned char *buf, size_t len)
 	return true;
 }
 
+/* Give the sink BUF[0, LEN); once it fails, nothing more.  With no copy
+ * left, its failure is the end of the core. */
+static void feed_sink(struct stream *s, const unsigned char *buf, size_t len)
+{
+	struct input *input = s->input;
+	struct pc_error *err;
+
+	if (!s->options->sink || input->sink_error || len == 0)
+		return;
+	err = s->options->sink(s->options->sink_arg, buf, len);
+	if (!err)
+		return;
+	input->sink_error = strdup(err->message);
+	if (!input->sink_error)
+		input->sink_error = strdup("out of memory");
+	if (input->copy_dropped)
+		stop_keeping(s, "%s", err->message);
+	pc_error_destroy(err);
+}
+
 /* Write BUF at the end of the core; pages of zeros (untouched memory, a
  * large share of most cores) are skipped, to be holes that use no disk,
  * and the pages between them are written a run at a time. */
@@ -406,6 +229,11 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 		stop_keeping(s, "the core is larger than --max-core-size=%llu bytes; the rest is "
 				"not read",
 			     (unsigned long long)s->max_size);
+	}
+	feed_sink(s, buf, len);
+	if (input->copy_dropped) {
+		input->size += len;
+		return;
 	}
 	while (len > 0) {
 		size_t run = 0, block;
@@ -447,7 +275,7 @@ static void decode(struct stream *s, const struct format *format, void *state,
 	size_t consumed, produced;
 
 	/* Plain bytes go from the read buffer to the file, not copied. */
-	if (format == &plain) {
+	if (format == &format_plain) {
 		store(s, in, len);
 		return;
 	}
@@ -551,7 +379,7 @@ static struct pc_error *stream_input(struct stream *s)
 	ssize_t n;
 
 	/* Pipes return what is there: read until the longest magic is in. */
-	while (first < MAGIC_MAX) {
+	while (first < FORMAT_MAGIC_MAX) {
 		n = read_chunk(s, s->inbuf + first, IN_CHUNK - first);
 		if (n < 0)
 			return pc_error_create(PC_ERR_IO, "reading: %s", strerror(errno));
@@ -559,7 +387,7 @@ static struct pc_error *stream_input(struct stream *s)
 			break;
 		first += (size_t)n;
 	}
-	format = detect(s->inbuf, first);
+	format = format_detect(s->inbuf, first);
 	input->format = format->name;
 	if (!format->decode) {
 		drain(s);
@@ -570,7 +398,11 @@ static struct pc_error *stream_input(struct stream *s)
 				       "analyze -)",
 				       format->name, format->tool);
 	}
-	input->fd = open_tmpfile(s->tmpdir);
+	if (s->options->memory_budget)
+		input->fd = copy_file_memory();
+	input->in_memory = input->fd >= 0;
+	if (input->fd < 0)
+		input->fd = copy_file_temporary(s->tmpdir);
 	if (input->fd < 0) {
 		err = pc_error_create(PC_ERR_IO, "cannot create a temporary file in %s: %s",
 				      s->tmpdir, strerror(errno));
@@ -587,7 +419,7 @@ static struct pc_error *stream_input(struct stream *s)
 	format->destroy(state);
 	drain(s);
 	/* A hole at the end is no size until the file says so. */
-	if (s->hole_at_end && ftruncate(input->fd, (off_t)input->size) != 0) {
+	if (s->hole_at_end && input->fd >= 0 && ftruncate(input->fd, (off_t)input->size) != 0) {
 		err = pc_error_create(PC_ERR_IO, "cannot extend a temporary file in %s: %s",
 				      s->tmpdir, strerror(errno));
 		return err;
@@ -643,7 +475,7 @@ static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 	struct seekable_image *image = NULL;
 	struct seekable_table table;
 	struct input *input = NULL;
-	char *warning = NULL;
+	char *warning = NULL, *note = NULL;
 	struct pc_error *err;
 
 	err = seekable_table_read(fd, size, &table);
@@ -658,6 +490,10 @@ static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 	} else if (table.nframes > 0 && table.data_size <= max_size) {
 		err = seekable_image_open(fd, &table, &image);
 		/* Where userfaultfd is not allowed, as if not seekable. */
+		if (err && asprintf(&note, "the seekable core is decompressed whole: it cannot be "
+					   "read in place: %s",
+				    err->message) < 0)
+			note = NULL;
 		pc_error_destroy(err);
 	}
 	seekable_table_deinit(&table);
@@ -678,24 +514,61 @@ static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 	}
 	if (lseek(fd, 0, SEEK_SET) != 0) {
 		free(warning);
+		free(note);
 		return pc_error_create(PC_ERR_IO, "lseek: %s", strerror(errno));
 	}
 	err = input_open_fd(fd, path, options, ret);
-	if (err)
+	if (err) {
 		free(warning);
-	else
+		free(note);
+	} else {
 		(*ret)->warning = warning;
+		(*ret)->note = note;
+	}
 	return err;
+}
+
+struct pc_error *input_open_file(int fd, const char *path, const struct input_options *options,
+				 struct input **ret)
+{
+	unsigned char magic[FORMAT_MAGIC_MAX];
+	const struct format *format = NULL;
+	struct input *input;
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) != 0)
+		return pc_error_create(PC_ERR_IO, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return pc_error_create(PC_ERR_IO, "is a directory, not a core file");
+	/* A plain core on disk is mapped where it is: no copy. */
+	n = S_ISREG(st.st_mode) ? pread(fd, magic, sizeof(magic), 0) : -1;
+	if (n >= 0)
+		format = format_detect(magic, (size_t)n);
+	if (format == &format_plain) {
+		input = calloc(1, sizeof(*input));
+		if (!input || !(input->name = strdup(path))) {
+			free(input);
+			return &pc_error_nomem;
+		}
+		input->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (input->fd < 0) {
+			input_close(input);
+			return pc_error_create(PC_ERR_IO, "dup: %s", strerror(errno));
+		}
+		input->size = input->read = (uint64_t)st.st_size;
+		*ret = input;
+		return NULL;
+	}
+	if (format && format->name && strcmp(format->name, "zstd") == 0)
+		return open_seekable(fd, path, (uint64_t)st.st_size, options, ret);
+	return input_open_fd(fd, path, options, ret);
 }
 
 struct pc_error *input_open(const char *path, const struct input_options *options,
 			    struct input **ret)
 {
-	unsigned char magic[MAGIC_MAX];
 	struct pc_error *err;
-	struct input *input;
-	struct stat st;
-	ssize_t n;
 	int fd;
 
 	if (strcmp(path, "-") == 0) {
@@ -708,35 +581,7 @@ struct pc_error *input_open(const char *path, const struct input_options *option
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pc_error_create(PC_ERR_IO, "%s", strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		err = pc_error_create(PC_ERR_IO, "%s", strerror(errno));
-		close(fd);
-		return err;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return pc_error_create(PC_ERR_IO, "is a directory, not a core file");
-	}
-	/* A plain core on disk is mapped where it is: no copy. */
-	n = S_ISREG(st.st_mode) ? pread(fd, magic, sizeof(magic), 0) : -1;
-	if (n >= 0 && detect(magic, (size_t)n) == &plain) {
-		input = calloc(1, sizeof(*input));
-		if (!input || !(input->name = strdup(path))) {
-			free(input);
-			close(fd);
-			return &pc_error_nomem;
-		}
-		input->fd = fd;
-		input->size = input->read = (uint64_t)st.st_size;
-		*ret = input;
-		return NULL;
-	}
-	if (n >= 0 && detect(magic, (size_t)n) == &formats[ZSTD_FORMAT]) {
-		err = open_seekable(fd, path, (uint64_t)st.st_size, options, ret);
-		close(fd);
-		return err;
-	}
-	err = input_open_fd(fd, path, options, ret);
+	err = input_open_file(fd, path, options, ret);
 	close(fd);
 	return err;
 }
@@ -751,6 +596,8 @@ void input_close(struct input *input)
 	free(input->name);
 	free(input->error);
 	free(input->warning);
+	free(input->sink_error);
+	free(input->note);
 	free(input);
 }
 

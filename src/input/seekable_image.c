@@ -222,6 +222,21 @@ static int open_uffd(void)
 	return fd;
 }
 
+struct pc_error *seekable_image_probe(void)
+{
+	struct uffdio_api api = {.api = UFFD_API};
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	struct pc_error *err = NULL;
+
+	if (fd < 0)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: %s", strerror(errno));
+	if (ioctl(fd, UFFDIO_API, &api) != 0)
+		err = pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: UFFDIO_API: %s",
+				      strerror(errno));
+	close(fd);
+	return err;
+}
+
 struct pc_error *seekable_image_open(int fd, struct seekable_table *table,
 				     struct seekable_image **ret)
 {
