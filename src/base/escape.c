@@ -96,6 +96,19 @@ static const char *ascii_escape(enum escape_kind kind, unsigned char c, char buf
 	return NULL;
 }
 
+/* Whether KIND writes the ASCII character C as it is.  Letters, digits,
+ * spaces and slashes, most of a report, are so under every kind: they are
+ * told without asking ascii_escape(). */
+static inline bool ascii_plain(enum escape_kind kind, unsigned char c)
+{
+	char buf[PIECE_MAX];
+
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == ' ' || c == '/')
+		return true;
+	return c < 0x80 && !ascii_escape(kind, c, buf);
+}
+
 /* Escape the unit of input at TEXT[0, LEN), LEN > 0: one ASCII character,
  * one UTF-8 sequence, or one stray byte.  Sets *TAKEN to the bytes it took
  * and *PIECE to what to write; returns the length of that. */
@@ -141,8 +154,13 @@ void escape_put(FILE *out, enum escape_kind kind, const char *text, size_t len)
 	 * a report of a thousand threads is mostly such text. */
 	while (i < len) {
 		const char *piece;
-		size_t taken, n = next_piece(kind, text + i, len - i, &taken, &piece, buf);
+		size_t taken, n;
 
+		if (ascii_plain(kind, (unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		n = next_piece(kind, text + i, len - i, &taken, &piece, buf);
 		if (piece != text + i) {
 			fwrite(text + run, 1, i - run, out);
 			fwrite(piece, 1, n, out);
