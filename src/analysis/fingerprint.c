@@ -40,10 +40,13 @@ static const char *const plumbing[] = {
 	"ffi_call_unix64",
 };
 
-/* The parts of glibc's multiarch names (sysdeps/x86_64/multiarch) that say
- * which CPU the variant is for. */
+/* The parts of glibc's multiarch names (sysdeps/x86_64/multiarch,
+ * sysdeps/aarch64/multiarch) that say which CPU the variant is for: the
+ * same crash in memset() is "memset" on every machine. */
 static const char *const isa_markers[] = {
-	"_sse2", "_ssse3", "_sse4", "_avx", "_evex", "_erms",
+	"_sse2",    "_ssse3",  "_sse4", "_avx",	    "_evex",	 "_erms",   "_generic",
+	"_nosimd",  "_asimd",  "_sve",	"_mops",    "_a64fx",	 "_oryon",  "_emag",
+	"_kunpeng", "_zva",    "_thunderx", "_falkor",
 };
 
 struct canonical {

@@ -142,6 +142,11 @@ static void test_native_name(void **state)
 		{"__strchr_sse2", "strchr"},
 		{"__strcasecmp_l_avx", "strcasecmp_l"},
 		{"__memcpy_ssse3", "memcpy"},
+		{"__memset_generic", "memset"},	/* aarch64's */
+		{"__memset_zva64", "memset"},
+		{"__memcpy_oryon1", "memcpy"},
+		{"__strlen_asimd", "strlen"},
+		{"__memchr_nosimd", "memchr"},
 		{"_ctypes_callproc.cold", "_ctypes_callproc"},
 		{"PyCFuncPtr_call.cold", "PyCFuncPtr_call"},
 		{"clock_nanosleep@GLIBC_2.2.5", "clock_nanosleep"},
