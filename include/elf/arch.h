@@ -8,11 +8,39 @@
 #ifndef PYCORE_ELF_ARCH_H
 #define PYCORE_ELF_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* The most words an architecture's NT_PRSTATUS pr_reg holds. */
 #define ARCH_MAX_REGS 34
+
+/* The most bytes of a signal frame that an architecture decodes. */
+#define ARCH_SIGNAL_FRAME_MAX 640
+
+struct core_siginfo;
+
+/* What the kernel leaves on the stack before it calls a signal handler:
+ * the trampoline the handler returns to, which calls rt_sigreturn, and the
+ * context the signal interrupted, at offsets from the stack pointer of the
+ * trampoline's frame (where the handler's own frame ends). */
+struct arch_signal_frame {
+	const char *trampoline_symbol;	/* its name where the C library has symbols */
+	/* Its first instructions, for a trampoline without a name: a
+	 * stripped C library's, the vdso's, or qemu-user's own page. */
+	const unsigned char *trampoline_code;
+	size_t trampoline_code_size;
+	size_t size;			/* bytes read: every offset below lies within */
+	size_t siginfo;			/* the siginfo_t the handler was given */
+	/* For each word of pr_reg, its offset in the frame, or -1 where the
+	 * frame does not save it (the thread's own value stands). */
+	const int16_t *regs;
+	/* Where the kernel writes the siginfo_t for SA_SIGINFO handlers only
+	 * (x86_64), the siginfo of SIGNO rebuilt from the exception state the
+	 * frame FRAME saved; false when that state tells of another signal.
+	 * NULL: the kernel writes the siginfo_t for every handler. */
+	bool (*fault)(const unsigned char *frame, int signo, struct core_siginfo *ret);
+};
 
 struct arch {
 	const char *name;		/* as uname -m says it: "x86_64", "aarch64" */
@@ -37,9 +65,11 @@ struct arch {
 	/* The address bits of a code pointer: a return address may carry a
 	 * pointer-authentication code above them (aarch64).  All ones: none. */
 	uint64_t code_address_mask;
-	/* What a signal handler returns to, where the kernel saved the
-	 * interrupted context; NULL: pycore does not decode it here. */
-	const char *signal_trampoline;
+	/* The kernel's signal frame; NULL: pycore does not decode it here. */
+	const struct arch_signal_frame *signal_frame;
+	/* The note that says which bits of a code pointer pointer
+	 * authentication signs (NT_ARM_PAC_MASK), or 0. */
+	uint32_t pac_mask_note;
 };
 
 #define ARCH_PTHREAD_UNKNOWN INT64_MIN

@@ -16,6 +16,7 @@ struct core;
 struct memory;
 struct paths;
 struct pc_error;
+struct unwind_process;
 
 /* A file the core maps that pycore could not use. */
 struct modules_unusable {
@@ -38,7 +39,8 @@ struct modules {
 	size_t nwarnings;
 	struct modules_unusable *unusable; /* at most WARNINGS_MAX of them */
 	size_t nunusable;
-	bool attached;		/* the core's threads were given to libdwfl (unwind.c) */
+	struct unwind_process *unwound; /* the core's threads as given to libdwfl
+					 * (unwind.c), once they are */
 	char *attach_error;	/* they could not be: why */
 	struct symbol_cache *symbols; /* modules_describe()'s answers, by pc */
 	/* An argument the unwinder reads (frame_argument.h) in the first

@@ -5,6 +5,7 @@
 #include "elf/memory.h"
 #include "elf/modules.h"
 #include "elf/pthread.h"
+#include "elf/signal_frame.h"
 #include "analysis/command_line.h"
 #include "analysis/own_code.h"
 #include "analysis/signals.h"
@@ -134,72 +135,6 @@ static const char *fatal_error_function(const struct native_stack *stack)
 	return NULL;
 }
 
-/* Before it calls a handler, the kernel saves the interrupted context on
- * the stack, where the handler's frame returns to the trampoline: an x86_64
- * struct ucontext (uc_flags, uc_link, uc_stack, then uc_mcontext, a struct
- * sigcontext, then the signal mask) and, for a handler installed with
- * SA_SIGINFO only, its siginfo_t (struct rt_sigframe in the kernel's
- * arch/x86/include/asm/sigframe.h).  Offsets in the ucontext: */
-#define UCONTEXT_RSP 160
-#define UCONTEXT_RIP 168
-#define UCONTEXT_ERR 192	/* the exception's error code */
-#define UCONTEXT_TRAPNO 200	/* the x86 exception vector */
-#define UCONTEXT_CR2 216	/* the address of a page fault */
-#define UCONTEXT_SIZE 304	/* the siginfo_t follows */
-
-/* x86 exception vectors and the page-fault error code's protection bit. */
-enum {
-	TRAP_DE = 0,		/* divide error */
-	TRAP_UD = 6,		/* invalid opcode */
-	TRAP_GP = 13,		/* general protection */
-	TRAP_PF = 14,		/* page fault */
-	TRAP_AC = 17,		/* alignment check */
-	PF_PROT = 1,
-};
-
-static uint64_t context_word(const unsigned char *context, size_t offset)
-{
-	uint64_t word;
-
-	memcpy(&word, context + offset, sizeof(word));
-	return word;
-}
-
-/* The siginfo the kernel gave the handler, rebuilt from the exception it
- * recorded in CONTEXT (arch/x86/kernel/traps.c and mm/fault.c make the same
- * siginfo of it).  A context that a signal interrupted elsewhere keeps a
- * stale exception: it is believed only when it makes SIGNO, the signal the
- * handler raised again. */
-static bool fault_from_context(const unsigned char *context, int signo, struct core_siginfo *ret)
-{
-	uint64_t trapno = context_word(context, UCONTEXT_TRAPNO);
-	uint64_t err = context_word(context, UCONTEXT_ERR);
-	uint64_t rip = context_word(context, UCONTEXT_RIP);
-
-	*ret = (struct core_siginfo){.signo = signo};
-	if (trapno == TRAP_PF && signo == SIGSEGV) {
-		ret->code = err & PF_PROT ? SEGV_ACCERR : SEGV_MAPERR;
-		ret->addr = context_word(context, UCONTEXT_CR2);
-	} else if (trapno == TRAP_PF && signo == SIGBUS) {
-		ret->code = BUS_ADRERR;
-		ret->addr = context_word(context, UCONTEXT_CR2);
-	} else if (trapno == TRAP_GP && signo == SIGSEGV) {
-		ret->code = SI_KERNEL;
-	} else if (trapno == TRAP_DE && signo == SIGFPE) {
-		ret->code = FPE_INTDIV;
-		ret->addr = rip;
-	} else if (trapno == TRAP_UD && signo == SIGILL) {
-		ret->code = ILL_ILLOPN;
-		ret->addr = rip;
-	} else if (trapno == TRAP_AC && signo == SIGBUS) {
-		ret->code = BUS_ADRALN;
-		ret->addr = context_word(context, UCONTEXT_CR2);
-	} else {
-		return false;
-	}
-	return true;
-}
-
 /* The crashing thread's native frames that the crash's facts look at:
  * its own stack when it holds them, else a walk of their own. */
 static struct pc_error *crash_native(struct analysis *analysis)
@@ -232,24 +167,24 @@ static const struct core_siginfo *handled_signal(struct analysis *analysis,
 	const struct native_stack *stack = analysis->crash_native;
 	const struct core_siginfo *info = core->has_siginfo ? &core->siginfo : NULL;
 	int signo = info ? info->signo : core->threads[0].signal;
-	unsigned char context[UCONTEXT_SIZE + CORE_SIGINFO_SIZE];
+	struct signal_frame frame;
 	struct pc_error *err;
 
 	if (!stack->signal_context || stack->interrupted >= stack->nframes ||
 	    (info && info->code > 0))
 		return info;
-	err = memory_read(analysis->memory, stack->signal_context, context, sizeof(context));
+	err = signal_frame_read(core->arch, analysis->memory, stack->signal_context,
+				analysis->threads[0].core_thread->regs, &frame);
 	if (err) {
 		pc_error_destroy(err);
 		return info;
 	}
-	if (context_word(context, UCONTEXT_RIP) != stack->frames[stack->interrupted].pc)
+	if ((frame.pc & core->code_address_mask) != stack->frames[stack->interrupted].pc)
 		return info;
 	analysis->signal.reraised = signo;
 	analysis->crash_frame = stack->interrupted;
-	analysis->fault_sp = context_word(context, UCONTEXT_RSP);
-	core_siginfo_decode(context + UCONTEXT_SIZE, store);
-	if (store->signo == signo || fault_from_context(context, signo, store))
+	analysis->fault_sp = frame.sp;
+	if (signal_frame_siginfo(&frame, signo, store))
 		return store;
 	return info;
 }

@@ -19,9 +19,6 @@
 #ifndef NT_FILE
 #define NT_FILE 0x46494c45
 #endif
-#ifndef NT_ARM_PAC_MASK
-#define NT_ARM_PAC_MASK 0x406
-#endif
 #ifndef NT_SIGINFO
 #define NT_SIGINFO 0x53494749
 #endif
@@ -97,8 +94,9 @@ static struct pc_error *parse_tls(struct core *core, const unsigned char *desc, 
 	return NULL;
 }
 
-/* NT_ARM_PAC_MASK: the data mask, then the instruction mask, the bits a
- * pointer-authentication code takes in a code address. */
+/* The arch's pac_mask_note (NT_ARM_PAC_MASK): the data mask, then the
+ * instruction mask, the bits a pointer-authentication code takes in a code
+ * address. */
 static struct pc_error *parse_pac_mask(struct core *core, const unsigned char *desc,
 				       size_t size)
 {
@@ -228,7 +226,7 @@ static struct pc_error *parse_notes(struct core *core, Elf *elf, const GElf_Phdr
 			err = NULL;
 			if (core->arch->tls_note && nhdr.n_type == core->arch->tls_note)
 				err = parse_tls(core, desc, nhdr.n_descsz);
-			else if (core->arch->machine == EM_AARCH64 && nhdr.n_type == NT_ARM_PAC_MASK)
+			else if (core->arch->pac_mask_note && nhdr.n_type == core->arch->pac_mask_note)
 				err = parse_pac_mask(core, desc, nhdr.n_descsz);
 			if (err && !first)
 				first = err;

@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/vec.h"
 #include "elf/memory.h"
+#include "elf/signal_frame.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,13 @@ struct lwp_index {
 	const struct core *core;
 };
 
-struct process {
+struct unwind_process {
 	const struct core *core;
 	struct memory *mem;
 	struct lwp_index *by_lwp;	/* the core's threads, sorted by LWP */
+	/* While its thread is unwound from the context a signal frame saved,
+	 * that thread as it was then; else its thread is NULL. */
+	struct lwp_index context;
 };
 
 static int lwp_compare(const void *a, const void *b)
@@ -39,7 +43,7 @@ static int lwp_compare(const void *a, const void *b)
 /* The threads in LWP order: libdwfl's thread argument is their entry. */
 static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
 {
-	const struct process *process = arg;
+	const struct unwind_process *process = arg;
 	const struct lwp_index *entry = *thread_arg;
 	(void)dwfl;
 
@@ -52,10 +56,14 @@ static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
 
 static bool get_thread(Dwfl *dwfl, pid_t lwp, void *arg, void **thread_arg)
 {
-	const struct process *process = arg;
+	struct unwind_process *process = arg;
 	struct lwp_index key = {.lwp = lwp}, *found;
 	(void)dwfl;
 
+	if (process->context.thread && process->context.lwp == lwp) {
+		*thread_arg = &process->context;
+		return true;
+	}
 	found = bsearch(&key, process->by_lwp, process->core->nthreads, sizeof(key), lwp_compare);
 	if (!found)
 		return false;
@@ -80,7 +88,7 @@ static Dwarf_Word strip_signature(Dwfl *dwfl, const struct core *core, Dwarf_Wor
 
 static bool read_word(Dwfl *dwfl, Dwarf_Addr address, Dwarf_Word *ret, void *arg)
 {
-	const struct process *process = arg;
+	const struct unwind_process *process = arg;
 	struct pc_error *err = memory_read(process->mem, address, ret, sizeof(*ret));
 
 	pc_error_destroy(err);
@@ -111,7 +119,7 @@ static bool set_initial_registers(Dwfl_Thread *dwfl_thread, void *thread_arg)
 
 static void detach(Dwfl *dwfl, void *arg)
 {
-	struct process *process = arg;
+	struct unwind_process *process = arg;
 	(void)dwfl;
 
 	free(process->by_lwp);
@@ -130,7 +138,7 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
 static struct pc_error *attach(struct modules *modules)
 {
 	const struct core *core = modules->core;
-	struct process *process = calloc(1, sizeof(*process));
+	struct unwind_process *process = calloc(1, sizeof(*process));
 	pid_t pid = 1;
 	size_t i;
 
@@ -160,7 +168,7 @@ static struct pc_error *attach(struct modules *modules)
 		}
 		return NULL;
 	}
-	modules->attached = true;
+	modules->unwound = process;
 	return NULL;
 }
 
@@ -175,21 +183,26 @@ struct unwind_walk {
 };
 
 /* Whether FRAME, the INDEXth of its stack, is the signal trampoline a
- * handler returns to.  By name where the C library has symbols; else by
+ * handler returns to.  By name where the code has symbols; else by
  * libdwfl's word: past the first frame, a frame is an activation only when
  * the CFI of its own or of its caller's code marks a signal frame, and the
  * first such frame is the trampoline (its caller, the interrupted frame, is
  * one too).  Distributions ship libc without a symbol table, and its
- * trampoline has CFI, so this finds the kernel's signal frame all the same. */
-static bool is_signal_trampoline(const struct arch *arch, const struct native_frame *frame,
+ * trampoline has CFI, so this finds the kernel's signal frame all the same.
+ * A trampoline with neither (qemu-user's page) is known by its code. */
+static bool is_signal_trampoline(struct modules *modules, const struct native_frame *frame,
 				 size_t index)
 {
+	const struct arch *arch = modules->core->arch;
+
 	/* An architecture whose saved context pycore does not decode has none. */
-	if (!arch->signal_trampoline)
+	if (!arch->signal_frame)
 		return false;
 	if (frame->where.symbol)
-		return strcmp(frame->where.symbol, arch->signal_trampoline) == 0;
-	return index > 0 && frame->activation;
+		return arch->signal_frame->trampoline_symbol &&
+		       strcmp(frame->where.symbol, arch->signal_frame->trampoline_symbol) == 0;
+	return (index > 0 && frame->activation) ||
+	       signal_frame_trampoline_at(arch, modules->mem, frame->pc);
 }
 
 static bool is_argument_function(const struct modules *modules, const char *symbol)
@@ -239,7 +252,7 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 									       frame->where.symbol))
 		frame_argument(state, walk->modules->dwfl, activation ? pc : pc - 1,
 			       walk->modules->argument_name, &stack->argument);
-	if (!stack->signal_context && is_signal_trampoline(arch, frame, stack->nframes - 1)) {
+	if (!stack->signal_context && is_signal_trampoline(walk->modules, frame, stack->nframes - 1)) {
 		Dwarf_Word sp;
 
 		if (dwfl_frame_reg(state, arch->dwarf_sp, &sp) == 0) {
@@ -248,6 +261,46 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 		}
 	}
 	return DWARF_CB_OK;
+}
+
+/* The walk past a signal trampoline goes on from the context the kernel
+ * saved in its frame, where the unwinder did not come out at that
+ * context's pc: unwind info that restores only the frame record (aarch64's
+ * vdso) skips the interrupted frame, and a trampoline without any
+ * (qemu-user's) leaves the unwinder to guess.  A frame that cannot be
+ * read, or whose pc lies in no module (not a signal frame after all),
+ * leaves the stack as it was. */
+static void unwind_interrupted(struct unwind_walk *walk, pid_t lwp)
+{
+	struct native_stack *stack = walk->stack;
+	struct unwind_process *process = walk->modules->unwound;
+	const struct core *core = process->core;
+	struct lwp_index key = {.lwp = lwp}, *found;
+	struct core_thread interrupted;
+	struct signal_frame frame;
+	struct pc_error *err;
+
+	found = bsearch(&key, process->by_lwp, core->nthreads, sizeof(key), lwp_compare);
+	if (!found)
+		return;
+	err = signal_frame_read(core->arch, process->mem, stack->signal_context,
+				found->thread->regs, &frame);
+	if (err) {
+		pc_error_destroy(err);
+		return;
+	}
+	frame.pc &= core->code_address_mask;
+	if ((stack->interrupted < stack->nframes &&
+	     stack->frames[stack->interrupted].pc == frame.pc) ||
+	    !dwfl_addrmodule(walk->modules->dwfl, frame.pc))
+		return;
+	interrupted = *found->thread;
+	memcpy(interrupted.regs, frame.regs, sizeof(interrupted.regs));
+	stack->nframes = stack->interrupted;
+	stack->cut = false;
+	process->context = (struct lwp_index){lwp, &interrupted, core};
+	dwfl_getthread_frames(walk->modules->dwfl, lwp, frame_callback, walk);
+	process->context.thread = NULL;
 }
 
 struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t max_frames,
@@ -262,18 +315,20 @@ struct pc_error *unwind_thread_until(struct modules *modules, pid_t lwp, size_t 
 		ret->error = strdup("the --timeout deadline passed before this thread");
 		return ret->error ? NULL : &pc_error_nomem;
 	}
-	if (!modules->attached && !modules->attach_error) {
+	if (!modules->unwound && !modules->attach_error) {
 		struct pc_error *err = attach(modules);
 
 		if (err)
 			return err;
 	}
-	if (!modules->attached) {
+	if (!modules->unwound) {
 		ret->error = strdup(modules->attach_error ? modules->attach_error
 							  : "the core's threads cannot be unwound");
 		return ret->error ? NULL : &pc_error_nomem;
 	}
 	rc = dwfl_getthread_frames(modules->dwfl, lwp, frame_callback, &walk);
+	if (ret->signal_context && !walk.err && !walk.timed_out)
+		unwind_interrupted(&walk, lwp);
 	if (walk.err) {
 		native_stack_deinit(ret);
 		return walk.err;
