@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <gelf.h>
 
+#include "sid_root.h"
 #include "skip_missing.h"
 
 #include "base/error.h"
@@ -26,7 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SID_ROOT "/var/cache/pycore/sid-root"
 #define TABLE_BYTES 4096
 
 /* The first TABLE_BYTES of PATH's .PyRuntime section; false when PATH is
@@ -143,11 +143,12 @@ static void test_newer(void **state)
 {
 	unsigned char table[TABLE_BYTES], changed[TABLE_BYTES];
 	struct py_layout known, newer;
+	const char *path = sid_path("usr/bin/python3.15");
 	struct pc_error *err;
 
 	(void)state;
-	if (!read_table(SID_ROOT "/usr/bin/python3.15", table)) {
-		skip_missing(SID_ROOT "/usr/bin/python3.15");
+	if (!read_table(path, table)) {
+		skip_missing(path);
 		return;
 	}
 	assert_null(layout_from_debug_offsets(table, sizeof(table), &known));
@@ -193,10 +194,10 @@ static void test_newer(void **state)
 
 int main(void)
 {
-	static const char *const paths[] = {
-		SID_ROOT "/usr/bin/python3.13",
-		SID_ROOT "/usr/bin/python3.14",
-		SID_ROOT "/usr/bin/python3.15",
+	const char *const paths[] = {
+		sid_path("usr/bin/python3.13"),
+		sid_path("usr/bin/python3.14"),
+		sid_path("usr/bin/python3.15"),
 	};
 	struct CMUnitTest tests[4];
 	size_t n = 0;

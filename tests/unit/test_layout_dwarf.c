@@ -29,6 +29,7 @@
 #include <cmocka.h>
 #include <elfutils/libdwfl.h>
 
+#include "sid_root.h"
 #include "skip_missing.h"
 
 #include "base/error.h"
@@ -182,9 +183,8 @@ struct interpreter {
 	struct known known;
 };
 
-#define SID_ROOT "/var/cache/pycore/sid-root"
-
-static const struct interpreter interpreters[] = {
+/* A path without a leading slash is in sid's root (sid_root.h). */
+static struct interpreter interpreters[] = {
 	{"/root/.pyenv/versions/2.7.18/lib/libpython2.7.so.1.0", {8, 144, 96, 128, A, 36, 4, 24}},
 	{"/root/.pyenv/versions/3.6.15/lib/libpython3.6m.so.1.0", {16, 152, 36, 144, 48, 32, A, 24}},
 	{"/root/.pyenv/versions/3.7.16/lib/libpython3.7m.so.1.0", {16, 176, 36, 144, 48, 32, A, 24}},
@@ -195,9 +195,9 @@ static const struct interpreter interpreters[] = {
 	{"/root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0", {16, 136, 68, 200, 40, 32, A, 24}},
 	{"/root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0", {16, 152, 68, 208, 40, 32, A, 24}},
 	{"/usr/bin/python3.11", {16, 152, 72, 192, 48, 32, A, 24}},
-	{SID_ROOT "/usr/bin/python3.13", {16, 152, 68, 208, 40, 32, A, 24}},
-	{SID_ROOT "/usr/bin/python3.14", {16, 152, 68, 216, 40, 32, A, 32}},
-	{SID_ROOT "/usr/bin/python3.15", {16, 176, 68, 216, 40, 32, A, 32}},
+	{"usr/bin/python3.13", {16, 152, 68, 208, 40, 32, A, 24}},
+	{"usr/bin/python3.14", {16, 152, 68, 216, 40, 32, A, 32}},
+	{"usr/bin/python3.15", {16, 176, 68, 216, 40, 32, A, 32}},
 };
 
 #define PYENV_3_11 "/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0"
@@ -229,11 +229,13 @@ static const Dwfl_Callbacks offline_callbacks = {
 };
 
 /* The root's debug files, by build-id, as gdb's debug-file-directory. */
-static char *root_debug_path = SID_ROOT "/usr/lib/debug";
+static char *root_debug_path;
 
 static bool in_root(const char *path)
 {
-	return strncmp(path, SID_ROOT "/", strlen(SID_ROOT) + 1) == 0;
+	size_t len = strlen(sid_root());
+
+	return strncmp(path, sid_root(), len) == 0 && path[len] == '/';
 }
 
 static const Dwfl_Callbacks root_callbacks = {
@@ -563,10 +565,10 @@ struct asyncio_file {
 	unsigned version_hex;
 };
 
-static const struct asyncio_file asyncio_files[] = {
-	{SID_ROOT "/usr/lib/python3.14/lib-dynload/_asyncio.cpython-314-x86_64-linux-gnu.so",
+static struct asyncio_file asyncio_files[] = {
+	{"usr/lib/python3.14/lib-dynload/_asyncio.cpython-314-x86_64-linux-gnu.so",
 	 PY_HEX(3, 14) | 0xf0},
-	{SID_ROOT "/usr/bin/python3.15", PY_HEX(3, 15) | 0xf0},
+	{"usr/bin/python3.15", PY_HEX(3, 15) | 0xf0},
 };
 
 /* MODULE's .AsyncioDebug section, whose size is *SIZE. */
@@ -691,6 +693,12 @@ int main(void)
 	struct CMUnitTest tests[ARRAY_SIZE(interpreters) + ARRAY_SIZE(asyncio_files) + 3];
 	size_t n = 0;
 
+	root_debug_path = (char *)sid_path("usr/lib/debug");
+	for (size_t i = 0; i < ARRAY_SIZE(interpreters); i++)
+		if (interpreters[i].path[0] != '/')
+			interpreters[i].path = sid_path(interpreters[i].path);
+	for (size_t i = 0; i < ARRAY_SIZE(asyncio_files); i++)
+		asyncio_files[i].path = sid_path(asyncio_files[i].path);
 	for (size_t i = 0; i < ARRAY_SIZE(interpreters); i++) {
 		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
 			test_interpreter, (void *)&interpreters[i]);
