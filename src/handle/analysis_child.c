@@ -66,7 +66,7 @@ bool live_is_python(struct handle *h)
 static void write_walls(FILE *out, unsigned walls)
 {
 	if (!walls) {
-		fprintf(out, "; nothing writable to it but by its seccomp filter");
+		fprintf(out, "; kept from writing by its seccomp filter alone");
 		return;
 	}
 	fprintf(out, "; nothing writable to it: %s%s%s",
