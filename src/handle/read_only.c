@@ -28,13 +28,17 @@
 	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                          \
 	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
 
-/* A namespace of our own, so that no other process sees the change;
- * private, so that no mount made later elsewhere appears writable in it. */
+/* A namespace of our own, so that no other process sees the change.  Its
+ * mounts are slaves of the host's: a file system the host unmounts goes
+ * from it too, so that the child holds none busy for --timeout (a disk
+ * that cannot be detached, a LUKS volume that cannot be closed).  A mount
+ * the host makes meanwhile appears in it as the host made it, writable:
+ * Landlock and the seccomp filter still hold there. */
 static unsigned read_only_mounts(void)
 {
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID,
-		.propagation = MS_PRIVATE,
+		.propagation = MS_SLAVE,
 	};
 
 	if (unshare(CLONE_NEWNS) != 0)
