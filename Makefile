@@ -8,8 +8,9 @@
 #                   unit tests under qemu-aarch64-static
 #   make valgrind-check  the unit tests and a subset of the real cores under valgrind
 #   make fuzz       run the libFuzzer targets of fuzz/ (FUZZ_SECONDS in all, default 240)
-#   make bench      pycore against gdb and eu-stack; writes bench/RESULTS.md, and on a
-#                   large core against zstd, xz and lz4: bench/COMPRESSED.md
+#   make bench      pycore against gdb and eu-stack; writes bench/RESULTS.md, on a
+#                   large core against zstd, xz and lz4: bench/COMPRESSED.md, and on
+#                   aarch64 (qemu) cores against x86_64 ones: bench/AARCH64.md
 #   make install    install pycore and its man page under $(DESTDIR)$(PREFIX)
 
 CC ?= gcc
@@ -106,6 +107,7 @@ bench: all
 	@scripts/install-deps --check-or-install --bench
 	PYCORE=$(abspath $(PROG)) scripts/bench
 	PYCORE=$(abspath $(PROG)) scripts/bench-compressed
+	PYCORE=$(abspath $(PROG)) scripts/bench-aarch64
 
 demo: all
 	PYCORE=$(abspath $(PROG)) scripts/demo
