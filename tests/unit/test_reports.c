@@ -6,8 +6,9 @@
  * libc builds with and without symbols,
  * repeat_marker(), the words of a collapsed recursion, and notes_gather(),
  * the one list of notes every report renders.  The
- * reports themselves are tested on real cores by
- * tests/integration/test-reports. */
+ * reports themselves are tested on real cores by tests/integration/
+ * test-json-report, test-fingerprints, test-ci-report and
+ * test-process-header. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
