@@ -49,7 +49,8 @@ struct input_options {
 				 * memory; past them it spills to a temporary
 				 * file; 0: a temporary file from the start */
 	bool copy_optional;	/* past the budget the copy is dropped, not
-				 * spilled: the sink keeps the core */
+				 * spilled: the sink keeps the core; with a
+				 * budget of 0, no copy is made at all */
 	/* When set, gets every byte of core kept, zeros included, in order,
 	 * as read (pycore handle --keep-core compresses it).  An error stops
 	 * it: input->sink_error says why. */

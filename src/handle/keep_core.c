@@ -8,11 +8,16 @@
 #include "input/seekable.h"
 #include "input/seekable_image.h"
 
+#include <fcntl.h>
 #include <syslog.h>
 #include <unistd.h>
 
 /* zstd's level: its default, and what systemd-coredump uses. */
 #define KEEP_CORE_LEVEL 3
+
+/* The kept file's bytes are sent to the disk every this many, while it is
+ * written: the fsync that commits it then finds little left to write. */
+#define KEEP_CORE_FLUSH_STEP (32u << 20)
 
 /* Compressing threads at most: the draining thread needs a share too. */
 #define KEEP_CORE_MAX_THREADS 4
@@ -33,11 +38,22 @@ uint64_t keep_core_limit(const struct handle *h)
 							      : h->options.max_core_size;
 }
 
+/* Before each write of the writer: the reserve, and the writeback of what
+ * the writes before this one left in the page cache. */
 static struct pc_error *check_reserve(void *arg, size_t len)
 {
 	struct keep_core *k = arg;
+	struct pc_error *err = spool_reserve(&k->h->spool, len, k->reserve);
 
-	return spool_reserve(&k->h->spool, len, k->reserve);
+	if (err)
+		return err;
+	if (k->written - k->flushed >= KEEP_CORE_FLUSH_STEP) {
+		sync_file_range(k->h->core_file.fd, (off_t)k->flushed,
+				(off_t)(k->written - k->flushed), SYNC_FILE_RANGE_WRITE);
+		k->flushed = k->written;
+	}
+	k->written += len;
+	return NULL;
 }
 
 /* The input's sink: the core's bytes up to the limit; past it, nothing. */
@@ -79,17 +95,19 @@ void keep_core_start(struct handle *h, struct keep_core *k, struct input_options
 	}
 	options->sink = take;
 	options->sink_arg = k;
-	/* Past the memory budget the analysis reads the kept file, as an
-	 * unprivileged pycore analyze would: where it cannot, the copy
-	 * spills to the spool instead. */
+	/* The analysis reads the kept file in place, as an unprivileged
+	 * pycore analyze would: a copy, even in memory, would cost the
+	 * draining as much as compressing does.  Where it cannot, a copy is
+	 * made, in memory within the budget, else in the spool. */
 	err = seekable_image_probe();
 	if (!err) {
 		options->copy_optional = true;
+		options->memory_budget = 0;
 		return;
 	}
-	handle_log(LOG_INFO, "PID %d: the kept core cannot be read in place (%s): past "
-			     "--memory-budget the analysis reads a copy in %s",
-		   (int)h->crash.pid, err->message, h->spool.path);
+	handle_log(LOG_INFO, "PID %d: the kept core cannot be read in place (%s): the analysis "
+			     "reads a copy of it",
+		   (int)h->crash.pid, err->message);
 	pc_error_destroy(err);
 }
 

@@ -398,12 +398,14 @@ static struct pc_error *stream_input(struct stream *s)
 				       "analyze -)",
 				       format->name, format->tool);
 	}
-	if (s->options->memory_budget)
+	if (s->options->copy_optional && !s->options->memory_budget)
+		input->copy_dropped = true;
+	else if (s->options->memory_budget)
 		input->fd = copy_file_memory();
 	input->in_memory = input->fd >= 0;
-	if (input->fd < 0)
+	if (input->fd < 0 && !input->copy_dropped)
 		input->fd = copy_file_temporary(s->tmpdir);
-	if (input->fd < 0) {
+	if (input->fd < 0 && !input->copy_dropped) {
 		err = pc_error_create(PC_ERR_IO, "cannot create a temporary file in %s: %s",
 				      s->tmpdir, strerror(errno));
 		drain(s);
