@@ -16,7 +16,7 @@
 #define ARCH_MAX_REGS 34
 
 /* The most bytes of a signal frame that an architecture decodes. */
-#define ARCH_SIGNAL_FRAME_MAX 640
+#define ARCH_SIGNAL_FRAME_MAX 1152
 
 struct core_siginfo;
 
@@ -35,10 +35,10 @@ struct arch_signal_frame {
 	/* For each word of pr_reg, its offset in the frame, or -1 where the
 	 * frame does not save it (the thread's own value stands). */
 	const int16_t *regs;
-	/* Where the kernel writes the siginfo_t for SA_SIGINFO handlers only
-	 * (x86_64), the siginfo of SIGNO rebuilt from the exception state the
-	 * frame FRAME saved; false when that state tells of another signal.
-	 * NULL: the kernel writes the siginfo_t for every handler. */
+	/* The kernel writes the siginfo_t for SA_SIGINFO handlers only: for
+	 * the others, the siginfo of SIGNO rebuilt from the exception state
+	 * the frame FRAME saved; false when that state tells of another
+	 * signal, or of none.  NULL: the frame saves none. */
 	bool (*fault)(const unsigned char *frame, int signo, struct core_siginfo *ret);
 };
 
