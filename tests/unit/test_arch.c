@@ -2,9 +2,10 @@
  * pointer in NT_ARM_TLS and the pointer-authentication mask in
  * NT_ARM_PAC_MASK, and pthread_self() found through glibc's struct pthread.
  *
- * This machine cannot make a kernel core of aarch64 (qemu-user writes its
- * own, without those notes; tests/integration/test-aarch64 reads them), so
- * the core here is written as the kernel lays it out (fs/binfmt_elf.c:
+ * qemu-user writes its own cores, without those notes (tests/integration/
+ * test-aarch64 reads them); real kernel cores are fixtures that
+ * tests/integration/test-aarch64-kernel-cores reads.  The core here is
+ * written as the kernel lays it out (fs/binfmt_elf.c:
  * NT_PRSTATUS then the regsets of that thread, struct user_pt_regs,
  * arch/arm64/kernel/ptrace.c for the two notes), with one PT_LOAD segment
  * that holds a struct pthread. */
