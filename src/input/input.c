@@ -3,15 +3,19 @@
 #include "base/error.h"
 #include "input/copy_file.h"
 #include "input/format.h"
+#include "input/output_queue.h"
 #include "input/seekable.h"
 #include "input/seekable_image.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -31,6 +35,8 @@
 /* What a pipe on the input is widened to: the kernel's dump then fills it
  * in large writes, and each read takes a megabyte, not 64 KiB. */
 #define PIPE_SIZE (1 << 20)
+/* A mapped compressed file is decoded this much at a time. */
+#define MAP_STEP (16u << 20)
 
 const char *input_compression(const unsigned char *bytes, size_t len)
 {
@@ -59,7 +65,8 @@ struct stream {
 	uint64_t max_size;
 	const char *tmpdir;
 	uint64_t read;		/* bytes read from the input */
-	bool keeping;		/* still writing core bytes */
+	atomic_bool keeping;	/* still writing core bytes; the storing
+				 * thread stops it as the decoder does */
 	bool complete;		/* the decoder may stop here */
 	bool hole_at_end;	/* the last bytes were zeros, not written */
 	bool write_failed;	/* the temporary file could not be written */
@@ -67,6 +74,12 @@ struct stream {
 	uint64_t room_until;	/* the free space suffices up to this size */
 	unsigned char *inbuf;
 	unsigned char *outbuf;
+	struct output_queue *queue; /* decoded output stored on another thread,
+				     * or NULL: stored by the decoder */
+	pthread_mutex_t error_lock; /* input->error, set by either thread */
+	atomic_bool decoding;	/* the decoder goes on */
+	char *decode_error;	/* why it stopped; said once what it decoded
+				 * before is stored */
 };
 
 static const char *tmpdir_of(const struct input_options *options)
@@ -85,14 +98,36 @@ static void stop_keeping(struct stream *s, const char *fmt, ...)
 	va_list ap;
 
 	s->keeping = false;
-	if (s->input->error)
+	pthread_mutex_lock(&s->error_lock);
+	if (!s->input->error) {
+		va_start(ap, fmt);
+		if (vasprintf(&s->input->error, fmt, ap) < 0)
+			s->input->error = NULL;
+		va_end(ap);
+		if (!s->input->error)
+			s->input->error = strdup("out of memory while reading the input");
+	}
+	pthread_mutex_unlock(&s->error_lock);
+}
+
+/* Stop decoding, saying why once the output before is stored: an error
+ * in the stream comes after the bytes that came before it. */
+static void stop_decoding(struct stream *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void stop_decoding(struct stream *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->decoding = false;
+	if (s->decode_error)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&s->input->error, fmt, ap) < 0)
-		s->input->error = NULL;
+	if (vasprintf(&s->decode_error, fmt, ap) < 0)
+		s->decode_error = NULL;
 	va_end(ap);
-	if (!s->input->error)
-		s->input->error = strdup("out of memory while reading the input");
+	if (!s->decode_error)
+		s->decode_error = strdup("out of memory while reading the input");
 }
 
 /* Whether the temporary file's file system still has RESERVE bytes free
@@ -263,6 +298,11 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 	}
 }
 
+static void store_decoded(void *arg, const unsigned char *buf, size_t len)
+{
+	store(arg, buf, len);
+}
+
 static const char *stream_name(const struct format *format)
 {
 	return format->name ? format->name : "input";
@@ -279,23 +319,27 @@ static void decode(struct stream *s, const struct format *format, void *state,
 		store(s, in, len);
 		return;
 	}
-	while (s->keeping) {
-		const char *problem = format->decode(state, in, len, &consumed, s->outbuf,
-						     OUT_CHUNK, &produced, finish, &s->complete);
+	while (s->keeping && s->decoding) {
+		unsigned char *out = s->queue ? output_queue_buffer(s->queue) : s->outbuf;
+		const char *problem = format->decode(state, in, len, &consumed, out, OUT_CHUNK,
+						     &produced, finish, &s->complete);
 
 		if (problem) {
-			stop_keeping(s, "the %s stream is corrupt: %s (in its first %llu bytes)",
+			stop_decoding(s, "the %s stream is corrupt: %s (in its first %llu bytes)",
 				     stream_name(format), problem, (unsigned long long)s->read);
 			return;
 		}
-		store(s, s->outbuf, produced);
+		if (s->queue)
+			output_queue_push(s->queue, produced);
+		else
+			store(s, out, produced);
 		in += consumed;
 		len -= consumed;
 		/* A full output buffer may hide more output for no more input. */
 		if (len == 0 && produced < OUT_CHUNK)
 			return;
 		if (consumed == 0 && produced == 0) {
-			stop_keeping(s, "the %s stream makes no progress (%llu bytes into it)",
+			stop_decoding(s, "the %s stream makes no progress (%llu bytes into it)",
 				     stream_name(format), (unsigned long long)s->read);
 			return;
 		}
@@ -331,31 +375,64 @@ static ssize_t read_chunk(struct stream *s, unsigned char *buf, size_t len)
 	return n;
 }
 
+/* A compressed file (not a pipe, nothing to tee) is decoded from a
+ * mapping of it rather than read into a buffer: a copy less of each of its
+ * bytes.  False when it is not one, or cannot be mapped: it is read. */
+static bool decode_mapped(struct stream *s, const struct format *format, void *state)
+{
+	off_t at = lseek(s->in_fd, 0, SEEK_CUR);
+	uint64_t pos, dropped = 0, done;
+	unsigned char *map;
+	struct stat st;
+
+	if (s->options->tee || format == &format_plain || at < 0 || fstat(s->in_fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= at)
+		return false;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, s->in_fd, 0);
+	if (map == MAP_FAILED)
+		return false;
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	for (pos = (uint64_t)at; pos < (uint64_t)st.st_size && s->keeping && s->decoding; pos += MAP_STEP) {
+		size_t len = (uint64_t)st.st_size - pos < MAP_STEP ? (size_t)(st.st_size - pos)
+								   : MAP_STEP;
+
+		s->read += len;
+		decode(s, format, state, map + pos, len, false);
+		/* What was decoded is not read again: the page cache keeps it
+		 * for whoever reads it next, not this process's memory. */
+		done = (pos + len) & ~(uint64_t)(HOLE_BLOCK - 1);
+		madvise(map + dropped, (size_t)(done - dropped), MADV_DONTNEED);
+		dropped = done;
+	}
+	munmap(map, (size_t)st.st_size);
+	lseek(s->in_fd, 0, SEEK_END);
+	return true;
+}
+
 /* Read the whole input through FORMAT, keeping what it decodes.  FIRST:
  * the bytes already read to recognise the format. */
 static void run_stream(struct stream *s, const struct format *format, void *state, size_t first)
 {
-	size_t len = first;
 	ssize_t n;
 
 	s->complete = true;
-	for (;;) {
-		decode(s, format, state, s->inbuf, len, false);
-		if (!s->keeping && !s->options->drain)
+	decode(s, format, state, s->inbuf, first, false);
+	while (!decode_mapped(s, format, state)) {
+		if (!(s->keeping && s->decoding) && !s->options->drain)
 			return;
 		n = read_chunk(s, s->inbuf, IN_CHUNK);
 		if (n < 0) {
-			stop_keeping(s, "reading the input: %s, %llu bytes into it", strerror(errno),
+			stop_decoding(s, "reading the input: %s, %llu bytes into it", strerror(errno),
 				     (unsigned long long)s->read);
 			return;
 		}
 		if (n == 0)
 			break;
-		len = (size_t)n;
+		decode(s, format, state, s->inbuf, (size_t)n, false);
 	}
 	decode(s, format, state, s->inbuf, 0, true);
-	if (s->keeping && !s->complete)
-		stop_keeping(s, "the %s stream is cut short: %s, after %llu bytes",
+	if (s->keeping && s->decoding && !s->complete)
+		stop_decoding(s, "the %s stream is cut short: %s, after %llu bytes",
 			     stream_name(format), format->cut ? format->cut : "it ends early",
 			     (unsigned long long)s->read);
 }
@@ -417,7 +494,22 @@ static struct pc_error *stream_input(struct stream *s)
 		return &pc_error_nomem;
 	}
 	s->keeping = true;
+	/* Where the queue cannot be had, the decoder stores its output. */
+	if (format != &format_plain) {
+		err = output_queue_create(OUT_CHUNK, store_decoded, s, &s->queue);
+		if (err)
+			s->queue = NULL;
+		pc_error_destroy(err);
+	}
+	s->decoding = true;
 	run_stream(s, format, state, first);
+	output_queue_destroy(s->queue);
+	s->queue = NULL;
+	if (s->decode_error) {
+		stop_keeping(s, "%s", s->decode_error);
+		free(s->decode_error);
+		s->decode_error = NULL;
+	}
 	format->destroy(state);
 	drain(s);
 	/* A hole at the end is no size until the file says so. */
@@ -441,6 +533,7 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 	struct input *input = calloc(1, sizeof(*input));
 
 	s.max_size = options->max_size ? options->max_size : INPUT_DEFAULT_MAX_SIZE;
+	pthread_mutex_init(&s.error_lock, NULL);
 	/* Best effort: a pipe that cannot grow is read as it is. */
 	fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
 	s.tmpdir = tmpdir_of(options);
@@ -457,6 +550,7 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 		err = stream_input(&s);
 	free(s.inbuf);
 	free(s.outbuf);
+	pthread_mutex_destroy(&s.error_lock);
 	if (input)
 		input->read = s.read;
 	if (err) {
