@@ -98,11 +98,7 @@ class Suite(NativeChecks, BadInputChecks):
     def crash(self, interp, fixture, workdir, outdir):
         """Run FIXTURE under INTERP in WORKDIR; returns (problems, parent
         pid, return code)."""
-        shutil.copytree(FIXTURES, os.path.join(workdir, 'fixtures'),
-                        ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
-        # The oracle reads pycore's caps on a repr from include/python/repr.h.
-        shutil.copytree(os.path.join(ROOT, 'include'),
-                        os.path.join(workdir, 'include'))
+        pt.copy_fixtures(workdir)
         script = os.path.join(workdir, 'fixtures', fixture)
         env = dict(os.environ)
         for var in ('PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP',

@@ -32,6 +32,7 @@ pycore
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,6 +61,21 @@ DEFAULT_PYTHONS = [
     ('sid-3.14', '/usr/bin/python3.14'),
     ('sid-3.15', '/usr/bin/python3.15'),
 ]
+
+
+# What fixtures/ holds besides the Python programs the tests crash: data
+# that a copy next to a crash would only slow down, and cores that a
+# `pycore ci` over that directory would find besides the one just made.
+FIXTURE_DATA = ('__pycache__', '*.pyc', 'fuzz-regressions', 'aarch64-kernel')
+
+
+def copy_fixtures(workdir):
+    """The crashing programs of fixtures/ into WORKDIR/fixtures, and
+    include/ into WORKDIR/include, where the oracle reads pycore's caps."""
+    shutil.copytree(FIXTURES, os.path.join(workdir, 'fixtures'),
+                    ignore=shutil.ignore_patterns(*FIXTURE_DATA))
+    shutil.copytree(os.path.join(ROOT, 'include'),
+                    os.path.join(workdir, 'include'))
 
 
 def _pythons():
