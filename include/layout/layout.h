@@ -217,8 +217,9 @@ struct pc_error *layout_from_dwarf(struct Dwfl_Module *module, unsigned version_
 				   struct py_layout *ret);
 
 /* From a copy of the _Py_DebugOffsets that starts _PyRuntime (3.13+).
- * BYTES holds SIZE bytes read from the start of _PyRuntime. */
-struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
+ * BYTES holds SIZE bytes read from the start of _PyRuntime of a core of
+ * the ELF machine MACHINE. */
+struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size, unsigned machine,
 					   struct py_layout *ret);
 
 /* The future, task and futureiter fields of RET, from the DWARF of MODULE
@@ -240,9 +241,7 @@ struct pc_error *layout_asyncio_from_debug_offsets(const void *bytes, size_t siz
  * types that CPython's runtime state embeds differ in size between them. */
 struct pc_error *layout_from_arch_tables(unsigned machine, unsigned version_hex,
 					 struct py_layout *ret);
-/* The same for x86_64.  _Py_DebugOffsets' complement (debug_offsets.c)
- * comes from these: what it takes is laid out alike on every 64-bit
- * architecture pycore reads. */
+/* The same for x86_64. */
 struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret);
 
 /* The newest major.minor the tables know, as PY_HEX(). */

@@ -36,19 +36,32 @@ unsigned layout_newest_version(void)
 	return newest;
 }
 
+/* The tables of each architecture, by ELF machine; an error names the
+ * architecture unless it is the one most cores come from. */
+static const struct {
+	unsigned machine;
+	const char *in_message;
+	const struct layout_table *tables;
+	const size_t *ntables;
+} arch_tables[] = {
+	{EM_X86_64, "", layout_tables, &layout_ntables},
+	{EM_AARCH64, " on aarch64", layout_tables_aarch64, &layout_ntables_aarch64},
+};
+
 struct pc_error *layout_from_arch_tables(unsigned machine, unsigned version_hex,
 					 struct py_layout *ret)
 {
 	unsigned major = version_hex >> 24, minor = (version_hex >> 16) & 0xff;
-	const struct layout_table *tables = layout_tables;
-	size_t ntables = layout_ntables;
+	size_t arch = 0;
 
-	if (machine == EM_AARCH64) {
-		tables = layout_tables_aarch64;
-		ntables = layout_ntables_aarch64;
-	}
-	for (size_t i = 0; i < ntables; i++) {
-		const struct layout_table *table = &tables[i];
+	while (arch < sizeof(arch_tables) / sizeof(arch_tables[0]) &&
+	       arch_tables[arch].machine != machine)
+		arch++;
+	if (arch == sizeof(arch_tables) / sizeof(arch_tables[0]))
+		return pc_error_create(PC_ERR_UNSUPPORTED,
+				       "no built-in layouts for ELF machine %u", machine);
+	for (size_t i = 0; i < *arch_tables[arch].ntables; i++) {
+		const struct layout_table *table = &arch_tables[arch].tables[i];
 
 		if (table->major != major || table->minor != minor)
 			continue;
@@ -59,7 +72,7 @@ struct pc_error *layout_from_arch_tables(unsigned machine, unsigned version_hex,
 		return NULL;
 	}
 	return pc_error_create(PC_ERR_UNSUPPORTED, "no built-in layout for Python %u.%u%s",
-			       major, minor, machine == EM_AARCH64 ? " on aarch64" : "");
+			       major, minor, arch_tables[arch].in_message);
 }
 
 struct pc_error *layout_from_tables(unsigned version_hex, struct py_layout *ret)

@@ -145,12 +145,14 @@ static struct pc_error *interpreter_parts(const struct reader *r, struct py_layo
 
 /* _Py_DebugOffsets carries what a stack needs, not everything pycore shows
  * (the exception being handled, the insides of dicts, sets and cells that
- * --locals reads): those fields come from the built-in table of the same
- * version, when there is one. */
-static void fill_from_tables(struct py_layout *ret)
+ * --locals reads, the interpreter's list of tasks): those fields come from
+ * the built-in table of the same version and architecture, when there is
+ * one (the interpreter state's fields move with the size of glibc's
+ * pthread types). */
+static void fill_from_tables(unsigned machine, struct py_layout *ret)
 {
 	struct py_layout tables;
-	struct pc_error *err = layout_from_tables(ret->version_hex, &tables);
+	struct pc_error *err = layout_from_arch_tables(machine, ret->version_hex, &tables);
 
 	if (err) {
 		pc_error_destroy(err);
@@ -161,7 +163,7 @@ static void fill_from_tables(struct py_layout *ret)
 			ret->offset[i] = tables.offset[i];
 }
 
-struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
+struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size, unsigned machine,
 					   struct py_layout *ret)
 {
 	struct reader r = {.bytes = bytes, .size = size};
@@ -214,7 +216,7 @@ struct pc_error *layout_from_debug_offsets(const void *bytes, size_t size,
 	if (ret->unicode.compact_size == LAYOUT_ABSENT)
 		ret->unicode.compact_size = ret->unicode.ascii_size + 16;
 	ret->unicode.data_any = ret->unicode.compact_size;
-	fill_from_tables(ret);
+	fill_from_tables(machine, ret);
 	ret->source = LAYOUT_SOURCE_DEBUG_OFFSETS;
 	return NULL;
 }

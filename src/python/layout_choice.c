@@ -40,7 +40,8 @@ struct pc_error *python_choose_layout(struct python *python, struct memory *mem,
 			      ? memory_read(mem, anchors->runtime, offsets, sizeof(offsets))
 			      : pc_error_create(PC_ERR_NOT_FOUND, "no _PyRuntime");
 		if (!err)
-			err = layout_from_debug_offsets(offsets, sizeof(offsets), &python->layout);
+			err = layout_from_debug_offsets(offsets, sizeof(offsets), anchors->machine,
+							&python->layout);
 		if (!err || request == LAYOUT_REQUEST_DEBUG_OFFSETS) {
 			pc_error_destroy(dwarf_err);
 			return err;
