@@ -116,7 +116,7 @@ static int allow_threads_and_faults(scmp_filter_ctx ctx)
 #endif
 	for (i = 0; i < sizeof(requests) / sizeof(requests[0]) && rc == 0; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, requests[i]));
+				      SCMP_A1(SCMP_CMP_EQ, requests[i], 0));
 	return rc;
 }
 
