@@ -34,6 +34,14 @@ struct native_stack {
 	uint64_t argument;
 };
 
+/* Whether frame I of STACK is the signal trampoline, where a handler's
+ * frames end and the frame the signal interrupted begins ("<signal handler
+ * called>", as gdb shows it). */
+static inline bool native_stack_is_trampoline(const struct native_stack *stack, size_t i)
+{
+	return stack->signal_context && stack->interrupted && i + 1 == stack->interrupted;
+}
+
 /* Unwind thread LWP, at most MAX_FRAMES frames.  A thread that cannot be
  * unwound at all gets a stack with no frames and an error. */
 struct pc_error *unwind_thread(struct modules *modules, pid_t lwp, size_t max_frames,

@@ -315,6 +315,8 @@ static void write_native_stack(struct json *j, const struct native_stack *stack)
 			json_int(j, where->src_line);
 		else
 			json_null(j);
+		json_key(j, "signal_trampoline");
+		json_bool(j, native_stack_is_trampoline(stack, i));
 		json_close(j, '}');
 	}
 	json_close(j, ']');

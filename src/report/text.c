@@ -501,6 +501,8 @@ static void print_native_frame(FILE *out, const char *prefix, const struct nativ
 		print_escaped(out, where->src_file);
 		fprintf(out, ":%d", where->src_line);
 	}
+	if (native_stack_is_trampoline(stack, i))
+		fprintf(out, " <signal handler called>");
 	fputc('\n', out);
 }
 

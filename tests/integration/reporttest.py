@@ -87,7 +87,8 @@ UNREADABLE_RE = re.compile(r'^    <unreadable frame at (0x[0-9a-f]+): ')
 # A recursion the text collapsed, native frames' as Python's.
 REPEATED_RE = re.compile(r'^    \[Previous (?:line|(\d+) frames) repeated (\d+) more times?\]$')
 NATIVE_RE = re.compile(
-    r'^    #(\d+)\s+0x([0-9a-f]+) in (\S+?)(?:\+0x[0-9a-f]+)? \((.*?)\)(?: at |$)')
+    r'^    #(\d+)\s+0x([0-9a-f]+) in (\S+?)(?:\+0x[0-9a-f]+)? \((.*?)\)'
+    r'(?: at .*?)?( <signal handler called>)?$')
 
 
 def crash(python, source, directory, script='crash.py'):
@@ -157,7 +158,8 @@ def parse_text(text):
             continue
         m = NATIVE_RE.match(line)
         if m:
-            thread['native'].append((int(m.group(2), 16), m.group(3), m.group(4)))
+            thread['native'].append((int(m.group(2), 16), m.group(3), m.group(4),
+                                     bool(m.group(5))))
             continue
         m = REPEATED_RE.match(line)
         if m and thread['native']:
@@ -212,8 +214,8 @@ def compare(report, text):
         if frames != theirs['python']:
             problems.append('%s Python frames: text %r, JSON %r' % (
                 name, theirs['python'], frames))
-        native = [(int(f['pc'], 16), f['symbol'] or '??', f['module'] or '?')
-                  for f in ours['native']['frames']]
+        native = [(int(f['pc'], 16), f['symbol'] or '??', f['module'] or '?',
+                   f['signal_trampoline']) for f in ours['native']['frames']]
         if native != theirs['native']:
             problems.append('%s native frames differ: text %d, JSON %d frames' % (
                 name, len(theirs['native']), len(native)))
