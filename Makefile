@@ -2,7 +2,7 @@
 #
 #   make            build ./pycore (installs Debian's -dev packages if missing)
 #   make demo       crash /usr/bin/python3 in a thread and analyze the core
-#   make check      every test: unit, line-table vectors, real cores
+#   make check      every test: unit, line-table vectors, real cores (and a clang build)
 #   make asan-check the same suite under AddressSanitizer and UBSan
 #   make cross-check  build for aarch64 (cross compiler, arm64 -dev root) and run the
 #                   unit tests under qemu-aarch64-static
@@ -46,7 +46,7 @@ FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poi
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all deps check cross-check bench demo asan-check valgrind-check units fuzz fuzz-targets install clean
+.PHONY: all deps check clang-build cross-check bench demo asan-check valgrind-check units fuzz fuzz-targets install clean
 
 all: deps $(PROG)
 
@@ -69,8 +69,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HEADERS) | $(BUILD)/tests
 
 units: $(UNIT_BINS)
 
-check: all units
+check: all units clang-build
 	PYCORE=$(abspath $(PROG)) scripts/run-tests $(UNIT_BINS)
+
+# The whole tree, handler and unit tests included, built by clang with the
+# same warnings as errors: each compiler warns of what the other lets pass.
+clang-build: deps
+	@scripts/install-deps --check-or-install --fuzz
+	$(MAKE) BUILD=build/clang PROG=build/clang/pycore CC=clang build/clang/pycore units
 
 asan-check: deps
 	$(MAKE) BUILD=build/asan PROG=build/asan/pycore CFLAGS="-O1 -g" SANITIZE="$(ASAN)" \
