@@ -1,9 +1,9 @@
 #include "input/output_queue.h"
 
 #include "base/error.h"
+#include "base/thread.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +62,6 @@ struct pc_error *output_queue_create(size_t size, output_consume_fn *consume, vo
 				     struct output_queue **ret)
 {
 	struct output_queue *q = calloc(1, sizeof(*q));
-	sigset_t all, old;
 	unsigned i;
 	int started;
 
@@ -77,11 +76,7 @@ struct pc_error *output_queue_create(size_t size, output_consume_fn *consume, vo
 			free_queue(q);
 			return &pc_error_nomem;
 		}
-	/* The thread takes no signal: the caller's timers are meant for it. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = pthread_create(&q->thread, NULL, consume_all, q);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	started = thread_start_unsignalled(&q->thread, consume_all, q);
 	if (started != 0) {
 		free_queue(q);
 		return pc_error_create(PC_ERR_IO, "pthread_create: %s", strerror(started));

@@ -1,6 +1,7 @@
 #include "input/seekable_image.h"
 
 #include "base/error.h"
+#include "base/thread.h"
 #include "input/seekable.h"
 
 #include <errno.h>
@@ -8,7 +9,6 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -244,7 +244,6 @@ struct pc_error *seekable_image_open(int fd, struct seekable_table *table,
 	long page = sysconf(_SC_PAGESIZE);
 	struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
 	struct pc_error *err = &pc_error_nomem;
-	sigset_t all, old;
 	int started;
 
 	if (!image)
@@ -282,12 +281,9 @@ struct pc_error *seekable_image_open(int fd, struct seekable_table *table,
 				      strerror(errno));
 		goto fail;
 	}
-	/* The thread takes no signal: those of the analysis's timers are
-	 * meant to interrupt its own calls. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = pthread_create(&image->thread, NULL, serve_faults, image);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Unsignalled: the analysis's timers are meant to interrupt its own
+	 * calls. */
+	started = thread_start_unsignalled(&image->thread, serve_faults, image);
 	if (started != 0) {
 		err = pc_error_create(PC_ERR_UNSUPPORTED, "pthread_create: %s", strerror(started));
 		goto fail;

@@ -1,11 +1,11 @@
 #include "input/seekable.h"
 
 #include "base/error.h"
+#include "base/thread.h"
 #include "base/vec.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +176,6 @@ struct pc_error *seekable_writer_create(int fd, int level, unsigned threads,
 					struct seekable_writer **ret)
 {
 	struct seekable_writer *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
 	size_t i;
 
 	if (!w)
@@ -206,15 +205,11 @@ struct pc_error *seekable_writer_create(int fd, int level, unsigned threads,
 		 * own checksums (XXH64, not in libzstd's API) are left out. */
 		ZSTD_CCtx_setParameter(slot->cctx, ZSTD_c_checksumFlag, 1);
 	}
-	/* The threads take no signal: the caller's are meant for it. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < threads; i++) {
-		if (pthread_create(&w->threads[i], NULL, compress_frames, w) != 0)
+		if (thread_start_unsignalled(&w->threads[i], compress_frames, w) != 0)
 			break;
 		w->nthreads++;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*ret = w;
 	return NULL;
 
