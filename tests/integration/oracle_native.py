@@ -52,6 +52,21 @@ def plain_symbol(name):
     return name.split('@', 1)[0] if not name.startswith('@') else name
 
 
+
+def run_gdb(command, workdir, keep):
+    """gdb's standard output of COMMAND run in WORKDIR, also written to
+    KEEP; None when it timed out."""
+    try:
+        p = subprocess.run(command, cwd=workdir, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=GDB_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None
+    text = p.stdout.decode('utf-8', 'replace')
+    with open(keep, 'w') as f:
+        f.write(text)
+    return text
+
+
 class NativeChecks:
     """The native checks of a fixture's core, for a Suite that has
     run_pycore(), eu_stack and the outputs' directory."""
@@ -157,18 +172,12 @@ class NativeChecks:
             return ['gdb not installed']
         if auto_report is None or auto_report[0] not in (0, 3):
             return ['no report of the auto run']
-        try:
-            p = subprocess.run(
-                [gdb, '-batch', '-nx', '-iex',
-                 'add-auto-load-safe-path /usr/share/gdb/auto-load',
-                 '-ex', 'thread apply all py-bt', interp.exe, 'core'],
-                cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                timeout=GDB_TIMEOUT)
-        except subprocess.TimeoutExpired:
+        text = run_gdb([gdb, '-batch', '-nx', '-iex',
+                        'add-auto-load-safe-path /usr/share/gdb/auto-load',
+                        '-ex', 'thread apply all py-bt', interp.exe, 'core'],
+                       workdir, os.path.join(outdir, 'gdb-py-bt.txt'))
+        if text is None:
             return ['gdb timed out']
-        text = p.stdout.decode('utf-8', 'replace')
-        with open(os.path.join(outdir, 'gdb-py-bt.txt'), 'w') as f:
-            f.write(text)
         theirs = {}
         lwp = None
         for line in text.split('\n'):
@@ -204,19 +213,13 @@ class NativeChecks:
         if auto_report is None or auto_report[0] not in (0, 3) \
                 or not auto_report[1].threads:
             return ['no report of the auto run']
-        try:
-            p = subprocess.run(
-                [gdb, '-batch', '-nx', '-iex', 'set sysroot ' + interp.root,
-                 '-iex', 'set debug-file-directory ' + os.path.join(
-                     interp.root, 'usr/lib/debug'),
-                 '-ex', 'bt %d' % (GDB_NATIVE_FRAMES + 8), interp.exe, 'core'],
-                cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                timeout=GDB_TIMEOUT)
-        except subprocess.TimeoutExpired:
+        text = run_gdb([gdb, '-batch', '-nx', '-iex', 'set sysroot ' + interp.root,
+                        '-iex', 'set debug-file-directory ' + os.path.join(
+                            interp.root, 'usr/lib/debug'),
+                        '-ex', 'bt %d' % (GDB_NATIVE_FRAMES + 8), interp.exe, 'core'],
+                       workdir, os.path.join(outdir, 'gdb-bt.txt'))
+        if text is None:
             return ['gdb timed out']
-        text = p.stdout.decode('utf-8', 'replace')
-        with open(os.path.join(outdir, 'gdb-bt.txt'), 'w') as f:
-            f.write(text)
         # A frame with an address is a physical frame (named after the
         # innermost function inlined there); those that follow it without
         # one are the functions it was inlined into, the last being the
