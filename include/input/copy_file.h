@@ -1,9 +1,12 @@
 /* Where the uncompressed copy of a streamed core lives.
  *
  * A core that comes compressed or on a pipe must be whole somewhere before
- * libelf can map it.  Within a memory budget it is an anonymous memory
- * file (memfd): nothing of the core's size is written to disk, and the
- * analysis maps the very pages the decoder wrote.  Past the budget the
+ * libelf can read it.  Within a memory budget it is anonymous memory that
+ * the analysis reads where the decoder wrote it: nothing of the core's size
+ * is written to disk.  It is private memory, not a memory file, because
+ * the kernel backs it with huge pages where it may: a memory file takes
+ * its pages one by one, and giving a core of gigabytes its pages and
+ * freeing them took longer than decompressing it.  Past the budget the
  * copy spills to an unlinked sparse file in a temporary directory, which
  * the page cache keeps as fast as memory while memory lasts and which
  * does not take memory the machine does not have.  Either way, pages of
@@ -11,6 +14,7 @@
 #ifndef PYCORE_INPUT_COPY_FILE_H
 #define PYCORE_INPUT_COPY_FILE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* What the memory budget defaults to: a quarter of the memory available
@@ -19,16 +23,37 @@
 #define COPY_FILE_BUDGET_CAP (4ULL << 30)
 uint64_t copy_file_default_budget(void);
 
-/* An anonymous memory file, or -1 (errno). */
-int copy_file_memory(void);
+/* The copy in memory: address space for the largest core, reserved
+ * without memory and made writable as the core grows, so that it never
+ * moves while it is written; aligned for huge pages. */
+struct copy_memory {
+	unsigned char *base;	/* NULL: none */
+	size_t reserved;	/* bytes of address space at base */
+	size_t writable;	/* the first bytes of it that may be written */
+};
+
+/* Reserve address space for a copy of at most MAX bytes (less where the
+ * process may not have so much: see M->reserved).  Returns 0, or an
+ * errno. */
+int copy_memory_reserve(struct copy_memory *m, uint64_t max);
+
+/* Write BUF[0, LEN) at AT, within M->reserved.  Returns 0, or an errno. */
+int copy_memory_write(struct copy_memory *m, uint64_t at, const void *buf, size_t len);
+
+/* The copy is SIZE bytes long: make them all readable (those past the
+ * last write are zeros) and give back the address space past them.
+ * Returns 0, or an errno (EFBIG: past M->reserved). */
+int copy_memory_finish(struct copy_memory *m, uint64_t size);
+
+/* Copy the first SIZE bytes of M into TO (empty), its pages of zeros left
+ * holes.  Returns 0, or an errno. */
+int copy_memory_spill(const struct copy_memory *m, uint64_t size, int to);
+
+void copy_memory_release(struct copy_memory *m);
 
 /* An unnamed file in DIR: O_TMPFILE where the file system has it, else a
  * named one unlinked at once.  Either way nothing is left behind.  -1
  * (errno) when it cannot be made. */
 int copy_file_temporary(const char *dir);
-
-/* Copy the first SIZE bytes of FROM into TO (empty), its holes left holes.
- * Returns 0, or an errno. */
-int copy_file_spill(int from, uint64_t size, int to);
 
 #endif

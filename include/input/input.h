@@ -1,17 +1,16 @@
 /* Open what the user named: a plain core file, a core compressed with xz,
- * zstd or lz4, or standard input, and hand core.c an fd of the uncompressed
- * core.
+ * zstd or lz4, or standard input, and hand core.c the uncompressed core:
+ * an fd to map, or bytes in memory (input_bytes).
  *
  * A plain named file is used where it is.  A named file in zstd's seekable
  * format (a core pycore handle --keep-core kept) is read in place: its
  * frames are decompressed as the analysis touches them (seekable_image.h).
- * Anything else is streamed, in
- * blocks of a megabyte, into a copy that core.c then mmaps: an anonymous
- * memory file while the core's bytes fit the memory budget, else an
- * unlinked temporary file (copy_file.h), so that memory stays bounded
- * whatever the core's size.  Pages of zeros are left as holes in either,
- * so that memory and disk use is what the core holds.  The format is
- * recognised by its magic bytes, never by the file's name.
+ * Anything else is streamed, in blocks of a megabyte, into a copy: private
+ * memory while the core's bytes fit the memory budget, else an unlinked
+ * temporary file (copy_file.h), so that memory stays bounded whatever the
+ * core's size.  Pages of zeros are left unwritten in either, so that memory
+ * and disk use is about what the core holds.  The format is recognised by
+ * its magic bytes, never by the file's name.
  *
  * A stream that is cut short or corrupt, or that decompresses to more than
  * the size cap, is not an error: the input keeps what came before and says
@@ -23,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "input/copy_file.h"
 
 struct pc_error;
 struct seekable_image;
@@ -59,8 +60,8 @@ struct input_options {
 };
 
 struct input {
-	int fd;			/* the uncompressed core, mmappable; -1 when read
-				 * in place from image or the copy was dropped */
+	int fd;			/* the uncompressed core, mmappable; -1 when it
+				 * is in memory (input_bytes) or was dropped */
 	struct seekable_image *image; /* a seekable core read in place, or NULL */
 	char *name;		/* as the user named it; "<stdin>" for "-" */
 	const char *format;	/* "xz", "zstd", "lz4"; NULL when not compressed */
@@ -71,7 +72,8 @@ struct input {
 	bool stopped;		/* reading stopped at options->stop, before the end */
 	char *warning;		/* the file's seek table could not be used: why
 				 * (the core was decompressed whole instead) */
-	bool in_memory;		/* fd is a memory file, not a file on disk */
+	bool in_memory;		/* the copy is memory, not fd */
+	struct copy_memory memory; /* that memory, when in_memory */
 	bool copy_dropped;	/* past the budget, with options->copy_optional:
 				 * only the sink has the core */
 	char *sink_error;	/* why the sink stopped taking bytes, or NULL */
@@ -96,6 +98,10 @@ struct pc_error *input_open_file(int fd, const char *name, const struct input_op
 				 struct input **ret);
 
 void input_close(struct input *input);
+
+/* The uncompressed core in memory (input->size bytes), read in place or
+ * copied there, or NULL: it is in input->fd. */
+const unsigned char *input_bytes(const struct input *input);
 
 /* What went wrong in reading the core that the report must say and that
  * input->error does not: a seek table not used, a frame of a seekable

@@ -13,7 +13,6 @@
 #include "asyncio/asyncio.h"
 #include "base/warnings.h"
 #include "input/copy_file.h"
-#include "input/seekable_image.h"
 #include "python/thread_names.h"
 
 #include <signal.h>
@@ -509,10 +508,9 @@ struct pc_error *analysis_run(const struct analysis_options *options, struct ana
 	/* From here on nothing should block: reading a slow standard input,
 	 * above, may. */
 	blocking_guard_start(&guard);
-	if (analysis->input->image)
-		err = core_open_memory(seekable_image_bytes(analysis->input->image),
-				       (size_t)analysis->input->size, analysis->input->name,
-				       &analysis->core);
+	if (input_bytes(analysis->input))
+		err = core_open_memory(input_bytes(analysis->input), (size_t)analysis->input->size,
+				       analysis->input->name, &analysis->core);
 	else
 		err = core_open_fd(analysis->input->fd, analysis->input->name, &analysis->core);
 	if (err && analysis->input->error)

@@ -209,7 +209,7 @@ int cli_shared_option(int opt, const char *arg, struct analysis_options *options
 	case CLI_OPT_MAX_CORE_SIZE:
 		return cli_size_option("--max-core-size", arg, &options->input.max_size);
 	case CLI_OPT_MEMORY_BUDGET:
-		/* 0: no memory file at all. */
+		/* 0: no copy in memory at all. */
 		if (strcmp(arg, "0") == 0) {
 			options->input.memory_budget = 0;
 			return EXIT_OK;

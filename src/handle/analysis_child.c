@@ -11,7 +11,6 @@
 #include "handle/sandbox.h"
 #include "handle/time_limit.h"
 #include "input/input.h"
-#include "input/seekable_image.h"
 #include "python/probe.h"
 #include "report/json.h"
 #include "report/text.h"
@@ -139,9 +138,9 @@ static struct pc_error *open_core(struct handle *h, int kept_fd, struct child_re
 	struct input *input = h->input, *kept;
 	struct pc_error *err;
 
-	if (input->fd < 0 && kept_fd < 0)
+	if (input->fd < 0 && !input_bytes(input) && kept_fd < 0)
 		return pc_error_create(PC_ERR_IO, "the core was neither copied nor kept");
-	if (input->fd < 0) {
+	if (input->fd < 0 && !input_bytes(input)) {
 		err = input_open_file(kept_fd, input->name, &options, &kept);
 		if (err)
 			return pc_error_prefix(err, "the kept core");
@@ -154,9 +153,8 @@ static struct pc_error *open_core(struct handle *h, int kept_fd, struct child_re
 		kept->fd = -1;
 		input_close(kept);
 	}
-	if (input->image)
-		return core_open_memory(seekable_image_bytes(input->image), (size_t)input->size,
-					input->name, ret);
+	if (input_bytes(input))
+		return core_open_memory(input_bytes(input), (size_t)input->size, input->name, ret);
 	return core_open_fd(input->fd, input->name, ret);
 }
 

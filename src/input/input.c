@@ -70,7 +70,7 @@ struct stream {
 	bool complete;		/* the decoder may stop here */
 	bool hole_at_end;	/* the last bytes were zeros, not written */
 	bool write_failed;	/* the temporary file could not be written */
-	uint64_t in_memory;	/* bytes written into the memory file */
+	uint64_t in_memory;	/* bytes written into the copy in memory */
 	uint64_t room_until;	/* the free space suffices up to this size */
 	unsigned char *inbuf;
 	unsigned char *outbuf;
@@ -167,21 +167,21 @@ static bool all_zero(const unsigned char *buf, size_t len)
 static bool leave_memory(struct stream *s)
 {
 	struct input *input = s->input;
-	int memory = input->fd, error;
+	int error;
 
 	input->in_memory = false;
 	input->fd = s->options->copy_optional ? -1 : copy_file_temporary(s->tmpdir);
 	if (s->options->copy_optional) {
 		input->copy_dropped = true;
-		close(memory);
+		copy_memory_release(&input->memory);
 		return true;
 	}
 	error = input->fd < 0 ? errno : 0;
 	if (!error && !room_for(s, (size_t)s->in_memory))
 		error = -1;
 	if (!error)
-		error = copy_file_spill(memory, input->size, input->fd);
-	close(memory);
+		error = copy_memory_spill(&input->memory, input->size, input->fd);
+	copy_memory_release(&input->memory);
 	if (error == 0)
 		return true;
 	/* What the memory held is lost with it. */
@@ -200,14 +200,21 @@ static bool write_run(struct stream *s, const unsigned char *buf, size_t len)
 	struct input *input = s->input;
 	size_t done = 0;
 
-	if (input->in_memory && s->in_memory + len > s->options->memory_budget &&
-	    !leave_memory(s))
-		return false;
+	/* Past the budget, or where memory cannot be had, to disk. */
+	if (input->in_memory) {
+		if (s->in_memory + len <= s->options->memory_budget &&
+		    copy_memory_write(&input->memory, input->size, buf, len) == 0) {
+			s->in_memory += len;
+			input->size += len;
+			return true;
+		}
+		if (!leave_memory(s))
+			return false;
+	}
 	if (input->copy_dropped) {
 		input->size += len;
 		return true;
 	}
-	s->in_memory += len;
 	if (!room_for(s, len)) {
 		s->write_failed = true;
 		return false;
@@ -478,11 +485,10 @@ static struct pc_error *stream_input(struct stream *s)
 	if (s->options->copy_optional && !s->options->memory_budget)
 		input->copy_dropped = true;
 	else if (s->options->memory_budget)
-		input->fd = copy_file_memory();
-	input->in_memory = input->fd >= 0;
-	if (input->fd < 0 && !input->copy_dropped)
+		input->in_memory = copy_memory_reserve(&input->memory, s->max_size) == 0;
+	if (!input->in_memory && !input->copy_dropped)
 		input->fd = copy_file_temporary(s->tmpdir);
-	if (input->fd < 0 && !input->copy_dropped) {
+	if (!input->in_memory && input->fd < 0 && !input->copy_dropped) {
 		err = pc_error_create(PC_ERR_IO, "cannot create a temporary file in %s: %s",
 				      s->tmpdir, strerror(errno));
 		drain(s);
@@ -512,7 +518,9 @@ static struct pc_error *stream_input(struct stream *s)
 	}
 	format->destroy(state);
 	drain(s);
-	/* A hole at the end is no size until the file says so. */
+	/* A hole at the end is no size until the copy says so. */
+	if (input->in_memory && copy_memory_finish(&input->memory, input->size) != 0)
+		leave_memory(s);
 	if (s->hole_at_end && input->fd >= 0 && ftruncate(input->fd, (off_t)input->size) != 0) {
 		err = pc_error_create(PC_ERR_IO, "cannot extend a temporary file in %s: %s",
 				      s->tmpdir, strerror(errno));
@@ -688,6 +696,7 @@ void input_close(struct input *input)
 		return;
 	if (input->fd >= 0)
 		close(input->fd);
+	copy_memory_release(&input->memory);
 	seekable_image_close(input->image);
 	free(input->name);
 	free(input->error);
@@ -695,6 +704,13 @@ void input_close(struct input *input)
 	free(input->sink_error);
 	free(input->note);
 	free(input);
+}
+
+const unsigned char *input_bytes(const struct input *input)
+{
+	if (input->image)
+		return seekable_image_bytes(input->image);
+	return input->in_memory ? input->memory.base : NULL;
 }
 
 const char *input_problem(const struct input *input)
