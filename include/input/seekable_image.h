@@ -1,6 +1,8 @@
-/* A core in zstd's seekable format, read in place: a mapping of the size
- * of the uncompressed core whose blocks are decompressed when first
- * touched, and dropped again past a memory budget.
+/* A zstd core read in place: a mapping of the size of the uncompressed
+ * core whose blocks are decompressed when first touched, and dropped again
+ * past a memory budget.  The blocks come from the frames of a core in
+ * zstd's seekable format, or from any other zstd core through an index of
+ * it (zstd_index.h).
  *
  * libelf and libdwfl read the core from memory (elf_memory) and cannot be
  * told where bytes come from; a page fault can.  The mapping is registered
@@ -26,6 +28,14 @@ struct seekable_image;
  * PC_ERR_UNSUPPORTED: userfaultfd is not available here. */
 struct pc_error *seekable_image_open(int fd, struct seekable_table *table,
 				     struct seekable_image **ret);
+
+/* The same for FD, a zstd core of FILE_SIZE bytes without a seek table
+ * (mapped, the caller keeps FD), read through an index of it whose
+ * checkpoints take a share of the memory budget BUDGET.  PC_ERR_UNSUPPORTED: no
+ * userfaultfd, or the stream is not worth indexing; PC_ERR_CORRUPT: it
+ * does not decode to its end or decodes to more than MAX_SIZE bytes. */
+struct pc_error *seekable_image_open_index(int fd, uint64_t file_size, uint64_t max_size,
+					  uint64_t budget, struct seekable_image **ret);
 
 /* Whether an image can be opened by a process without privileges (as the
  * sandboxed analysis of pycore handle): NULL, or why not. */

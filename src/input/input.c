@@ -569,9 +569,24 @@ struct pc_error *input_open_fd(int fd, const char *name, const struct input_opti
 	return NULL;
 }
 
+/* A zstd file FD of SIZE bytes without a seek table that can be used,
+ * read in place through an index of it, or NULL: it is to be streamed
+ * (userfaultfd is refused, the stream is cut short or corrupt, which the
+ * streaming says where, or it is not worth indexing). */
+static struct seekable_image *indexed(int fd, uint64_t size, const struct input_options *options)
+{
+	uint64_t max_size = options->max_size ? options->max_size : INPUT_DEFAULT_MAX_SIZE;
+	struct seekable_image *image = NULL;
+	struct pc_error *err;
+
+	err = seekable_image_open_index(fd, size, max_size, options->memory_budget, &image);
+	pc_error_destroy(err);
+	return err ? NULL : image;
+}
+
 /* A zstd file FD of SIZE bytes: read in place when it has a seek table
- * that can be trusted and userfaultfd is allowed, else streamed (with a
- * warning when the table lies). */
+ * that can be trusted, or through an index of it, where userfaultfd is
+ * allowed; else streamed (with a warning when the table lies). */
 static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 				      const struct input_options *options, struct input **ret)
 {
@@ -587,7 +602,7 @@ static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 		err = seekable_table_verify(fd, &table);
 	if (err) {
 		if (asprintf(&warning, "the zstd seek table of the core is not used: %s; the core "
-				       "is decompressed whole instead",
+				       "is read as a plain zstd stream instead",
 			     err->message) < 0)
 			warning = NULL;
 		pc_error_destroy(err);
@@ -601,15 +616,19 @@ static struct pc_error *open_seekable(int fd, const char *path, uint64_t size,
 		pc_error_destroy(err);
 	}
 	seekable_table_deinit(&table);
+	if (!image && !note)
+		image = indexed(fd, size, options);
 	if (image) {
 		input = calloc(1, sizeof(*input));
 		if (!input || !(input->name = strdup(path))) {
 			free(input);
+			free(warning);
 			seekable_image_close(image);
 			return &pc_error_nomem;
 		}
 		input->fd = -1;
 		input->image = image;
+		input->warning = warning;
 		input->format = "zstd";
 		input->size = seekable_image_size(image);
 		input->read = size;

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "base/thread.h"
 #include "input/seekable.h"
+#include "input/zstd_index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +39,11 @@ struct cached_frame {
 
 struct seekable_image {
 	int fd;
+	uint64_t size;		/* of the core */
+	/* Where blocks come from: the frames of a seek table, or an index of
+	 * a stream that has none. */
 	struct seekable_table table;
+	struct zstd_index *index;
 	unsigned char *base;	/* the mapping, map_size bytes */
 	size_t map_size;
 	int uffd;
@@ -127,14 +132,34 @@ static const unsigned char *frame_bytes(struct seekable_image *image, size_t ind
 	return slot->failed ? NULL : slot->bytes;
 }
 
+/* Decode the core's bytes [START, END) from the index into OUT. */
+static void read_indexed(struct seekable_image *image, uint64_t start, uint64_t end,
+			 unsigned char *out)
+{
+	const char *why = zstd_index_read(image->index, start, out, (size_t)(end - start));
+
+	if (!why || atomic_load(&image->has_problem))
+		return;
+	memset(out, 0, (size_t)(end - start));
+	snprintf(image->problem, sizeof(image->problem),
+		 "the zstd stream of the core cannot be decompressed at bytes %llu to %llu: %s; "
+		 "they read as zeros",
+		 (unsigned long long)start, (unsigned long long)end, why);
+	atomic_store(&image->has_problem, true);
+}
+
 /* Put block NUMBER together in image->block; returns its length. */
 static size_t assemble(struct seekable_image *image, size_t number)
 {
 	uint64_t start = (uint64_t)number * BLOCK_SIZE, pos = start, end;
 	size_t len = image->map_size - start < BLOCK_SIZE ? image->map_size - start : BLOCK_SIZE;
 
-	end = start + len < image->table.data_size ? start + len : image->table.data_size;
+	end = start + len < image->size ? start + len : image->size;
 	memset(image->block, 0, len);
+	if (image->index) {
+		read_indexed(image, start, end, image->block);
+		return len;
+	}
 	while (pos < end) {
 		size_t index = seekable_frame_at(&image->table, pos), n;
 		const struct seekable_frame *f;
@@ -237,64 +262,97 @@ struct pc_error *seekable_image_probe(void)
 	return err;
 }
 
+/* Map IMAGE (its size and source set) and start serving its faults. */
+static struct pc_error *start_image(struct seekable_image *image)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
+	int started;
+
+	image->map_size =
+		(size_t)((image->size + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page);
+	if (image->map_size == 0)
+		image->map_size = (size_t)page;
+	image->block = malloc(BLOCK_SIZE);
+	if (!image->block)
+		return &pc_error_nomem;
+	if (image->uffd < 0)
+		image->uffd = open_uffd();
+	if (image->uffd < 0)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: %s", strerror(errno));
+	image->base = mmap(NULL, image->map_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (image->base == MAP_FAILED) {
+		image->base = NULL;
+		return pc_error_create(PC_ERR_NOMEM, "mmap of %zu bytes: %s", image->map_size,
+				       strerror(errno));
+	}
+	reg.range.start = (uintptr_t)image->base;
+	reg.range.len = image->map_size;
+	image->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (ioctl(image->uffd, UFFDIO_REGISTER, &reg) != 0 || image->stop_fd < 0)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: register: %s",
+				       strerror(errno));
+	/* Unsignalled: the analysis's timers are meant to interrupt its own
+	 * calls. */
+	started = thread_start_unsignalled(&image->thread, serve_faults, image);
+	if (started != 0)
+		return pc_error_create(PC_ERR_UNSUPPORTED, "pthread_create: %s", strerror(started));
+	image->thread_started = true;
+	return NULL;
+}
+
 struct pc_error *seekable_image_open(int fd, struct seekable_table *table,
 				     struct seekable_image **ret)
 {
 	struct seekable_image *image = calloc(1, sizeof(*image));
-	long page = sysconf(_SC_PAGESIZE);
-	struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
 	struct pc_error *err = &pc_error_nomem;
-	int started;
 
 	if (!image)
 		return &pc_error_nomem;
 	image->fd = image->uffd = image->stop_fd = -1;
 	image->table = *table;
 	memset(table, 0, sizeof(*table));
-	image->map_size = (size_t)((image->table.data_size + (uint64_t)page - 1) / (uint64_t)page *
-				   (uint64_t)page);
-	if (image->map_size == 0)
-		image->map_size = (size_t)page;
+	image->size = image->table.data_size;
 	image->dctx = ZSTD_createDCtx();
-	image->block = malloc(BLOCK_SIZE);
 	image->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (!image->dctx || !image->block || image->fd < 0)
-		goto fail;
-	image->uffd = open_uffd();
-	if (image->uffd < 0) {
-		err = pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: %s", strerror(errno));
-		goto fail;
+	if (image->dctx && image->fd >= 0)
+		err = start_image(image);
+	if (err) {
+		seekable_image_close(image);
+		return err;
 	}
-	image->base = mmap(NULL, image->map_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (image->base == MAP_FAILED) {
-		image->base = NULL;
-		err = pc_error_create(PC_ERR_NOMEM, "mmap of %zu bytes: %s", image->map_size,
-				      strerror(errno));
-		goto fail;
-	}
-	reg.range.start = (uintptr_t)image->base;
-	reg.range.len = image->map_size;
-	image->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (ioctl(image->uffd, UFFDIO_REGISTER, &reg) != 0 || image->stop_fd < 0) {
-		err = pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: register: %s",
-				      strerror(errno));
-		goto fail;
-	}
-	/* Unsignalled: the analysis's timers are meant to interrupt its own
-	 * calls. */
-	started = thread_start_unsignalled(&image->thread, serve_faults, image);
-	if (started != 0) {
-		err = pc_error_create(PC_ERR_UNSUPPORTED, "pthread_create: %s", strerror(started));
-		goto fail;
-	}
-	image->thread_started = true;
 	*ret = image;
 	return NULL;
+}
 
-fail:
-	seekable_image_close(image);
-	return err;
+struct pc_error *seekable_image_open_index(int fd, uint64_t file_size, uint64_t max_size,
+					  uint64_t budget, struct seekable_image **ret)
+{
+	struct seekable_image *image = calloc(1, sizeof(*image));
+	struct pc_error *err;
+
+	if (!image)
+		return &pc_error_nomem;
+	image->fd = image->stop_fd = -1;
+	/* Before the index, which reads the whole file: where userfaultfd
+	 * is refused (containers often refuse it), that pass is not made. */
+	image->uffd = open_uffd();
+	if (image->uffd < 0)
+		err = pc_error_create(PC_ERR_UNSUPPORTED, "userfaultfd: %s", strerror(errno));
+	else
+		err = zstd_index_build(fd, file_size, max_size, INDEX_STEP,
+				       zstd_index_memory(budget), &image->index);
+	if (!err) {
+		image->size = zstd_index_size(image->index);
+		err = start_image(image);
+	}
+	if (err) {
+		seekable_image_close(image);
+		return err;
+	}
+	*ret = image;
+	return NULL;
 }
 
 const unsigned char *seekable_image_bytes(const struct seekable_image *image)
@@ -304,7 +362,7 @@ const unsigned char *seekable_image_bytes(const struct seekable_image *image)
 
 uint64_t seekable_image_size(const struct seekable_image *image)
 {
-	return image->table.data_size;
+	return image->size;
 }
 
 const char *seekable_image_problem(const struct seekable_image *image)
@@ -336,6 +394,7 @@ void seekable_image_close(struct seekable_image *image)
 	for (i = 0; i < FRAME_CACHE; i++)
 		free(image->cache[i].bytes);
 	ZSTD_freeDCtx(image->dctx);
+	zstd_index_destroy(image->index);
 	free(image->compressed);
 	free(image->block);
 	seekable_table_deinit(&image->table);
