@@ -203,7 +203,8 @@ static struct pc_error *index_stream(struct zstd_index *x, uint64_t max_size)
 			dropped = to;
 		}
 	}
-	madvise((void *)x->file, x->file_size, MADV_RANDOM);
+	/* Reads decode forwards from a checkpoint: read ahead for them. */
+	madvise((void *)x->file, x->file_size, MADV_NORMAL);
 	x->size = c.out;
 	if (x->size == 0)
 		return pc_error_create(PC_ERR_UNSUPPORTED, "the stream holds no bytes");
@@ -234,7 +235,10 @@ struct pc_error *zstd_index_build(int fd, uint64_t file_size, uint64_t max_size,
 	if (ZSTD_isError(r) || r > 0 || header.frameType != ZSTD_frame ||
 	    header.windowSize > INDEX_WINDOW_MAX) {
 		munmap(map, (size_t)file_size);
-		return pc_error_create(PC_ERR_UNSUPPORTED, "its window is too large to index");
+		return pc_error_create(PC_ERR_UNSUPPORTED, "%s",
+				       ZSTD_isError(r) || r > 0 || header.frameType != ZSTD_frame
+					       ? "it does not start with a zstd frame"
+					       : "its window is too large to index");
 	}
 	x = calloc(1, sizeof(*x));
 	if (!x) {

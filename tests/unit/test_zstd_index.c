@@ -201,6 +201,14 @@ static void test_refused(void **state)
 	len = 0;
 	compress_frame(data, DATA_SIZE, 3, 24, file, &len, DATA_SIZE * 2);
 	refused(file, len, LOTS, PC_ERR_UNSUPPORTED);
+	/* A frame of nothing; a skippable frame first. */
+	len = 0;
+	compress_frame(data, 0, 3, 20, file, &len, DATA_SIZE * 2);
+	refused(file, len, LOTS, PC_ERR_UNSUPPORTED);
+	memcpy(file, "\x50\x2a\x4d\x18\0\0\0\0", 8);
+	len = 8;
+	compress_frame(data, DATA_SIZE, 3, 20, file, &len, DATA_SIZE * 2);
+	refused(file, len, LOTS, PC_ERR_UNSUPPORTED);
 	free(file);
 	free(data);
 }
