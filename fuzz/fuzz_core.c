@@ -9,6 +9,7 @@
  * is there. */
 #include "elf/core.h"
 #include "base/error.h"
+#include "elf/arch.h"
 #include "elf/memory.h"
 #include "elf/paths.h"
 
@@ -48,8 +49,8 @@ static void exercise(const struct core *core, struct memory *mem)
 		core_segment_at(core, segment->vaddr + segment->memsz / 2);
 	}
 	for (i = 0; i < core->nthreads && i < READS_PER_KIND; i++) {
-		read_at(mem, core->threads[i].regs[CORE_REG_RSP], 256);
-		read_at(mem, core->threads[i].regs[CORE_REG_RIP], 16);
+		read_at(mem, core->threads[i].regs[core->arch->reg_sp], 256);
+		read_at(mem, core->threads[i].regs[core->arch->reg_pc], 16);
 	}
 	for (i = 0; i < core->nfiles && i < READS_PER_KIND; i++) {
 		core_file_at(core, core->files[i].end - 1);
