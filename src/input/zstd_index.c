@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 /* The index needs zstd's block-by-block decoding and its static contexts,
  * which libzstd exports but declares only on request. */
@@ -16,8 +15,9 @@
 
 /* The checkpoints take at most this share of the memory budget... */
 #define CHECKPOINT_BUDGET_SHARE 16
-/* ...and this much whatever the budget: a dozen checkpoints, so that no
- * read decodes more than a twelfth of the core. */
+/* ...and this much whatever the budget: room for a dozen checkpoints of a
+ * 2 MiB window, so that, thinned to half of that, no read decodes more
+ * than about a sixth of the core. */
 #define CHECKPOINT_MEMORY_MIN (32ULL << 20)
 /* The ring holds at least this window, so that the frames after the first
  * may have windows of up to that much. */
