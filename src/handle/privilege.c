@@ -16,8 +16,8 @@
 /* The dump mode %d for a plain dump: SUID_DUMP_USER. */
 #define DUMP_MODE_PLAIN 1
 
-/* pycore's own account (scripts/install-handler --apply creates it), when
- * it is a system account; else nobody, whom other daemons run as too and
+/* pycore's own account (the commands scripts/install-handler prints
+ * create it), when it is a system account; else nobody, whom other daemons run as too and
  * who could then signal the analysis children. */
 static void analysis_account(uid_t *uid, gid_t *gid)
 {
