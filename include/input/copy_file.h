@@ -14,8 +14,32 @@
 #ifndef PYCORE_INPUT_COPY_FILE_H
 #define PYCORE_INPUT_COPY_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Zeros are looked for in blocks of a page: what a file system can leave
+ * as a hole, and what the copy in memory leaves unwritten. */
+#define COPY_HOLE_BLOCK 4096u
+
+/* The length of the run of blocks at the start of BUF[0, LEN) that are all
+ * zeros (ZEROS true), or that are not (false): the last block may be
+ * short. */
+static inline size_t copy_run(const unsigned char *buf, size_t len, bool zeros)
+{
+	size_t run = 0;
+
+	while (run < len) {
+		size_t block = len - run < COPY_HOLE_BLOCK ? len - run : COPY_HOLE_BLOCK;
+		bool zero = buf[run] == 0 && memcmp(buf + run, buf + run + 1, block - 1) == 0;
+
+		if (zero != zeros)
+			break;
+		run += block;
+	}
+	return run;
+}
 
 /* What the memory budget defaults to: a quarter of the memory available
  * now (MemAvailable), at most COPY_FILE_BUDGET_CAP; 0 when it cannot be

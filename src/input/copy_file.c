@@ -73,8 +73,6 @@ static int write_all(int fd, const unsigned char *buf, size_t len, uint64_t offs
 #define RESERVE_MIN (64ULL << 20)
 /* More than any core: the address space reserved is at most this. */
 #define RESERVE_MAX (1ULL << 44)
-/* Zeros are looked for a page at a time, as the copy left them. */
-#define ZERO_BLOCK 4096u
 
 static uint64_t round_up(uint64_t n, uint64_t to)
 {
@@ -159,29 +157,17 @@ int copy_memory_finish(struct copy_memory *m, uint64_t size)
 	return error;
 }
 
-static bool zero_block(const unsigned char *p, size_t len)
-{
-	return p[0] == 0 && memcmp(p, p + 1, len - 1) == 0;
-}
-
 int copy_memory_spill(const struct copy_memory *m, uint64_t size, int to)
 {
-	uint64_t end = size < m->writable ? size : m->writable, at = 0, run;
+	size_t end = (size_t)(size < m->writable ? size : m->writable), at = 0, run;
 	int error = 0;
 
 	while (!error && at < end) {
-		while (at < end && zero_block(m->base + at, (size_t)(end - at < ZERO_BLOCK ? end - at
-											    : ZERO_BLOCK)))
-			at += ZERO_BLOCK;
-		for (run = at; run < end; run += ZERO_BLOCK)
-			if (zero_block(m->base + run,
-				       (size_t)(end - run < ZERO_BLOCK ? end - run : ZERO_BLOCK)))
-				break;
-		if (run > end)
-			run = end;
-		if (at < end)
-			error = write_all(to, m->base + at, (size_t)(run - at), at);
-		at = run;
+		at += copy_run(m->base + at, end - at, true);
+		run = copy_run(m->base + at, end - at, false);
+		if (run > 0)
+			error = write_all(to, m->base + at, run, at);
+		at += run;
 	}
 	if (!error && ftruncate(to, (off_t)size) != 0)
 		error = errno;

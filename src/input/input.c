@@ -25,9 +25,6 @@
  * call per page would cost more than decompressing it. */
 #define IN_CHUNK (1u << 20)
 #define OUT_CHUNK (4u << 20)
-/* Zeros are looked for in blocks of a page: what a file system can leave
- * as a hole.  Runs of pages that are not zero are written in one call. */
-#define HOLE_BLOCK 4096u
 /* The free space is looked at once per this many bytes written, while the
  * file system has that much more than the reserve; nearer the reserve, at
  * every write, so that the reserve is kept to the byte. */
@@ -157,11 +154,6 @@ static bool room_for(struct stream *s, size_t len)
 	return false;
 }
 
-static bool all_zero(const unsigned char *buf, size_t len)
-{
-	return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
-}
-
 /* The memory budget is spent: spill the copy to a temporary file, or
  * drop it when it is optional.  False when it could not (said). */
 static bool leave_memory(struct stream *s)
@@ -278,14 +270,8 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 		return;
 	}
 	while (len > 0) {
-		size_t run = 0, block;
+		size_t run = copy_run(buf, len, false);
 
-		while (run < len) {
-			block = len - run < HOLE_BLOCK ? len - run : HOLE_BLOCK;
-			if (all_zero(buf + run, block))
-				break;
-			run += block;
-		}
 		if (run > 0) {
 			if (!write_run(s, buf, run))
 				return;
@@ -293,14 +279,12 @@ static void store(struct stream *s, const unsigned char *buf, size_t len)
 			buf += run;
 			len -= run;
 		}
-		while (len > 0) {
-			block = len < HOLE_BLOCK ? len : HOLE_BLOCK;
-			if (!all_zero(buf, block))
-				break;
-			input->size += block;
+		run = copy_run(buf, len, true);
+		if (run > 0) {
+			input->size += run;
 			s->hole_at_end = true;
-			buf += block;
-			len -= block;
+			buf += run;
+			len -= run;
 		}
 	}
 }
@@ -407,7 +391,7 @@ static bool decode_mapped(struct stream *s, const struct format *format, void *s
 		decode(s, format, state, map + pos, len, false);
 		/* What was decoded is not read again: the page cache keeps it
 		 * for whoever reads it next, not this process's memory. */
-		done = (pos + len) & ~(uint64_t)(HOLE_BLOCK - 1);
+		done = (pos + len) & ~(uint64_t)(COPY_HOLE_BLOCK - 1);
 		madvise(map + dropped, (size_t)(done - dropped), MADV_DONTNEED);
 		dropped = done;
 	}
